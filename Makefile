@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+# rust_printk_offload: build the module, run the demo, the tests and the benchmark.
+#
+#   make                 build the module against KDIR (default: the cached test kernel,
+#                        built on first use by scripts/kernel.sh)
+#   make KDIR=/path      build against any CONFIG_RUST=y 6.12 tree
+#   make demo            set everything up, boot a VM, show the module working
+#   make check           set everything up, run host tests and the VM test suite
+#   make fmt             rustfmt with the kernel's .rustfmt.toml
+
+RPO_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rust_printk_offload
+export PATH := $(RPO_CACHE)/toolchain/bin:$(HOME)/.cargo/bin:$(PATH)
+
+KDIR ?= $(shell $(CURDIR)/scripts/kernel.sh test)
+LLVM_FLAG = $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(KDIR)/.config),LLVM=1)
+KMAKE = $(MAKE) -C $(KDIR) $(LLVM_FLAG) CONFIG_RUST_PRINTK_OFFLOAD=m
+
+.PHONY: all modules test-modules clean demo check host-test vm-test fmt setup kernel
+
+all modules:
+	$(KMAKE) M=$(CURDIR) modules
+
+test-modules:
+	$(KMAKE) M=$(CURDIR)/tests/modules modules
+
+clean:
+	-$(KMAKE) M=$(CURDIR) clean
+	-$(KMAKE) M=$(CURDIR)/tests/modules clean
+	rm -f offload_bindings_generated.rs tests/modules/offload_bindings_generated.rs
+
+setup:
+	scripts/setup.sh
+
+kernel: setup
+	scripts/kernel.sh test
+
+demo:
+	scripts/demo.sh
+
+check:
+	scripts/check.sh
+
+host-test:
+	cd tests/host && cargo test
+
+vm-test:
+	scripts/vm-test.sh
+
+fmt:
+	rustfmt --edition 2021 --config-path $(KDIR)/source/.rustfmt.toml rust_printk_offload.rs tests/modules/*.rs

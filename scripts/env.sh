@@ -1,0 +1,25 @@
+# shellcheck shell=bash
+# Common environment for rust_printk_offload scripts. Source it; it defines no side effects
+# beyond variables and a PATH with Debian's rustc first (the kernel and the module must be
+# built by the same rustc, and only Debian's rustc-web has the matching rust-src here).
+
+RPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RPO_KVER=6.12
+RPO_CACHE=${RPO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rust_printk_offload}
+RPO_TOOLBIN=$RPO_CACHE/toolchain/bin
+RPO_BINDGEN_VERSION=0.73.2
+RPO_VNG_VERSION=1.42
+
+mkdir -p "$RPO_TOOLBIN"
+for t in rustc rustdoc; do
+	[ -e "$RPO_TOOLBIN/$t" ] || ln -sf "/usr/bin/$t" "$RPO_TOOLBIN/$t"
+done
+export PATH="$RPO_TOOLBIN:$HOME/.cargo/bin:$PATH"
+# pip installs console scripts here for root without a venv (pyenv or plain Debian python).
+for d in "$HOME/.local/bin" /usr/local/bin; do
+	case ":$PATH:" in *":$d:"*) ;; *) PATH="$PATH:$d" ;; esac
+done
+export RPO_ROOT RPO_KVER RPO_CACHE RPO_TOOLBIN
+
+rpo_log() { printf '[rpo] %s\n' "$*" >&2; }
+rpo_die() { printf '[rpo] error: %s\n' "$*" >&2; exit 1; }

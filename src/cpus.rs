@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! CPU facts the module needs: the number of CPU ids, which CPUs are online, the current
+//! CPU, and per-CPU pointers. `smp_processor_id()`, `cpu_online()` and `per_cpu_ptr()` are
+//! macros or inline functions, so they are done here from the exported data they read.
+
+use crate::bindings as b;
+use core::ptr::{addr_of, read_volatile};
+
+const BITS_PER_LONG: u32 = usize::BITS;
+
+/// The number of CPU ids (`nr_cpu_ids`): CPUs are numbered `0..nr_cpu_ids()`.
+pub(crate) fn nr_cpu_ids() -> u32 {
+    // SAFETY: `nr_cpu_ids` is an exported kernel variable, set before modules load.
+    unsafe { read_volatile(addr_of!(b::nr_cpu_ids)) }
+}
+
+/// Reads bit `cpu` of a kernel cpumask.
+///
+/// # Safety
+///
+/// `mask` must point to a live `struct cpumask`.
+unsafe fn mask_test(mask: *const b::cpumask, cpu: u32) -> bool {
+    if cpu >= nr_cpu_ids() {
+        return false;
+    }
+    // SAFETY: `cpu < nr_cpu_ids <= NR_CPUS`, so the word is inside the mask; the kernel
+    // updates these words with atomic bit operations, so a volatile word read is sound.
+    let word = unsafe {
+        read_volatile(addr_of!((*mask).bits).cast::<usize>().add((cpu / BITS_PER_LONG) as usize))
+    };
+    word & (1usize << (cpu % BITS_PER_LONG)) != 0
+}
+
+/// Whether `cpu` is online (`cpu_online()`).
+pub(crate) fn cpu_online(cpu: u32) -> bool {
+    // SAFETY: `__cpu_online_mask` is an exported, always-live kernel cpumask.
+    unsafe { mask_test(addr_of!(b::__cpu_online_mask), cpu) }
+}
+
+/// The CPU this code runs on. Exact where the caller cannot migrate (hard or soft irq
+/// context, preemption disabled, a CPU-bound kthread); a hint elsewhere.
+pub(crate) fn current_cpu() -> u32 {
+    // SAFETY: `get_current()` always returns the running task, which stays alive while it
+    // runs; `thread_info.cpu` is the CPU it runs on (x86 has THREAD_INFO_IN_TASK).
+    unsafe { read_volatile(addr_of!((*kernel::bindings::get_current()).thread_info.cpu)) }
+}
+
+/// `per_cpu_ptr(ptr, cpu)`: the address of `cpu`'s copy of the per-CPU object `ptr`.
+///
+/// # Safety
+///
+/// `ptr` must be a per-CPU pointer (from `__alloc_percpu`) and `cpu < nr_cpu_ids()`.
+pub(crate) unsafe fn per_cpu_ptr<T>(ptr: *mut T, cpu: u32) -> *mut T {
+    // SAFETY: the caller guarantees `cpu < nr_cpu_ids <= NR_CPUS`, the array's length.
+    let offset = unsafe { read_volatile(addr_of!(b::__per_cpu_offset).cast::<usize>().add(cpu as usize)) };
+    (ptr as usize).wrapping_add(offset) as *mut T
+}
+
+/// Monotonic time in nanoseconds, callable from any context (`ktime_get_mono_fast_ns()`).
+pub(crate) fn now_ns() -> u64 {
+    // SAFETY: an NMI-safe clock read with no preconditions.
+    unsafe { b::ktime_get_mono_fast_ns() }
+}

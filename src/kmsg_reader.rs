@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Reading the printk ring buffer at a given sequence number, through the exported,
+//! lockless kmsg_dump iterator: `kmsg_dump_get_line()` reads the first valid record at or
+//! after `iter.cur_seq` and leaves `cur_seq` one past it, so the record's own sequence
+//! number (and with it how many records were overwritten before we got to them) is known.
+//!
+//! Limit: the iterator never returns records before `clear_seq`, so records that
+//! `dmesg --clear` (SYSLOG_ACTION_CLEAR) cleared before a kthread printed them are skipped
+//! on the consoles and counted as dropped.
+
+use crate::bindings as b;
+
+/// A record copied into the caller's buffer.
+pub(crate) struct Record {
+    /// The record's sequence number.
+    pub(crate) seq: u64,
+    /// Bytes of syslog-formatted text in the buffer.
+    pub(crate) len: usize,
+}
+
+/// Reads the first record at or after `seq` into `buf`, formatted with syslog prefixes.
+pub(crate) fn read_at(seq: u64, buf: &mut [u8]) -> Option<Record> {
+    let mut iter = b::kmsg_dump_iter {
+        cur_seq: seq,
+        next_seq: u64::MAX,
+    };
+    let mut len = 0usize;
+    // SAFETY: `iter` and `len` are valid for writes, `buf` is valid for `buf.len()` bytes.
+    let found = unsafe {
+        b::kmsg_dump_get_line(&mut iter, true, buf.as_mut_ptr().cast(), buf.len(), &mut len)
+    };
+    if !found || iter.cur_seq == 0 {
+        return None;
+    }
+    Some(Record {
+        seq: iter.cur_seq - 1,
+        len: len.min(buf.len()),
+    })
+}
+
+/// Whether a record exists at or after `seq` (reads no text).
+pub(crate) fn has_record_from(seq: u64) -> bool {
+    let mut iter = b::kmsg_dump_iter {
+        cur_seq: seq,
+        next_seq: u64::MAX,
+    };
+    // SAFETY: a null line asks only for the size of the record; `iter` is valid.
+    unsafe { b::kmsg_dump_get_line(&mut iter, true, core::ptr::null_mut(), 0, core::ptr::null_mut()) }
+}

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Pure logic of the module: no kernel dependency, so the host crate under `tests/host`
+//! compiles these same files and unit-tests them with `cargo test` (and `loom`).
+//!
+//! The parent module provides `atomic` (core's atomics in the kernel, loom's in model checks).
+
+pub(crate) mod cpu_choice;
+pub(crate) mod printer_claim;
+pub(crate) mod record_text;
+pub(crate) mod slice_budget;

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! How long one printer may keep printing before it hands off to another CPU.
+//!
+//! A slice is bounded by time (default 5 ms) and by bytes (default 16 KiB), whichever ends
+//! first; at least one record is always printed, so a slow console still makes progress.
+
+/// The budget of one printing slice.
+pub(crate) struct SliceBudget {
+    start_ns: u64,
+    limit_ns: u64,
+    bytes: u64,
+    limit_bytes: u64,
+    records: u64,
+}
+
+impl SliceBudget {
+    /// Starts a slice at `now_ns` that may last `limit_ns` and write `limit_bytes`.
+    pub(crate) fn new(now_ns: u64, limit_ns: u64, limit_bytes: u64) -> Self {
+        Self {
+            start_ns: now_ns,
+            limit_ns,
+            bytes: 0,
+            limit_bytes,
+            records: 0,
+        }
+    }
+
+    /// Accounts one record of `bytes` bytes.
+    pub(crate) fn charge(&mut self, bytes: usize) {
+        self.bytes = self.bytes.saturating_add(bytes as u64);
+        self.records += 1;
+    }
+
+    /// Whether the slice is used up at `now_ns` (never before its first record).
+    pub(crate) fn exhausted(&self, now_ns: u64) -> bool {
+        self.records > 0
+            && (self.bytes >= self.limit_bytes
+                || now_ns.saturating_sub(self.start_ns) >= self.limit_ns)
+    }
+
+    /// Records printed in this slice.
+    pub(crate) fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Bytes printed in this slice.
+    pub(crate) fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}

@@ -1,0 +1,28 @@
+//! Host build of rust_printk_offload's pure logic (`src/logic/`, the very files the kernel
+//! module compiles), with its unit tests. `RUSTFLAGS="--cfg loom" cargo test --release
+//! loom` model-checks the printer hand-off with loom's atomics instead of core's.
+
+// Not everything the kernel uses is used by every test build.
+#![allow(dead_code)]
+
+/// The atomics the logic uses: loom's under `--cfg loom`, core's otherwise.
+mod atomic {
+    #[cfg(loom)]
+    pub(crate) use loom::sync::atomic::{AtomicU32, Ordering};
+    #[cfg(not(loom))]
+    pub(crate) use core::sync::atomic::{AtomicU32, Ordering};
+}
+
+#[path = "../../../src/logic/mod.rs"]
+mod logic;
+
+#[cfg(all(test, not(loom)))]
+mod cpu_choice_tests;
+#[cfg(all(test, loom))]
+mod loom_printer_claim;
+#[cfg(all(test, not(loom)))]
+mod printer_claim_tests;
+#[cfg(all(test, not(loom)))]
+mod record_text_tests;
+#[cfg(all(test, not(loom)))]
+mod slice_budget_tests;

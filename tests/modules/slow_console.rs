@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! slow_console: a test-only legacy console that is deliberately slow and keeps a copy of
+//! everything it is given, so the tests can tell what reached a console, in which order,
+//! and how often.
+//!
+//! debugfs, under `/sys/kernel/debug/slow_console/`:
+//! - `log`      (0400) everything written to the console since load or the last reset;
+//! - `len`      (0600) bytes in `log`; write 0 to reset the capture;
+//! - `delay_us` (0600) busy-wait per character, in microseconds (default 0; module load
+//!   cannot take parameters in this tree, so the tests set it here);
+//! - `writes`   (0400) number of write() calls.
+//!
+//! The capture holds 32 MiB; bytes past that are counted in `overflow` but not kept.
+
+use core::ffi::{c_char, c_uint};
+use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
+use kernel::alloc::{flags::GFP_KERNEL, KBox};
+use kernel::prelude::*;
+use kernel::types::Opaque;
+
+#[allow(
+    non_camel_case_types,
+    non_upper_case_globals,
+    non_snake_case,
+    improper_ctypes,
+    unreachable_pub,
+    unused_imports,
+    missing_docs,
+    dead_code,
+    unsafe_op_in_unsafe_fn,
+    clippy::all,
+    rustdoc::all
+)]
+mod bindings {
+    include!("test_bindings_generated.rs");
+}
+use bindings as b;
+
+const CAPACITY: usize = 32 << 20;
+
+module! {
+    type: SlowConsole,
+    name: "slow_console",
+    author: "rust_printk_offload developers",
+    description: "Test-only slow console that records what it prints",
+    license: "GPL",
+}
+
+/// Capture state shared with the debugfs files and the console callback.
+///
+/// # Invariants
+///
+/// `blob.data` points to `CAPACITY` bytes from `vzalloc`; `blob.size <= CAPACITY`. Only
+/// the console callback writes data or grows `size` (the printk core serialises console
+/// writes under console_lock); users may reset `size` to 0 through debugfs.
+struct Capture {
+    blob: Opaque<b::debugfs_blob_wrapper>,
+    delay_us: Opaque<u32>,
+    writes: Opaque<u64>,
+    overflow: Opaque<u64>,
+    con: Opaque<b::console>,
+    dir: *mut b::dentry,
+}
+
+// SAFETY: the raw pointers refer to memory this module owns; see the type invariants.
+unsafe impl Send for Capture {}
+// SAFETY: as above.
+unsafe impl Sync for Capture {}
+
+/// The console's write(): delay per character, then append to the capture.
+unsafe extern "C" fn slow_write(con: *mut b::console, s: *const c_char, count: c_uint) {
+    // SAFETY: `data` was set to our `Capture` at registration; it outlives the console.
+    let cap = unsafe { &*(read_volatile(addr_of!((*con).data)) as *const Capture) };
+    let count = count as usize;
+    // SAFETY: `delay_us` is a live u32 that debugfs may write at any time.
+    let delay = unsafe { read_volatile(cap.delay_us.get()) };
+    if delay > 0 {
+        for _ in 0..count {
+            // SAFETY: busy-wait, callable in any context.
+            unsafe { b::__udelay(delay as _) };
+        }
+    }
+    // SAFETY: see the type invariants; `size` is re-read in case a reset happened.
+    unsafe {
+        let blob = cap.blob.get();
+        let size = read_volatile(addr_of!((*blob).size)) as usize;
+        let room = CAPACITY.saturating_sub(size);
+        let n = count.min(room);
+        core::ptr::copy_nonoverlapping(s.cast::<u8>(), ((*blob).data as *mut u8).add(size), n);
+        write_volatile(addr_of_mut!((*blob).size), (size + n) as _);
+        if n < count {
+            write_volatile(cap.overflow.get(), read_volatile(cap.overflow.get()) + (count - n) as u64);
+        }
+        write_volatile(cap.writes.get(), read_volatile(cap.writes.get()) + 1);
+    }
+}
+
+struct SlowConsole {
+    cap: KBox<Capture>,
+}
+
+impl kernel::Module for SlowConsole {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        // SAFETY: plain allocation.
+        let data = unsafe { b::vzalloc(CAPACITY as _) };
+        if data.is_null() {
+            return Err(ENOMEM);
+        }
+        let mut name = [0 as c_char; 16];
+        for (i, c) in b"slowcon".iter().enumerate() {
+            name[i] = *c as c_char;
+        }
+        let cap = KBox::new(
+            Capture {
+                blob: Opaque::new(b::debugfs_blob_wrapper {
+                    data: data.cast(),
+                    size: 0,
+                }),
+                delay_us: Opaque::new(0),
+                writes: Opaque::new(0),
+                overflow: Opaque::new(0),
+                con: Opaque::new(b::console {
+                    name,
+                    write: Some(slow_write),
+                    // Pre-enabled like netconsole: printk enables a console by default
+                    // only if no console= was given. No CON_PRINTBUFFER: no replay of
+                    // the old log, the tests want only what comes after load.
+                    flags: b::cons_flags_CON_ENABLED as _,
+                    index: 0,
+                    ..Default::default()
+                }),
+                dir: core::ptr::null_mut(),
+            },
+            GFP_KERNEL,
+        );
+        let mut cap = match cap {
+            Ok(c) => c,
+            Err(e) => {
+                // SAFETY: allocated above, not shared yet.
+                unsafe { b::vfree(data) };
+                return Err(e.into());
+            }
+        };
+        let cap_ptr: *const Capture = &*cap;
+        // SAFETY: `cap` is boxed and outlives the debugfs files and the console, which are
+        // removed in `drop` before it is freed. debugfs failures are not fatal by design.
+        unsafe {
+            let dir = b::debugfs_create_dir(c"slow_console".as_ptr(), core::ptr::null_mut());
+            cap.dir = dir;
+            b::debugfs_create_blob(c"log".as_ptr(), 0o400, dir, cap.blob.get());
+            b::debugfs_create_ulong(c"len".as_ptr(), 0o600, dir, addr_of_mut!((*cap.blob.get()).size));
+            b::debugfs_create_u32(c"delay_us".as_ptr(), 0o600, dir, cap.delay_us.get());
+            b::debugfs_create_u64(c"writes".as_ptr(), 0o400, dir, cap.writes.get());
+            b::debugfs_create_u64(c"overflow".as_ptr(), 0o400, dir, cap.overflow.get());
+            (*cap.con.get()).data = cap_ptr as *mut _;
+            b::register_console(cap.con.get());
+        }
+        pr_info!("slowcon registered (capture {} MiB)\n", CAPACITY >> 20);
+        Ok(Self { cap })
+    }
+}
+
+impl Drop for SlowConsole {
+    fn drop(&mut self) {
+        // SAFETY: registered in init; after unregister_console() returns no write() runs.
+        unsafe {
+            b::unregister_console(self.cap.con.get());
+            b::debugfs_remove(self.cap.dir);
+            b::vfree((*self.cap.blob.get()).data);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Exactly one printk_offload/N kthread per online CPU after load; none after unload.
+. "$(dirname "$0")/lib.sh"
+setup_printk
+threads() { ps -e -o comm= | grep '^printk_offload/' | sort; }
+load_offload
+want=$(cat /sys/devices/system/cpu/online | tr ',' '\n' | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done | sed 's|^|printk_offload/|' | sort)
+have=$(threads)
+log "online: $(tr '\n' ' ' <<<"$want")"
+log "threads: $(tr '\n' ' ' <<<"$have")"
+[ "$have" = "$want" ] || fail "kthreads do not match the online CPUs"
+unload_offload
+sleep 0.5
+[ -z "$(threads)" ] || fail "kthreads left after unload: $(threads | tr '\n' ' ')"

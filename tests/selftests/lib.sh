@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# Helpers for the rust_printk_offload selftests (sourced; runs inside the VM as root).
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+MOD=$ROOT/rust_printk_offload.ko
+SLOW=$ROOT/tests/modules/slow_console.ko
+DBG=/sys/kernel/debug/slow_console
+KSFT_SKIP=4
+
+log() { echo "$*"; }
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit $KSFT_SKIP; }
+
+# Every test starts from: consoles print everything, /dev/kmsg not rate limited.
+setup_printk() {
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+	echo 8 >/proc/sys/kernel/printk
+	echo on >/proc/sys/kernel/printk_devkmsg
+}
+
+load_slow() { # delay_us per character
+	[ -f "$SLOW" ] || skip "slow_console.ko not built"
+	insmod "$SLOW" || fail "insmod slow_console"
+	echo "${1:-0}" >$DBG/delay_us
+}
+load_offload() {
+	[ -f "$MOD" ] || fail "rust_printk_offload.ko not built"
+	insmod "$MOD" || fail "insmod rust_printk_offload"
+}
+unload_offload() { rmmod rust_printk_offload || fail "rmmod rust_printk_offload"; }
+reset_capture() { echo 0 >$DBG/len; }
+capture() { cat $DBG/log; }
+
+now_ns() { date +%s%N; }
+
+# burst TAG N: N one-record writes to /dev/kmsg, "TAG <i>", i = 1..N.
+burst() {
+	local tag=$1 n=$2 i
+	exec 3>/dev/kmsg
+	for ((i = 1; i <= n; i++)); do
+		echo "$tag $i" >&3
+	done
+	exec 3>&-
+}
+
+# wait_lines TAG N TIMEOUT_S: wait until the capture has N lines with TAG.
+wait_lines() {
+	local tag=$1 n=$2 t=$3 have=0 end=$((SECONDS + $3))
+	while [ $SECONDS -lt $end ]; do
+		have=$(capture | grep -c -- "] $tag " || true)
+		[ "$have" -ge "$n" ] && return 0
+		sleep 0.2
+	done
+	echo "waited ${t}s for $n '$tag' lines, have $have"
+	return 1
+}
+
+# check_sequence TAG N: the capture has "TAG 1" .. "TAG N", each exactly once, in order.
+check_sequence() {
+	local tag=$1 n=$2
+	capture | grep -o -- "] $tag [0-9]*\$" | awk -v n="$n" -v tag="$tag" '
+		{ v = $3; seen++; if (v != seen) { printf "%s: line %d is #%d (expected #%d)\n", tag, NR, v, seen; bad = 1; exit } }
+		END { if (!bad && seen != n) { printf "%s: %d lines, expected %d\n", tag, seen, n; bad = 1 }
+		      exit bad }'
+}
+
+# Number of dropped-record notices on the slow console.
+dropped_notices() { capture | grep -c '^\*\* [0-9]* printk messages dropped \*\*' || true; }
+
+online_cpus() { grep -c . <(cat /sys/devices/system/cpu/online | tr ',' '\n' | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done); }

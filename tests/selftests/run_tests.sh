@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the TEST_PROGS of ./Makefile in order and prints KTAP. Inside the VM, as root.
+# Each program exits 0 (pass), 4 (skip, kselftest's KSFT_SKIP) or anything else (fail).
+# Usage: run_tests.sh [OUTDIR] [TEST...]
+set -u
+cd "$(dirname "$0")"
+out=${1:-/tmp}
+shift || true
+if [ $# -gt 0 ]; then
+	progs=("$@")
+else
+	read -r -a progs <<<"$(sed -n '/^TEST_PROGS/,/^$/p' Makefile | tr -d '\\' | sed 's/TEST_PROGS :=//' | tr '\n' ' ')"
+fi
+timeout_s=$(sed -n 's/^timeout=//p' settings)
+
+echo "TAP version 13"
+echo "1..${#progs[@]}"
+pass=0 fail=0 skip=0 n=0
+for t in "${progs[@]}"; do
+	n=$((n + 1))
+	echo "# selftests: rust_printk_offload: $t"
+	timeout "$timeout_s" bash "./$t" 2>&1 | sed 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	case $rc in
+	0) echo "ok $n $t"; pass=$((pass + 1)) ;;
+	4) echo "ok $n $t # SKIP"; skip=$((skip + 1)) ;;
+	124) echo "not ok $n $t # TIMEOUT ${timeout_s}s"; fail=$((fail + 1)) ;;
+	*) echo "not ok $n $t # exit=$rc"; fail=$((fail + 1)) ;;
+	esac
+	# Leave the module unloaded between tests whatever happened.
+	rmmod rust_printk_offload 2>/dev/null
+	rmmod slow_console 2>/dev/null
+done
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+dmesg >"$out/dmesg.txt" 2>/dev/null
+[ $fail = 0 ]
