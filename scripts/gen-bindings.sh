@@ -8,19 +8,21 @@ kdir=$(cd "$1" && pwd) header=$(realpath "$2") out=$(realpath -m "$3")
 cmdfile=$kdir/rust/bindings/.bindings_generated.rs.cmd
 [ -f "$cmdfile" ] || { echo "gen-bindings: $cmdfile missing: is $kdir a built CONFIG_RUST=y tree?" >&2; exit 1; }
 
-# Everything after " -- " is the clang command line; drop the dependency-file option.
-cflags=$(sed -n 's/^savedcmd_[^ ]* := .* -- //p' "$cmdfile" | head -1)
+# Everything after " -- " up to the "; sed ..." post-processing is the clang command line
+# (shell-quoted, e.g. -DKBUILD_MODNAME='"x"'); drop the dependency file and the
+# kernel-object name defines.
+cflags=$(sed -n 's/^savedcmd_[^ ]* := .* -- //p' "$cmdfile" | head -1 | sed 's/ ; .*$//')
 [ -n "$cflags" ] || { echo "gen-bindings: no C flags found in $cmdfile" >&2; exit 1; }
-read -r -a cflag_arr <<<"$cflags"
+eval "cflag_arr=($cflags)"
 clean=()
 for f in "${cflag_arr[@]}"; do
-	case $f in -Wp,-MMD,*) ;; *) clean+=("$f") ;; esac
+	case $f in -Wp,-MMD,* | -DKBUILD_* | -D__KBUILD_MODNAME=*) ;; *) clean+=("$f") ;; esac
 done
 
 # Only these headers' items; types they use from elsewhere come from kernel::bindings.
-files=${4:-'.*/include/(linux/(console|cpumask|irq_work|kmsg_dump|smpboot|smp_types|srcu|srcutree|tracepoint|tracepoint-defs|printk)|trace/events/printk)\.h'}
+files=${4:-'.*/include/(linux/(console|cpumask|irq_work|irq_work_types|kmsg_dump|smpboot|smp_types|srcu|srcutree|tracepoint|tracepoint-defs|printk)|trace/events/printk)\.h'}
 types=${5:-'vesa_blank_mode'}
-funcs=${6:-'wake_up_process|__alloc_percpu|free_percpu|synchronize_rcu|synchronize_srcu|ktime_get_mono_fast_ns'}
+funcs=${6:-'wake_up_process|pcpu_alloc_noprof|free_percpu|synchronize_rcu|synchronize_srcu|ktime_get_mono_fast_ns'}
 cd "$kdir"
 bindgen "$header" \
 	--allowlist-file "$files" --no-recursive-allowlist \
@@ -28,7 +30,7 @@ bindgen "$header" \
 	--allowlist-var '__tracepoint_console|__cpu_online_mask|__cpu_possible_mask|__per_cpu_offset|nr_cpu_ids|console_printk|tracepoint_srcu' \
 	--allowlist-function "$funcs" \
 	--blocklist-function 'trace_console|register_trace_console|unregister_trace_console|.*trace_console.*' \
-	--raw-line 'use kernel::bindings::*;' \
+	--raw-line 'pub use kernel::bindings::*;' \
 	--use-core --with-derive-default --ctypes-prefix kernel::ffi --no-layout-tests \
 	--no-doc-comments --opaque-type spinlock --opaque-type srcu_struct \
 	-o "$out.tmp" -- "${clean[@]}" -DMODULE

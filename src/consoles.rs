@@ -13,7 +13,7 @@
 //! does around suspend), the kernel owns it again and the kthreads leave it alone.
 
 use crate::bindings as b;
-use core::ffi::c_char;
+use kernel::ffi::c_char;
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::prelude::*;
@@ -260,8 +260,9 @@ impl OwnedConsoles {
     }
 
     /// Gives every owned console that is still registered and still disabled back to the
-    /// kernel, which resumes printing it at its next record.
-    pub(crate) fn hand_back(&self) {
+    /// kernel, which resumes printing it at its next record (`console_start()` also
+    /// flushes what is pending, for up to a second).
+    fn hand_back(&self) {
         for &addr in self.owned.iter() {
             let ours = Self::with_registered(addr, |con| {
                 // SAFETY: `con` is registered (found in the list).
@@ -319,5 +320,13 @@ impl OwnedConsoles {
             }
         });
         low
+    }
+}
+
+impl Drop for OwnedConsoles {
+    /// Dropping the set (module unload, or a failed load after the take-over) hands the
+    /// consoles back: the caller must have stopped the printer kthreads first.
+    fn drop(&mut self) {
+        self.hand_back();
     }
 }

@@ -10,7 +10,8 @@
 //! wakeup ever happens under the caller's locks.
 
 use crate::bindings as b;
-use core::ffi::{c_char, c_void};
+use core::ffi::c_void;
+use kernel::ffi::c_char;
 use kernel::prelude::*;
 use kernel::types::Opaque;
 
@@ -32,7 +33,8 @@ impl Doorbell {
         let mut work = b::irq_work::default();
         // IRQ_WORK_INIT_LAZY(ring): no IPI, run from the next tick (as printk's own
         // wake_up_klogd work), so the printk caller never pays for an interrupt.
-        work.node.__bindgen_anon_1.u_flags = b::IRQ_WORK_LAZY;
+        // SAFETY: `u_flags` is the plain view of the flags union, nothing else is live yet.
+        unsafe { *work.node.__bindgen_anon_1.u_flags.as_mut() = b::IRQ_WORK_LAZY };
         work.func = Some(ring);
         Self {
             work: Opaque::new(work),

@@ -27,6 +27,10 @@ use kernel::prelude::*;
 /// Room for one record as the console path formats it (PRINTK_MESSAGE_MAX is 2048), with
 /// the syslog prefixes that are cut afterwards.
 const RECORD_BUF: usize = 4096;
+/// A CPU whose doorbell rang within this window is busy printing messages: the printer
+/// avoids it (see `logic/cpu_choice.rs`). The lazy doorbell runs about once per tick while
+/// a CPU keeps printing, so a few ticks.
+const BUSY_WINDOW_NS: u64 = 20_000_000;
 /// Default slice: 5 ms or 16 KiB, whichever ends first.
 const DEFAULT_SLICE_NS: u64 = 5_000_000;
 const DEFAULT_SLICE_BYTES: u64 = 16 * 1024;
@@ -43,6 +47,8 @@ pub(crate) struct Offload {
     consoles: OwnedConsoles,
     claim: PrinterClaim,
     kicks: KVec<AtomicBool>,
+    /// Per CPU: when its doorbell last rang (ns), i.e. when it last produced messages.
+    last_doorbell: KVec<AtomicU64>,
     rotor: AtomicU32,
     /// Record buffer, used only by the holder of `claim`.
     buf: UnsafeCell<KVec<u8>>,
@@ -103,8 +109,10 @@ impl Offload {
     pub(crate) fn start() -> Result<KBox<Self>> {
         let nr = cpus::nr_cpu_ids() as usize;
         let mut kicks = KVec::with_capacity(nr, GFP_KERNEL)?;
+        let mut last_doorbell = KVec::with_capacity(nr, GFP_KERNEL)?;
         for _ in 0..nr {
             kicks.push(AtomicBool::new(false), GFP_KERNEL)?;
+            last_doorbell.push(AtomicU64::new(0), GFP_KERNEL)?;
         }
         let mut this = KBox::new(
             Self {
@@ -113,6 +121,7 @@ impl Offload {
                 consoles: OwnedConsoles::take_over()?,
                 claim: PrinterClaim::new(),
                 kicks,
+                last_doorbell,
                 rotor: AtomicU32::new(0),
                 buf: UnsafeCell::new(KVec::from_elem(0u8, RECORD_BUF, GFP_KERNEL)?),
                 slice_ns: AtomicU64::new(DEFAULT_SLICE_NS),
@@ -144,17 +153,30 @@ impl Offload {
 
     /// The doorbell, on the CPU that printed, after its records were committed.
     fn on_doorbell(&self) {
+        let cpu = cpus::current_cpu();
+        if let Some(t) = self.last_doorbell.get(cpu as usize) {
+            t.store(cpus::now_ns(), Ordering::Relaxed);
+        }
         if self.claim.printer_will_see_new_records() {
             return;
         }
-        self.kick_from(cpus::current_cpu());
+        self.kick_from(cpu);
+    }
+
+    /// Whether `cpu` produced messages recently.
+    fn busy(&self, cpu: u32) -> bool {
+        self.last_doorbell.get(cpu as usize).is_some_and(|t| {
+            let t = t.load(Ordering::Relaxed);
+            t != 0 && cpus::now_ns().saturating_sub(t) < BUSY_WINDOW_NS
+        })
     }
 
     /// Wakes the kthread of the next printer, preferring a CPU other than `from`.
     fn kick_from(&self, from: u32) {
         let start = self.rotor.fetch_add(1, Ordering::Relaxed);
         let eligible = |cpu: u32| cpus::cpu_online(cpu) && self.threads.exists(cpu);
-        if let Some(cpu) = choose_cpu(from, start, cpus::nr_cpu_ids(), eligible) {
+        let busy = |cpu: u32| self.busy(cpu);
+        if let Some(cpu) = choose_cpu(from, start, cpus::nr_cpu_ids(), eligible, busy) {
             self.kicks[cpu as usize].store(true, Ordering::SeqCst);
             self.threads.wake(cpu);
         }

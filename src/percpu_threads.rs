@@ -52,8 +52,8 @@ impl PercpuThreads {
     /// Allocates the per-CPU task store; threads start with `register()`.
     pub(crate) fn new<T: PercpuCallbacks>() -> Result<Self> {
         let size = core::mem::size_of::<*mut kernel::bindings::task_struct>();
-        // SAFETY: plain allocation; zeroed by the percpu allocator.
-        let store = unsafe { b::__alloc_percpu(size, size) }.cast::<*mut kernel::bindings::task_struct>();
+        // SAFETY: plain allocation (`__alloc_percpu()` is a macro over this), zeroed.
+        let store = unsafe { b::pcpu_alloc_noprof(size, size, false, kernel::bindings::GFP_KERNEL) }.cast::<*mut kernel::bindings::task_struct>();
         if store.is_null() {
             return Err(ENOMEM);
         }
@@ -62,7 +62,7 @@ impl PercpuThreads {
             thread_should_run: Some(should_run_cb::<T>),
             thread_fn: Some(run_cb::<T>),
             park: Some(park_cb::<T>),
-            thread_comm: c"printk_offload/%u".as_ptr(),
+            thread_comm: c"printk_offload/%u".as_ptr().cast(),
             ..Default::default()
         };
         Ok(Self {

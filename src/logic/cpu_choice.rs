@@ -2,36 +2,44 @@
 
 //! Choosing the CPU whose kthread prints next.
 //!
-//! The doorbell runs on the CPU that printed, and a printer that used up its slice runs on
-//! the CPU that printed last: in both cases the next printer should be *another* eligible
-//! CPU, so the flooding (or the tired) CPU gets back to its own work. A rotating start
-//! point spreads the printing over the eligible CPUs. Only when no other CPU qualifies is
-//! the local one used; when none qualifies at all, there is no printer (the caller then
-//! prints synchronously).
+//! The printer burns CPU time (a slow console busy-waits), so it must not land on a CPU
+//! that is busy producing the very messages it prints: that CPU is where the flood's
+//! author runs, and sharing the CPU with the printer would slow it down, which is what the
+//! module exists to prevent. A CPU is *busy* if its doorbell rang recently.
+//!
+//! In order of preference, the next printer is:
+//! 1. another eligible CPU that is not busy (rotating over them to spread the work);
+//! 2. the asking CPU itself, if it is eligible and not busy (a printer that finished its
+//!    slice keeps going rather than moving onto a flooding CPU);
+//! 3. another eligible CPU, busy or not;
+//! 4. the asking CPU, busy or not.
+//!
+//! None when no CPU is eligible (the caller then prints synchronously).
 
 /// Returns the CPU that should print next.
 ///
-/// `from` is the CPU asking, `start` a rotating hint, `nr_cpus` the number of CPU ids and
-/// `eligible(cpu)` whether that CPU may print now (online, in the mask, thread running).
+/// `from` is the CPU asking, `start` a rotating hint, `nr_cpus` the number of CPU ids,
+/// `eligible(cpu)` whether that CPU may print now (online, in the mask, thread running)
+/// and `busy(cpu)` whether it is producing printk traffic.
 pub(crate) fn choose_cpu(
     from: u32,
     start: u32,
     nr_cpus: u32,
     eligible: impl Fn(u32) -> bool,
+    busy: impl Fn(u32) -> bool,
 ) -> Option<u32> {
     if nr_cpus == 0 {
         return None;
     }
-    let start = start % nr_cpus;
-    for i in 0..nr_cpus {
-        let cpu = (start + i) % nr_cpus;
-        if cpu != from && eligible(cpu) {
-            return Some(cpu);
-        }
-    }
-    if from < nr_cpus && eligible(from) {
-        Some(from)
-    } else {
-        None
-    }
+    let from_ok = from < nr_cpus && eligible(from);
+    let other = |want_idle: bool| {
+        let start = start % nr_cpus;
+        (0..nr_cpus)
+            .map(|i| (start + i) % nr_cpus)
+            .find(|&cpu| cpu != from && eligible(cpu) && !(want_idle && busy(cpu)))
+    };
+    other(true)
+        .or_else(|| (from_ok && !busy(from)).then_some(from))
+        .or_else(|| other(false))
+        .or_else(|| from_ok.then_some(from))
 }

@@ -13,7 +13,7 @@
 //!
 //! The capture holds 32 MiB; bytes past that are counted in `overflow` but not kept.
 
-use core::ffi::{c_char, c_uint};
+use kernel::ffi::{c_char, c_uint};
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
 use kernel::alloc::{flags::GFP_KERNEL, KBox};
 use kernel::prelude::*;
@@ -103,7 +103,7 @@ struct SlowConsole {
 impl kernel::Module for SlowConsole {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         // SAFETY: plain allocation.
-        let data = unsafe { b::vzalloc(CAPACITY as _) };
+        let data = unsafe { b::vzalloc_noprof(CAPACITY as _) };
         if data.is_null() {
             return Err(ENOMEM);
         }
@@ -146,13 +146,13 @@ impl kernel::Module for SlowConsole {
         // SAFETY: `cap` is boxed and outlives the debugfs files and the console, which are
         // removed in `drop` before it is freed. debugfs failures are not fatal by design.
         unsafe {
-            let dir = b::debugfs_create_dir(c"slow_console".as_ptr(), core::ptr::null_mut());
+            let dir = b::debugfs_create_dir(c"slow_console".as_ptr().cast(), core::ptr::null_mut());
             cap.dir = dir;
-            b::debugfs_create_blob(c"log".as_ptr(), 0o400, dir, cap.blob.get());
-            b::debugfs_create_ulong(c"len".as_ptr(), 0o600, dir, addr_of_mut!((*cap.blob.get()).size));
-            b::debugfs_create_u32(c"delay_us".as_ptr(), 0o600, dir, cap.delay_us.get());
-            b::debugfs_create_u64(c"writes".as_ptr(), 0o400, dir, cap.writes.get());
-            b::debugfs_create_u64(c"overflow".as_ptr(), 0o400, dir, cap.overflow.get());
+            b::debugfs_create_blob(c"log".as_ptr().cast(), 0o400, dir, cap.blob.get());
+            b::debugfs_create_ulong(c"len".as_ptr().cast(), 0o600, dir, addr_of_mut!((*cap.blob.get()).size));
+            b::debugfs_create_u32(c"delay_us".as_ptr().cast(), 0o600, dir, cap.delay_us.get());
+            b::debugfs_create_u64(c"writes".as_ptr().cast(), 0o400, dir, cap.writes.get());
+            b::debugfs_create_u64(c"overflow".as_ptr().cast(), 0o400, dir, cap.overflow.get());
             (*cap.con.get()).data = cap_ptr as *mut _;
             b::register_console(cap.con.get());
         }

@@ -33,6 +33,11 @@ capture() { cat $DBG/log; }
 
 now_ns() { date +%s%N; }
 
+# timed_burst TAG N: like burst, from a tight loop (bash itself needs ~2 ms per write
+# under TCG with KASAN and lockdep, slower than the console under test); prints the
+# microseconds the writes took, timed inside the writer.
+timed_burst() { python3 "$ROOT/tests/selftests/kmsg_burst.py" "$1" "$2"; }
+
 # burst TAG N: N one-record writes to /dev/kmsg, "TAG <i>", i = 1..N.
 burst() {
 	local tag=$1 n=$2 i

@@ -18,6 +18,8 @@ mod logic;
 
 #[cfg(all(test, not(loom)))]
 mod cpu_choice_tests;
+#[cfg(all(test, not(loom)))]
+mod cpulist_tests;
 #[cfg(all(test, loom))]
 mod loom_printer_claim;
 #[cfg(all(test, not(loom)))]

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `make check`: set everything up, then run the host tests (cargo test, the loom model
+# check, the harness self-test) and the VM selftest suite. The last line is the total:
+# "N passed, N failed" (", N skipped" when some could not run). Exits non-zero on failure.
+set -uo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$RPO_ROOT"
+t_start=$(date +%s)
+pass=0 fail=0 skip=0
+
+add_cargo() { # LOGFILE: add up every "test result:" line of a cargo test run
+	local p f
+	p=$(grep -o '[0-9]* passed' "$1" | awk '{s += $1} END {print s + 0}')
+	f=$(grep -o '[0-9]* failed' "$1" | awk '{s += $1} END {print s + 0}')
+	pass=$((pass + p)) fail=$((fail + f))
+	grep -q 'test result:' "$1" || fail=$((fail + 1))
+}
+
+scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+t_kernel=$(date +%s)
+kdir=$(scripts/kernel.sh test) || { echo "kernel build failed"; echo "0 passed, 1 failed"; exit 1; }
+rpo_log "test kernel ready in $(($(date +%s) - t_kernel)) s: $kdir"
+
+echo "== host: cargo test (pure logic)"
+log=$(mktemp)
+(cd tests/host && cargo test 2>&1) | tee "$log" | grep -E '^test |test result'
+[ "${PIPESTATUS[0]}" = 0 ] || fail=$((fail + 1))
+add_cargo "$log"
+
+echo "== host: loom model check (printer hand-off)"
+(cd tests/host && RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release 2>&1) | tee "$log" | grep -E '^test |test result'
+[ "${PIPESTATUS[0]}" = 0 ] || fail=$((fail + 1))
+add_cargo "$log"
+
+echo "== host: the kernel-log scanner catches trouble and passes a clean log"
+printf '[    1.0] hello\n[    2.0] WARNING: CPU: 1 PID: 9 at x.c:1 f+0x0/0x0\n' >"$log"
+if scripts/scan-kernel-log.sh "$log" >/dev/null; then echo "not ok - scanner missed a WARNING"; fail=$((fail + 1)); else echo "ok - scanner flags a WARNING"; pass=$((pass + 1)); fi
+printf '[    1.0] hello\n[    2.0] rust_printk_offload: loaded\n' >"$log"
+if scripts/scan-kernel-log.sh "$log" >/dev/null; then echo "ok - scanner passes a clean log"; pass=$((pass + 1)); else echo "not ok - scanner flagged a clean log"; fail=$((fail + 1)); fi
+rm -f "$log"
+
+echo "== VM: kselftest suite on the test kernel (lockdep, KASAN, atomic-sleep checks)"
+vmlog=$(mktemp)
+scripts/vm-test.sh 2>&1 | tee "$vmlog"
+summary=$(tail -1 "$vmlog")
+if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
+	pass=$((pass + BASH_REMATCH[1])) fail=$((fail + BASH_REMATCH[2])) skip=$((skip + ${BASH_REMATCH[4]:-0}))
+else
+	echo "not ok - VM suite gave no summary"
+	fail=$((fail + 1))
+fi
+rm -f "$vmlog"
+
+rpo_log "make check took $(($(date +%s) - t_start)) s"
+if [ "$skip" -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
+[ "$fail" = 0 ]
