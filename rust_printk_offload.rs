@@ -14,6 +14,8 @@ use kernel::prelude::*;
 mod bindings;
 #[path = "src/consoles.rs"]
 mod consoles;
+#[path = "src/control.rs"]
+mod control;
 #[path = "src/cpus.rs"]
 mod cpus;
 #[path = "src/doorbell.rs"]
@@ -28,6 +30,8 @@ mod offload;
 mod percpu_threads;
 #[path = "src/stats.rs"]
 mod stats;
+#[path = "src/sysctl.rs"]
+mod sysctl;
 
 /// The atomics the pure logic uses (loom's in the host model checks).
 mod atomic {
@@ -43,17 +47,23 @@ module! {
 }
 
 struct PrintkOffload {
+    // Dropped first: no sysctl handler may run once the engine goes away.
+    _control: control::Control,
     state: KBox<offload::Offload>,
 }
 
 impl kernel::Module for PrintkOffload {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let state = offload::Offload::start()?;
+        let control = control::Control::register()?;
         pr_info!(
             "loaded: printing {} console(s) from per-CPU kthreads printk_offload/N\n",
             state.consoles()
         );
-        Ok(Self { state })
+        Ok(Self {
+            _control: control,
+            state,
+        })
     }
 }
 

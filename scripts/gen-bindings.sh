@@ -20,14 +20,14 @@ for f in "${cflag_arr[@]}"; do
 done
 
 # Only these headers' items; types they use from elsewhere come from kernel::bindings.
-files=${4:-'.*/include/(linux/(console|cpumask|irq_work|irq_work_types|kmsg_dump|smpboot|smp_types|srcu|srcutree|tracepoint|tracepoint-defs|printk)|trace/events/printk)\.h'}
-types=${5:-'vesa_blank_mode'}
-funcs=${6:-'wake_up_process|pcpu_alloc_noprof|free_percpu|synchronize_rcu|synchronize_srcu|ktime_get_mono_fast_ns'}
+files=${4:-'.*/include/(linux/(console|cpumask|irq_work|irq_work_types|kmsg_dump|smpboot|smp_types|srcu|srcutree|sysctl|tracepoint|tracepoint-defs|printk)|trace/events/printk)\.h'}
+types=${5:-'vesa_blank_mode|system_states'}
+funcs=${6:-'wake_up_process|pcpu_alloc_noprof|free_percpu|synchronize_rcu|synchronize_srcu|ktime_get_mono_fast_ns|local_clock'}
 cd "$kdir"
 bindgen "$header" \
 	--allowlist-file "$files" --no-recursive-allowlist \
 	--allowlist-type "$types" \
-	--allowlist-var '__tracepoint_console|__cpu_online_mask|__cpu_possible_mask|__per_cpu_offset|nr_cpu_ids|console_printk|tracepoint_srcu' \
+	--allowlist-var '__tracepoint_console|__cpu_online_mask|__cpu_possible_mask|__per_cpu_offset|nr_cpu_ids|console_printk|tracepoint_srcu|oops_in_progress|system_state' \
 	--allowlist-function "$funcs" \
 	--blocklist-function 'trace_console|register_trace_console|unregister_trace_console|.*trace_console.*' \
 	--raw-line 'pub use kernel::bindings::*;' \

@@ -11,6 +11,10 @@
 //! handing back with `console_start()` resumes the kernel's direct printing at the exact
 //! next record: no duplicate, no gap. If someone else re-enables a console (the serial core
 //! does around suspend), the kernel owns it again and the kthreads leave it alone.
+//!
+//! Emergency mode hands the consoles to the kernel for a while by setting `CON_ENABLED`
+//! again ([`OwnedConsoles::set_kernel_printing`]): the printk() caller then prints them
+//! itself, from `con->seq` on, so the backlog comes first and order holds.
 
 use crate::bindings as b;
 use kernel::ffi::c_char;
@@ -46,6 +50,24 @@ impl Drop for ConsoleLock {
         // SAFETY: we hold console_lock (type invariant). console_unlock() also flushes the
         // consoles the kernel still prints itself.
         unsafe { b::console_unlock() };
+    }
+}
+
+/// `console_list_lock()` held (the writers' lock of console flags); released on drop.
+struct ConsoleListLock(());
+
+impl ConsoleListLock {
+    fn acquire() -> Self {
+        // SAFETY: process context (callers of `set_kernel_printing(.., true)`).
+        unsafe { b::console_list_lock() };
+        Self(())
+    }
+}
+
+impl Drop for ConsoleListLock {
+    fn drop(&mut self) {
+        // SAFETY: we hold the lock (type invariant).
+        unsafe { b::console_list_unlock() };
     }
 }
 
@@ -285,6 +307,31 @@ impl OwnedConsoles {
             }
         });
         found.map(f)
+    }
+
+    /// Lets the kernel print our consoles (`on`: emergency mode) or takes them back.
+    ///
+    /// `may_sleep` says whether the caller may take `console_list_lock`, the writers' lock
+    /// of console flags. Without it (oops, NMI, irq context) the flag is set with an atomic
+    /// read-modify-write, which cannot lose a concurrent atomic update but can race with a
+    /// plain flag write under the lock: an accepted risk in an emergency. Taking back
+    /// (`on == false`) always sleeps. Exclusion against printing needs nothing more: the
+    /// kernel and the kthreads both print legacy consoles only under console_lock.
+    pub(crate) fn set_kernel_printing(&self, on: bool, may_sleep: bool) {
+        let _list = (may_sleep || !on).then(ConsoleListLock::acquire);
+        let reader = ConsoleListReader::enter();
+        reader.for_each(|con| {
+            if self.owned.iter().any(|&a| a == con as usize) {
+                // SAFETY: `con` is registered for the walk; `flags` is a naturally aligned
+                // i16 that the kernel accesses with READ_ONCE/WRITE_ONCE.
+                let flags = unsafe { core::sync::atomic::AtomicI16::from_ptr(addr_of_mut!((*con).flags)) };
+                if on {
+                    flags.fetch_or(ENABLED, core::sync::atomic::Ordering::SeqCst);
+                } else {
+                    flags.fetch_and(!ENABLED, core::sync::atomic::Ordering::SeqCst);
+                }
+            }
+        });
     }
 
     /// Number of consoles taken over.

@@ -38,6 +38,18 @@ pub(crate) fn cpu_online(cpu: u32) -> bool {
     unsafe { mask_test(addr_of!(b::__cpu_online_mask), cpu) }
 }
 
+/// Whether `cpu` can ever be online (`cpu_possible()`).
+pub(crate) fn cpu_possible(cpu: u32) -> bool {
+    // SAFETY: `__cpu_possible_mask` is an exported, always-live kernel cpumask.
+    unsafe { mask_test(addr_of!(b::__cpu_possible_mask), cpu) }
+}
+
+/// `local_clock()`: the clock printk timestamps records with, in nanoseconds.
+pub(crate) fn local_clock_ns() -> u64 {
+    // SAFETY: no preconditions.
+    unsafe { b::local_clock() }
+}
+
 /// The CPU this code runs on. Exact where the caller cannot migrate (hard or soft irq
 /// context, preemption disabled, a CPU-bound kthread); a hint elsewhere.
 pub(crate) fn current_cpu() -> u32 {

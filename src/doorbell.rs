@@ -20,16 +20,19 @@ use kernel::types::Opaque;
 /// # Invariants
 ///
 /// `work` is an initialised lazy irq_work whose function is the one given to `new`; while
-/// `armed` is true the tracepoint probe holds a pointer to it, so `self` must not move
-/// (it lives in the module's pinned state).
+/// `armed` is true the tracepoint probe holds a pointer to `self`, so `self` must not move
+/// (it lives in the module's boxed state).
 pub(crate) struct Doorbell {
     work: Opaque<b::irq_work>,
+    /// Called in the printk() caller's context, for every record, before it is stored.
+    on_printk: fn(),
     armed: bool,
 }
 
 impl Doorbell {
-    /// Creates a doorbell whose irq_work runs `ring`.
-    pub(crate) fn new(ring: unsafe extern "C" fn(*mut b::irq_work)) -> Self {
+    /// Creates a doorbell whose irq_work runs `ring`, and which calls `on_printk` in the
+    /// printk() caller's context (any context: it must not sleep, lock or print).
+    pub(crate) fn new(ring: unsafe extern "C" fn(*mut b::irq_work), on_printk: fn()) -> Self {
         let mut work = b::irq_work::default();
         // IRQ_WORK_INIT_LAZY(ring): no IPI, run from the next tick (as printk's own
         // wake_up_klogd work), so the printk caller never pays for an interrupt.
@@ -38,6 +41,7 @@ impl Doorbell {
         work.func = Some(ring);
         Self {
             work: Opaque::new(work),
+            on_printk,
             armed: false,
         }
     }
@@ -55,7 +59,7 @@ impl Doorbell {
             b::tracepoint_probe_register(
                 core::ptr::addr_of_mut!(b::__tracepoint_console),
                 console_probe as *mut c_void,
-                self.work.get().cast(),
+                (self as *const Self).cast_mut().cast(),
             )
         };
         kernel::error::to_result(ret)?;
@@ -77,7 +81,7 @@ impl Doorbell {
                 b::tracepoint_probe_unregister(
                     core::ptr::addr_of_mut!(b::__tracepoint_console),
                     console_probe as *mut c_void,
-                    self.work.get().cast(),
+                    (self as *const Self).cast_mut().cast(),
                 );
                 // tracepoint_synchronize_unregister() is inline: its two calls.
                 b::synchronize_srcu(core::ptr::addr_of_mut!(b::tracepoint_srcu));
@@ -98,7 +102,10 @@ impl Drop for Doorbell {
 
 /// The `console` tracepoint probe: runs inside `vprintk_store()`, in any context.
 unsafe extern "C" fn console_probe(data: *mut c_void, _text: *const c_char, _len: usize) {
-    // SAFETY: `data` is the doorbell's irq_work (see `arm()`); irq_work_queue() is safe in
-    // every context printk runs in, NMI included, and does nothing if already pending.
-    unsafe { b::irq_work_queue(data.cast()) };
+    // SAFETY: `data` is the armed doorbell, alive until `disarm()` has waited for us.
+    let this = unsafe { &*data.cast::<Doorbell>() };
+    (this.on_printk)();
+    // SAFETY: `work` is initialised; irq_work_queue() is safe in every context printk runs
+    // in, NMI included, and does nothing if the work is already pending.
+    unsafe { b::irq_work_queue(this.work.get()) };
 }

@@ -48,3 +48,12 @@ pub(crate) fn has_record_from(seq: u64) -> bool {
     // SAFETY: a null line asks only for the size of the record; `iter` is valid.
     unsafe { b::kmsg_dump_get_line(&mut iter, true, core::ptr::null_mut(), 0, core::ptr::null_mut()) }
 }
+
+/// The sequence number the next record will get (`prb_next_seq()`, through
+/// `kmsg_dump_rewind()`).
+pub(crate) fn next_seq() -> u64 {
+    let mut iter = b::kmsg_dump_iter::default();
+    // SAFETY: `iter` is valid for writes.
+    unsafe { b::kmsg_dump_rewind(&mut iter) };
+    iter.next_seq
+}

@@ -2,25 +2,30 @@
 
 //! The offload engine: who prints, when, and what. Safe Rust over the thin FFI files.
 //!
-//! - printk() callers ring the doorbell (`doorbell.rs`); its irq_work calls
-//!   [`Offload::on_doorbell`] on the CPU that printed, which wakes a kthread on another CPU
-//!   unless a printer is already active.
-//! - A kthread that is kicked claims the printer role (`logic/printer_claim.rs`), prints one
+//! - printk() callers ring the doorbell (`doorbell.rs`): [`Offload::on_printk`] runs in the
+//!   caller's context (any context) and only checks for emergencies; the doorbell's
+//!   irq_work then calls [`Offload::on_doorbell`] on the same CPU, which wakes a kthread on
+//!   another CPU unless a printer is already active.
+//! - A kicked kthread claims the printer role (`logic/printer_claim.rs`), prints one
 //!   bounded slice under console_lock (`print_slice`), releases the claim and, if records
-//!   remain, kicks the next CPU: the printing moves between CPUs and no CPU is stuck in it.
+//!   remain, kicks the next CPU (`logic/cpu_choice.rs`).
+//! - In emergency mode (`logic/emergency.rs`) the consoles belong to the kernel, which
+//!   prints them in the caller; the kthreads stay idle.
 
 use crate::consoles::{ConsoleLock, OwnedConsole, OwnedConsoles};
 use crate::cpus;
 use crate::doorbell::Doorbell;
 use crate::kmsg_reader;
 use crate::logic::cpu_choice::choose_cpu;
+use crate::logic::cpulist;
+use crate::logic::emergency::{Emergency, Reason, Switch};
 use crate::logic::printer_claim::PrinterClaim;
-use crate::logic::record_text::{dropped_notice, strip_syslog_prefixes, syslog_level};
+use crate::logic::record_text::{dropped_notice, strip_syslog_prefixes, syslog_level, timestamp_ns};
 use crate::logic::slice_budget::SliceBudget;
 use crate::percpu_threads::{PercpuCallbacks, PercpuThreads};
-use crate::stats::Stats;
+use crate::stats::{Stats, StatsWriter};
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
 use kernel::prelude::*;
 
@@ -31,28 +36,40 @@ const RECORD_BUF: usize = 4096;
 /// avoids it (see `logic/cpu_choice.rs`). The lazy doorbell runs about once per tick while
 /// a CPU keeps printing, so a few ticks.
 const BUSY_WINDOW_NS: u64 = 20_000_000;
-/// Default slice: 5 ms or 16 KiB, whichever ends first.
-const DEFAULT_SLICE_NS: u64 = 5_000_000;
-const DEFAULT_SLICE_BYTES: u64 = 16 * 1024;
+
+/// `kernel.printk_offload.slice_us`: default and range.
+pub(crate) const SLICE_US: (u64, u64, u64) = (5_000, 100, 1_000_000);
+/// `kernel.printk_offload.slice_bytes`: default and range.
+pub(crate) const SLICE_BYTES: (u64, u64, u64) = (16_384, 256, 1_048_576);
+
+const WORD_BITS: u32 = usize::BITS;
 
 /// The module's state, reachable from the C callbacks through [`OFFLOAD`].
 ///
 /// # Invariants
 ///
 /// Lives in a `KBox` that is not moved after `start()`; `OFFLOAD` points to it exactly
-/// while the threads and the doorbell may run.
+/// while the threads, the doorbell and the sysctl files may run.
 pub(crate) struct Offload {
     doorbell: Doorbell,
     threads: PercpuThreads,
     consoles: OwnedConsoles,
     claim: PrinterClaim,
+    emergency: Emergency,
+    /// The consoles are currently the kernel's (emergency mode, or on its way out).
+    released: AtomicBool,
+    /// The emergency mode last announced in the log.
+    logged_emergency: AtomicBool,
+    /// `printk_cpumask`, one bit per CPU id.
+    mask: KVec<AtomicUsize>,
     kicks: KVec<AtomicBool>,
     /// Per CPU: when its doorbell last rang (ns), i.e. when it last produced messages.
     last_doorbell: KVec<AtomicU64>,
     rotor: AtomicU32,
     /// Record buffer, used only by the holder of `claim`.
     buf: UnsafeCell<KVec<u8>>,
-    slice_ns: AtomicU64,
+    user_emergency: AtomicBool,
+    slice_us: AtomicU64,
     slice_bytes: AtomicU64,
     pub(crate) stats: Stats,
 }
@@ -66,13 +83,14 @@ unsafe impl Send for Offload {}
 static OFFLOAD: AtomicPtr<Offload> = AtomicPtr::new(core::ptr::null_mut());
 
 /// Runs `f` on the running instance, if any.
-fn with_offload(f: impl FnOnce(&Offload)) {
+pub(crate) fn with_offload<R>(f: impl FnOnce(&Offload) -> R) -> Option<R> {
     let p = OFFLOAD.load(Ordering::Acquire);
-    if !p.is_null() {
-        // SAFETY: `OFFLOAD` is only non-null while the instance is alive and in place
-        // (invariant); it is cleared after every caller of this function has stopped.
-        f(unsafe { &*p });
+    if p.is_null() {
+        return None;
     }
+    // SAFETY: `OFFLOAD` is only non-null while the instance is alive and in place
+    // (invariant); it is cleared after every caller of this function has stopped.
+    Some(f(unsafe { &*p }))
 }
 
 /// The kthreads' per-CPU behaviour.
@@ -80,9 +98,7 @@ struct Kthreads;
 
 impl PercpuCallbacks for Kthreads {
     fn should_run(cpu: u32) -> bool {
-        let mut run = false;
-        with_offload(|o| run = o.kicked(cpu));
-        run
+        with_offload(|o| o.kicked(cpu)).unwrap_or(false)
     }
 
     fn run(cpu: u32) {
@@ -97,6 +113,14 @@ impl PercpuCallbacks for Kthreads {
             }
         });
     }
+
+    fn unpark(cpu: u32) {
+        // A CPU came (back) online: it may be the eligible CPU that was missing.
+        with_offload(|o| {
+            o.reevaluate_cpus(true);
+            o.kick_from(cpu);
+        });
+    }
 }
 
 /// The doorbell's irq_work function.
@@ -104,29 +128,51 @@ unsafe extern "C" fn ring(_work: *mut crate::bindings::irq_work) {
     with_offload(|o| o.on_doorbell());
 }
 
+/// The doorbell's tracepoint side, in the printk() caller's context.
+fn on_printk() {
+    with_offload(|o| o.on_printk());
+}
+
 impl Offload {
     /// Takes over the consoles and starts the kthreads and the doorbell.
     pub(crate) fn start() -> Result<KBox<Self>> {
-        let nr = cpus::nr_cpu_ids() as usize;
-        let mut kicks = KVec::with_capacity(nr, GFP_KERNEL)?;
-        let mut last_doorbell = KVec::with_capacity(nr, GFP_KERNEL)?;
+        let nr = cpus::nr_cpu_ids();
+        let mut kicks = KVec::with_capacity(nr as usize, GFP_KERNEL)?;
+        let mut last_doorbell = KVec::with_capacity(nr as usize, GFP_KERNEL)?;
         for _ in 0..nr {
             kicks.push(AtomicBool::new(false), GFP_KERNEL)?;
             last_doorbell.push(AtomicU64::new(0), GFP_KERNEL)?;
         }
+        // Default mask: every possible CPU.
+        let words = nr.div_ceil(WORD_BITS) as usize;
+        let mut mask = KVec::with_capacity(words, GFP_KERNEL)?;
+        for w in 0..words as u32 {
+            let mut bits = 0usize;
+            for b in 0..WORD_BITS {
+                if cpus::cpu_possible(w * WORD_BITS + b) {
+                    bits |= 1 << b;
+                }
+            }
+            mask.push(AtomicUsize::new(bits), GFP_KERNEL)?;
+        }
         let mut this = KBox::new(
             Self {
-                doorbell: Doorbell::new(ring),
+                doorbell: Doorbell::new(ring, on_printk),
                 threads: PercpuThreads::new::<Kthreads>()?,
                 consoles: OwnedConsoles::take_over()?,
                 claim: PrinterClaim::new(),
+                emergency: Emergency::new(),
+                released: AtomicBool::new(false),
+                logged_emergency: AtomicBool::new(false),
+                mask,
                 kicks,
                 last_doorbell,
                 rotor: AtomicU32::new(0),
                 buf: UnsafeCell::new(KVec::from_elem(0u8, RECORD_BUF, GFP_KERNEL)?),
-                slice_ns: AtomicU64::new(DEFAULT_SLICE_NS),
-                slice_bytes: AtomicU64::new(DEFAULT_SLICE_BYTES),
-                stats: Stats::default(),
+                user_emergency: AtomicBool::new(false),
+                slice_us: AtomicU64::new(SLICE_US.0),
+                slice_bytes: AtomicU64::new(SLICE_BYTES.0),
+                stats: Stats::new(nr as usize)?,
             },
             GFP_KERNEL,
         )?;
@@ -151,16 +197,133 @@ impl Offload {
         self.kicks.get(cpu as usize).is_some_and(|k| k.load(Ordering::Relaxed))
     }
 
+    // ---- emergency mode ------------------------------------------------------------
+
+    /// Sets `reason`; on entering emergency mode, hands the consoles to the kernel.
+    fn raise(&self, reason: Reason, may_sleep: bool) {
+        if self.emergency.raise(reason) == Switch::Entered {
+            Stats::add(&self.stats.emergency_entries, 1);
+            self.released.store(true, Ordering::SeqCst);
+            self.consoles.set_kernel_printing(true, may_sleep);
+        }
+    }
+
+    /// Clears `reason`; returns true if emergency mode ended (the consoles must be taken
+    /// back by a sleepable context: `retake()`).
+    fn clear(&self, reason: Reason) -> bool {
+        self.emergency.clear(reason) == Switch::Left
+    }
+
+    /// Takes the consoles back from the kernel after emergency mode ended. Sleeps.
+    fn retake(&self) {
+        if !self.released.load(Ordering::SeqCst) || self.emergency.active() {
+            return;
+        }
+        self.released.store(false, Ordering::SeqCst);
+        self.consoles.set_kernel_printing(false, true);
+        // A reason raised meanwhile found `released` false or true: either way, make sure
+        // the consoles are the kernel's if emergency mode is on again.
+        if self.emergency.active() && !self.released.swap(true, Ordering::SeqCst) {
+            self.consoles.set_kernel_printing(true, true);
+        }
+    }
+
+    /// Announces a change of mode once (not from the printk caller's context).
+    fn log_mode(&self) {
+        let active = self.emergency.active();
+        if self.logged_emergency.swap(active, Ordering::SeqCst) == active {
+            return;
+        }
+        if active {
+            let why = [Reason::USER, Reason::OOPS, Reason::SYSTEM_STATE, Reason::NO_CPU]
+                .into_iter()
+                .find(|&r| self.emergency.has(r))
+                .map_or("unknown", Reason::name);
+            pr_info!("emergency mode on ({}): printk() callers print synchronously\n", why);
+        } else {
+            pr_info!("emergency mode off: printing from the kthreads again\n");
+        }
+    }
+
+    /// Whether some CPU may print now; raises or clears `NO_CPU` accordingly.
+    fn reevaluate_cpus(&self, may_sleep: bool) {
+        let any = (0..cpus::nr_cpu_ids()).any(|c| self.eligible(c));
+        if any {
+            if self.clear(Reason::NO_CPU) && may_sleep {
+                self.retake();
+            }
+        } else {
+            self.raise(Reason::NO_CPU, may_sleep);
+        }
+    }
+
+    // ---- the doorbell --------------------------------------------------------------
+
+    /// In the printk() caller, for every record, before it is stored: enter emergency
+    /// mode on an oops or when the system stops running, so that this very record is
+    /// already printed by the caller. Any context, NMI included.
+    fn on_printk(&self) {
+        // SAFETY: exported ints, read-only here.
+        let (oops, state) = unsafe {
+            (
+                core::ptr::read_volatile(core::ptr::addr_of!(crate::bindings::oops_in_progress)),
+                core::ptr::read_volatile(core::ptr::addr_of!(crate::bindings::system_state)),
+            )
+        };
+        if oops != 0 && !self.emergency.has(Reason::OOPS) {
+            self.raise(Reason::OOPS, false);
+        }
+        if state != crate::bindings::system_states_SYSTEM_RUNNING && !self.emergency.has(Reason::SYSTEM_STATE) {
+            self.raise(Reason::SYSTEM_STATE, false);
+        }
+        if self.released.load(Ordering::Relaxed) {
+            Stats::add(&self.stats.sync_records, 1);
+        }
+    }
+
     /// The doorbell, on the CPU that printed, after its records were committed.
     fn on_doorbell(&self) {
         let cpu = cpus::current_cpu();
         if let Some(t) = self.last_doorbell.get(cpu as usize) {
             t.store(cpus::now_ns(), Ordering::Relaxed);
         }
-        if self.claim.printer_will_see_new_records() {
+        // Emergencies that are over end here; the consoles are taken back by a kthread.
+        // SAFETY: exported ints, read-only here.
+        let (oops, state) = unsafe {
+            (
+                core::ptr::read_volatile(core::ptr::addr_of!(crate::bindings::oops_in_progress)),
+                core::ptr::read_volatile(core::ptr::addr_of!(crate::bindings::system_state)),
+            )
+        };
+        let mut left = false;
+        if oops == 0 && self.emergency.has(Reason::OOPS) {
+            left |= self.clear(Reason::OOPS);
+        }
+        if state == crate::bindings::system_states_SYSTEM_RUNNING && self.emergency.has(Reason::SYSTEM_STATE) {
+            left |= self.clear(Reason::SYSTEM_STATE);
+        }
+        self.log_mode();
+        if self.emergency.active() {
+            return;
+        }
+        if !left && self.claim.printer_will_see_new_records() {
             return;
         }
         self.kick_from(cpu);
+    }
+
+    // ---- choosing and waking printers ----------------------------------------------
+
+    /// Whether `cpu` is in `printk_cpumask`.
+    fn in_mask(&self, cpu: u32) -> bool {
+        self.mask
+            .get((cpu / WORD_BITS) as usize)
+            .is_some_and(|w| w.load(Ordering::Relaxed) & (1 << (cpu % WORD_BITS)) != 0)
+    }
+
+    /// Whether `cpu`'s kthread may print now.
+    fn eligible(&self, cpu: u32) -> bool {
+        self.in_mask(cpu) && cpus::cpu_online(cpu) && self.threads.exists(cpu)
     }
 
     /// Whether `cpu` produced messages recently.
@@ -171,27 +334,45 @@ impl Offload {
         })
     }
 
-    /// Wakes the kthread of the next printer, preferring a CPU other than `from`.
+    /// Wakes the kthread of the next printer, preferring a CPU other than `from`; with no
+    /// eligible CPU at all, enters emergency mode.
     fn kick_from(&self, from: u32) {
         let start = self.rotor.fetch_add(1, Ordering::Relaxed);
-        let eligible = |cpu: u32| cpus::cpu_online(cpu) && self.threads.exists(cpu);
+        let eligible = |cpu: u32| self.eligible(cpu);
         let busy = |cpu: u32| self.busy(cpu);
-        if let Some(cpu) = choose_cpu(from, start, cpus::nr_cpu_ids(), eligible, busy) {
-            self.kicks[cpu as usize].store(true, Ordering::SeqCst);
-            self.threads.wake(cpu);
+        match choose_cpu(from, start, cpus::nr_cpu_ids(), eligible, busy) {
+            Some(cpu) => {
+                self.kicks[cpu as usize].store(true, Ordering::SeqCst);
+                self.threads.wake(cpu);
+            }
+            None => self.raise(Reason::NO_CPU, false),
         }
     }
+
+    // ---- printing --------------------------------------------------------------------
 
     /// A kicked kthread on `cpu`.
     fn run_on(&self, cpu: u32) {
         self.kicks[cpu as usize].store(false, Ordering::SeqCst);
+        self.log_mode();
+        if self.emergency.active() {
+            return;
+        }
+        self.retake();
+        if !self.eligible(cpu) {
+            // Left the mask meanwhile: pass the work on.
+            if self.backlog() {
+                self.kick_from(cpu);
+            }
+            return;
+        }
         if !self.claim.try_claim(cpu) {
             // Another printer is active; it looks for records after it releases.
             return;
         }
-        self.print_slice();
+        self.print_slice(cpu);
         self.claim.release();
-        if self.backlog() {
+        if !self.emergency.active() && self.backlog() {
             Stats::add(&self.stats.handoffs, 1);
             self.kick_from(cpu);
         }
@@ -202,14 +383,18 @@ impl Offload {
         self.consoles.lowest_seq().is_some_and(kmsg_reader::has_record_from)
     }
 
-    /// Prints records, console by console in turns, until caught up or the slice is over.
-    fn print_slice(&self) {
+    /// Prints records, console by console in turns, until caught up, the slice is over,
+    /// emergency mode begins, or `cpu` leaves the mask.
+    fn print_slice(&self, cpu: u32) {
         let lock = ConsoleLock::acquire();
+        if let Some(low) = self.consoles.lowest_seq() {
+            Stats::max(&self.stats.max_backlog, kmsg_reader::next_seq().saturating_sub(low));
+        }
         // SAFETY: only the holder of `claim` gets here, so the buffer is ours.
         let buf = unsafe { &mut *self.buf.get() };
         let mut budget = SliceBudget::new(
             cpus::now_ns(),
-            self.slice_ns.load(Ordering::Relaxed),
+            self.slice_us.load(Ordering::Relaxed) * 1000,
             self.slice_bytes.load(Ordering::Relaxed),
         );
         loop {
@@ -220,7 +405,7 @@ impl Offload {
                     budget.charge(bytes);
                 }
             });
-            if !progress || budget.exhausted(cpus::now_ns()) {
+            if !progress || budget.exhausted(cpus::now_ns()) || !self.in_mask(cpu) {
                 break;
             }
             lock.cond_resched();
@@ -228,6 +413,7 @@ impl Offload {
         Stats::add(&self.stats.slices, 1);
         Stats::add(&self.stats.records, budget.records());
         Stats::add(&self.stats.bytes, budget.bytes());
+        Stats::add(&self.stats.per_cpu_records[cpu as usize], budget.records());
     }
 
     /// Prints `con`'s next record as `console_emit_next_record()` would; returns the bytes
@@ -245,6 +431,7 @@ impl Offload {
             Stats::add(&self.stats.suppressed, 1);
             return Some(0);
         }
+        let stamp = timestamp_ns(&buf[..rec.len]);
         let len = strip_syslog_prefixes(buf, rec.len);
         let dropped = con.take_dropped();
         if dropped > 0 {
@@ -254,7 +441,97 @@ impl Offload {
         }
         con.write(&buf[..len]);
         con.set_seq(rec.seq + 1);
+        if let Some(t) = stamp {
+            Stats::max(&self.stats.max_wait_ns, cpus::local_clock_ns().saturating_sub(t));
+        }
         Some(len)
+    }
+
+    // ---- the control surface (sysctl files, process context) ------------------------
+
+    /// `printk_cpumask` as a CPU list.
+    pub(crate) fn show_mask(&self, out: &mut [u8]) -> usize {
+        let mut words = [0usize; 64];
+        for (i, w) in self.mask.iter().enumerate().take(words.len()) {
+            words[i] = w.load(Ordering::Relaxed);
+        }
+        cpulist::format(&words, cpus::nr_cpu_ids(), out).unwrap_or(0)
+    }
+
+    /// Sets `printk_cpumask` from a CPU list; `EINVAL` and no change if it is malformed.
+    pub(crate) fn store_mask(&self, input: &[u8]) -> Result {
+        let mut words = KVec::from_elem(0usize, self.mask.len(), GFP_KERNEL)?;
+        cpulist::parse(input, cpus::nr_cpu_ids(), &mut words).map_err(|_| EINVAL)?;
+        for (w, v) in self.mask.iter().zip(words.iter()) {
+            w.store(*v, Ordering::SeqCst);
+        }
+        self.reevaluate_cpus(true);
+        if self.emergency.active() {
+            // Print the backlog now, in this (sleepable) context.
+            drop(ConsoleLock::acquire());
+        } else {
+            self.doorbell.ring_now();
+        }
+        self.log_mode();
+        Ok(())
+    }
+
+    /// The user switch of emergency mode.
+    pub(crate) fn user_emergency(&self) -> bool {
+        self.user_emergency.load(Ordering::Relaxed)
+    }
+
+    /// Sets the user switch of emergency mode.
+    pub(crate) fn set_user_emergency(&self, on: bool) {
+        self.user_emergency.store(on, Ordering::SeqCst);
+        if on {
+            self.raise(Reason::USER, true);
+            // The backlog first, so order holds: print it here and now.
+            drop(ConsoleLock::acquire());
+        } else if self.clear(Reason::USER) {
+            self.retake();
+            self.doorbell.ring_now();
+        }
+        self.log_mode();
+    }
+
+    /// The slice length in microseconds.
+    pub(crate) fn slice_us(&self) -> &AtomicU64 {
+        &self.slice_us
+    }
+
+    /// The slice size in bytes.
+    pub(crate) fn slice_bytes(&self) -> &AtomicU64 {
+        &self.slice_bytes
+    }
+
+    /// The statistics as `name value` lines.
+    pub(crate) fn show_stats(&self, out: &mut [u8]) -> usize {
+        let s = &self.stats;
+        let backlog = self
+            .consoles
+            .lowest_seq()
+            .map_or(0, |low| kmsg_reader::next_seq().saturating_sub(low));
+        let mut w = StatsWriter::new(out);
+        w.line(format_args!("consoles"), self.consoles.count() as u64);
+        w.line(format_args!("emergency"), self.emergency.active() as u64);
+        w.line(format_args!("emergency_entries"), Stats::get(&s.emergency_entries));
+        w.line(format_args!("records_offloaded"), Stats::get(&s.records));
+        w.line(format_args!("bytes_offloaded"), Stats::get(&s.bytes));
+        w.line(format_args!("records_sync"), Stats::get(&s.sync_records));
+        w.line(format_args!("records_suppressed"), Stats::get(&s.suppressed));
+        w.line(format_args!("records_dropped"), Stats::get(&s.dropped));
+        w.line(format_args!("slices"), Stats::get(&s.slices));
+        w.line(format_args!("handoffs"), Stats::get(&s.handoffs));
+        w.line(format_args!("backlog"), backlog);
+        w.line(format_args!("max_backlog"), Stats::get(&s.max_backlog));
+        w.line(format_args!("max_wait_us"), Stats::get(&s.max_wait_ns) / 1000);
+        for (cpu, c) in s.per_cpu_records.iter().enumerate() {
+            if cpus::cpu_possible(cpu as u32) {
+                w.line(format_args!("cpu{}_records", cpu), Stats::get(c));
+            }
+        }
+        w.len()
     }
 }
 

@@ -8,11 +8,14 @@
 #include <linux/console.h>
 #include <linux/cpumask.h>
 #include <linux/irq_work.h>
+#include <linux/kernel.h>
 #include <linux/kmsg_dump.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/smpboot.h>
 #include <linux/srcu.h>
+#include <linux/sysctl.h>
 #include <linux/tracepoint.h>
 #include <trace/events/printk.h>

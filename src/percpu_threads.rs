@@ -19,6 +19,8 @@ pub(crate) trait PercpuCallbacks {
     fn run(cpu: u32);
     /// `cpu` goes offline: its thread is about to park.
     fn park(cpu: u32);
+    /// `cpu` came online: its thread was unparked (process context, may sleep).
+    fn unpark(cpu: u32);
 }
 
 /// Registered per-CPU threads.
@@ -47,6 +49,9 @@ unsafe extern "C" fn run_cb<T: PercpuCallbacks>(cpu: u32) {
 unsafe extern "C" fn park_cb<T: PercpuCallbacks>(cpu: u32) {
     T::park(cpu)
 }
+unsafe extern "C" fn unpark_cb<T: PercpuCallbacks>(cpu: u32) {
+    T::unpark(cpu)
+}
 
 impl PercpuThreads {
     /// Allocates the per-CPU task store; threads start with `register()`.
@@ -62,6 +67,7 @@ impl PercpuThreads {
             thread_should_run: Some(should_run_cb::<T>),
             thread_fn: Some(run_cb::<T>),
             park: Some(park_cb::<T>),
+            unpark: Some(unpark_cb::<T>),
             thread_comm: c"printk_offload/%u".as_ptr().cast(),
             ..Default::default()
         };

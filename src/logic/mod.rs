@@ -6,9 +6,9 @@
 //! The parent module provides `atomic` (core's atomics in the kernel, loom's in model checks).
 
 pub(crate) mod cpu_choice;
-// Not wired in yet: the printk_cpumask sysctl (issue 4) uses it.
-#[allow(dead_code)]
 pub(crate) mod cpulist;
+pub(crate) mod emergency;
 pub(crate) mod printer_claim;
 pub(crate) mod record_text;
 pub(crate) mod slice_budget;
+pub(crate) mod uint_param;

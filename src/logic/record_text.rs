@@ -81,3 +81,32 @@ pub(crate) fn dropped_notice(dropped: u64, out: &mut [u8]) -> usize {
     out[HEAD.len() + nd..total].copy_from_slice(TAIL);
     total
 }
+
+/// The timestamp of a record formatted with `printk_time` (`[%5lu.%06lu] ` after the
+/// optional syslog prefix), in nanoseconds; `None` if the text carries none.
+pub(crate) fn timestamp_ns(text: &[u8]) -> Option<u64> {
+    let rest = match syslog_prefix(text) {
+        Some((_, plen)) => &text[plen..],
+        None => text,
+    };
+    let rest = rest.strip_prefix(b"[")?;
+    let close = rest.iter().position(|&c| c == b']')?;
+    let inner = &rest[..close];
+    let dot = inner.iter().position(|&c| c == b'.')?;
+    let (secs, micros) = (&inner[..dot], &inner[dot + 1..]);
+    let secs = secs.iter().skip_while(|&&c| c == b' ');
+    let mut s: u64 = 0;
+    let mut any = false;
+    for &c in secs {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        s = s.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        any = true;
+    }
+    if !any || micros.len() != 6 || !micros.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let us = micros.iter().fold(0u64, |a, &c| a * 10 + u64::from(c - b'0'));
+    s.checked_mul(1_000_000_000)?.checked_add(us * 1000)
+}

@@ -73,3 +73,6 @@ check_sequence() {
 dropped_notices() { capture | grep -c '^\*\* [0-9]* printk messages dropped \*\*' || true; }
 
 online_cpus() { grep -c . <(cat /sys/devices/system/cpu/online | tr ',' '\n' | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done); }
+
+# ostat NAME: one value of /proc/sys/kernel/printk_offload/stats.
+ostat() { awk -v k="$1" '$1 == k {print $2}' /proc/sys/kernel/printk_offload/stats; }

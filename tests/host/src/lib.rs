@@ -20,6 +20,8 @@ mod logic;
 mod cpu_choice_tests;
 #[cfg(all(test, not(loom)))]
 mod cpulist_tests;
+#[cfg(all(test, not(loom)))]
+mod emergency_tests;
 #[cfg(all(test, loom))]
 mod loom_printer_claim;
 #[cfg(all(test, not(loom)))]
@@ -28,3 +30,5 @@ mod printer_claim_tests;
 mod record_text_tests;
 #[cfg(all(test, not(loom)))]
 mod slice_budget_tests;
+#[cfg(all(test, not(loom)))]
+mod uint_param_tests;

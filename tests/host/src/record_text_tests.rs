@@ -73,3 +73,17 @@ fn dropped_notice_refuses_small_buffer() {
     let mut out = [0u8; 10];
     assert_eq!(dropped_notice(5, &mut out), 0);
 }
+
+#[test]
+fn timestamps_are_parsed_with_or_without_prefix() {
+    assert_eq!(timestamp_ns(b"[    1.000000] x\n"), Some(1_000_000_000));
+    assert_eq!(timestamp_ns(b"<6>[   12.345678] x\n"), Some(12_345_678_000));
+    assert_eq!(timestamp_ns(b"[123456.000001] x"), Some(123_456_000_001_000));
+}
+
+#[test]
+fn missing_or_odd_timestamps_are_none() {
+    for bad in [&b"no time\n"[..], b"[ 1.0] x", b"[    .000000] x", b"[ 1.00000a] x", b"<6>x", b"[ 1.000000 x"] {
+        assert_eq!(timestamp_ns(bad), None, "{:?}", String::from_utf8_lossy(bad));
+    }
+}

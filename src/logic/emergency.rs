@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Why the module prints synchronously right now, if it does.
+//!
+//! Emergency mode is the stock behaviour: the consoles are handed back to the kernel,
+//! which prints in the printk() caller, starting with the backlog (so order holds). It is
+//! on while at least one reason holds; each reason is set and cleared on its own (the user
+//! switch, an oops in progress, the system not running, no eligible CPU online, ...), and
+//! only the first reason set and the last one cleared switch the mode.
+
+use super::super::atomic::{AtomicU32, Ordering};
+
+/// One reason to print synchronously (a bit in [`Emergency`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Reason(u32);
+
+impl Reason {
+    /// `kernel.printk_offload.emergency` is 1.
+    pub(crate) const USER: Reason = Reason(1 << 0);
+    /// `oops_in_progress` is set (oops, panic, sysrq crash).
+    pub(crate) const OOPS: Reason = Reason(1 << 1);
+    /// `system_state` is not `SYSTEM_RUNNING` (shutdown, reboot, suspend).
+    pub(crate) const SYSTEM_STATE: Reason = Reason(1 << 2);
+    /// No CPU in `printk_cpumask` is online.
+    pub(crate) const NO_CPU: Reason = Reason(1 << 3);
+
+    /// The reason's name, for log lines.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Reason::USER => "user request",
+            Reason::OOPS => "oops in progress",
+            Reason::SYSTEM_STATE => "system not running",
+            Reason::NO_CPU => "no eligible CPU online",
+            _ => "unknown",
+        }
+    }
+}
+
+/// What a change of reasons did to the mode.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Switch {
+    /// The mode did not change (the reason was already so, or others still hold).
+    None,
+    /// The first reason was set: print synchronously from now on.
+    Entered,
+    /// The last reason was cleared: offload again.
+    Left,
+}
+
+/// The set of reasons that currently hold.
+pub(crate) struct Emergency {
+    reasons: AtomicU32,
+}
+
+impl Emergency {
+    /// No reason holds.
+    pub(crate) fn new() -> Self {
+        Self {
+            reasons: AtomicU32::new(0),
+        }
+    }
+
+    /// Sets `r`; safe in any context.
+    pub(crate) fn raise(&self, r: Reason) -> Switch {
+        let old = self.reasons.fetch_or(r.0, Ordering::AcqRel);
+        if old == 0 {
+            Switch::Entered
+        } else {
+            Switch::None
+        }
+    }
+
+    /// Clears `r`; safe in any context.
+    pub(crate) fn clear(&self, r: Reason) -> Switch {
+        let old = self.reasons.fetch_and(!r.0, Ordering::AcqRel);
+        if old == r.0 {
+            Switch::Left
+        } else {
+            Switch::None
+        }
+    }
+
+    /// Whether `r` holds.
+    pub(crate) fn has(&self, r: Reason) -> bool {
+        self.reasons.load(Ordering::Acquire) & r.0 != 0
+    }
+
+    /// Whether any reason holds (print synchronously).
+    pub(crate) fn active(&self) -> bool {
+        self.reasons.load(Ordering::Acquire) != 0
+    }
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Adapter over the kernel's sysctl tables: a file under `/proc/sys` is a type that can
+//! show its whole content and take a whole write ([`SysctlFile`]); the C handler, the
+//! buffer and offset bookkeeping live here.
+//!
+//! Writes must come in one piece (`*ppos == 0`), as `echo` and `sysctl -w` do; a rejected
+//! write returns the file's error (`-EINVAL` for bad input) and changes nothing.
+
+use crate::bindings as b;
+use core::ffi::{c_int, c_void};
+use kernel::alloc::{flags::GFP_KERNEL, KVec};
+use kernel::prelude::*;
+use kernel::str::CStr;
+
+/// Largest content a file shows.
+const SHOW_MAX: usize = 4096;
+
+/// One file under `/proc/sys`.
+pub(crate) trait SysctlFile {
+    /// Writes the whole content into `out` and returns its length.
+    fn show(out: &mut [u8]) -> usize;
+    /// Takes a whole write; on error nothing may have changed.
+    fn store(input: &[u8]) -> Result;
+}
+
+/// The C side of a [`SysctlFile`].
+unsafe extern "C" fn handler<T: SysctlFile>(
+    _table: *const b::ctl_table,
+    write: c_int,
+    buffer: *mut c_void,
+    lenp: *mut usize,
+    ppos: *mut kernel::bindings::loff_t,
+) -> c_int {
+    // SAFETY: the sysctl core passes a kernel buffer of `*lenp` bytes and valid `lenp` and
+    // `ppos` (proc_sys_call_handler()).
+    let (len, pos) = unsafe { (*lenp, *ppos) };
+    if write != 0 {
+        if pos != 0 {
+            return -(kernel::bindings::EINVAL as c_int);
+        }
+        // SAFETY: see above.
+        let input = unsafe { core::slice::from_raw_parts(buffer.cast::<u8>(), len) };
+        return match T::store(input) {
+            Ok(()) => {
+                // SAFETY: see above.
+                unsafe { *ppos += len as kernel::bindings::loff_t };
+                0
+            }
+            Err(e) => e.to_errno(),
+        };
+    }
+    let mut content = match KVec::from_elem(0u8, SHOW_MAX, GFP_KERNEL) {
+        Ok(v) => v,
+        Err(_) => return -(kernel::bindings::ENOMEM as c_int),
+    };
+    let n = T::show(&mut content).min(SHOW_MAX);
+    let pos = usize::try_from(pos).unwrap_or(usize::MAX);
+    let count = n.saturating_sub(pos).min(len);
+    if count > 0 {
+        // SAFETY: `buffer` has room for `len >= count` bytes; `pos + count <= n`.
+        unsafe { core::ptr::copy_nonoverlapping(content.as_ptr().add(pos), buffer.cast::<u8>(), count) };
+    }
+    // SAFETY: see above.
+    unsafe {
+        *lenp = count;
+        *ppos += count as kernel::bindings::loff_t;
+    }
+    0
+}
+
+/// A file to register: its name, mode and handler.
+pub(crate) struct SysctlEntry {
+    name: &'static CStr,
+    mode: u16,
+    handler: unsafe extern "C" fn(
+        *const b::ctl_table,
+        c_int,
+        *mut c_void,
+        *mut usize,
+        *mut kernel::bindings::loff_t,
+    ) -> c_int,
+}
+
+impl SysctlEntry {
+    /// The file `name` with permissions `mode`, served by `T`.
+    pub(crate) fn new<T: SysctlFile>(name: &'static CStr, mode: u16) -> Self {
+        Self {
+            name,
+            mode,
+            handler: handler::<T>,
+        }
+    }
+}
+
+/// A registered directory of sysctl files; unregistered on drop.
+///
+/// # Invariants
+///
+/// `header` is the non-null result of `register_sysctl_sz()` for `table`, which stays
+/// allocated (and unmoved: a `KVec`'s buffer) until `header` is unregistered.
+pub(crate) struct SysctlTable {
+    header: *mut b::ctl_table_header,
+    _table: KVec<b::ctl_table>,
+}
+
+// SAFETY: the header is only used to unregister, which may happen on any thread.
+unsafe impl Send for SysctlTable {}
+// SAFETY: no shared-reference access at all.
+unsafe impl Sync for SysctlTable {}
+
+impl SysctlTable {
+    /// Registers `entries` under `/proc/sys/<path>`.
+    pub(crate) fn register(path: &'static CStr, entries: &[SysctlEntry]) -> Result<Self> {
+        let mut table = KVec::with_capacity(entries.len(), GFP_KERNEL)?;
+        for e in entries {
+            table.push(
+                b::ctl_table {
+                    procname: e.name.as_char_ptr(),
+                    mode: e.mode,
+                    proc_handler: Some(e.handler),
+                    ..Default::default()
+                },
+                GFP_KERNEL,
+            )?;
+        }
+        // SAFETY: `table` holds `len` initialised entries and outlives the registration
+        // (type invariant); `path` is a static C string.
+        let header = unsafe { b::register_sysctl_sz(path.as_char_ptr(), table.as_mut_ptr(), table.len()) };
+        if header.is_null() {
+            return Err(ENOMEM);
+        }
+        Ok(Self { header, _table: table })
+    }
+}
+
+impl Drop for SysctlTable {
+    fn drop(&mut self) {
+        // SAFETY: registered in `register()`; this waits for running handlers to finish.
+        unsafe { b::unregister_sysctl_table(self.header) };
+    }
+}

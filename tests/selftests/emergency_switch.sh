@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# kernel.printk_offload.emergency: with it on, a burst writer is held for the console
+# time (synchronous printing), with it off it is not (ratio in one run); switching during
+# a flood loses, duplicates or reorders nothing.
+. "$(dirname "$0")/lib.sh"
+setup_printk
+E=/proc/sys/kernel/printk_offload/emergency
+N=200 MIN_RATIO=5
+load_slow 32
+load_offload
+[ "$(cat $E)" = 0 ] || fail "emergency switch not 0 after load"
+
+echo 1 >$E
+[ "$(ostat emergency)" = 1 ] || fail "statistics do not show emergency mode"
+sync_before=$(ostat records_sync)
+reset_capture
+on_us=$(timed_burst rpo-em-on $N)
+[ "$(ostat records_sync)" -ge $((sync_before + N)) ] || fail "records_sync did not count the synchronous records"
+wait_lines rpo-em-on $N 10 || fail "emergency on: lines missing"
+check_sequence rpo-em-on $N || fail "emergency on: sequence broken"
+
+echo 0 >$E
+[ "$(ostat emergency)" = 0 ] || fail "statistics still show emergency mode"
+sleep 1
+reset_capture
+off_us=$(timed_burst rpo-em-off $N)
+wait_lines rpo-em-off $N 60 || fail "emergency off: lines missing"
+check_sequence rpo-em-off $N || fail "emergency off: sequence broken"
+ratio_x10=$((on_us * 10 / (off_us > 0 ? off_us : 1)))
+log "burst of $N: emergency on ${on_us} us, off ${off_us} us: ${ratio_x10%?}.${ratio_x10: -1}x"
+[ "$on_us" -ge $((N * 800)) ] || fail "emergency on did not hold the writer for the console time"
+[ "$ratio_x10" -ge $((MIN_RATIO * 10)) ] || fail "emergency off is not much faster for the writer"
+dmesg | grep -q 'emergency mode on (user request)' || fail "entering not logged"
+dmesg | grep -q 'emergency mode off' || fail "leaving not logged"
+
+# Switch back and forth during a flood.
+echo 2 >$DBG/delay_us
+reset_capture
+( exec 3>/dev/kmsg; i=0; end=$((SECONDS + 8))
+  while [ $SECONDS -lt $end ]; do i=$((i + 1)); echo "rpo-em-flood $i" >&3; done
+  echo $i >/tmp/rpo-em-count ) &
+for s in 1 0 1 0 1 0; do sleep 1; echo $s >$E; done
+wait
+n=$(cat /tmp/rpo-em-count)
+wait_lines rpo-em-flood "$n" 60 || fail "switching flood: lines missing"
+check_sequence rpo-em-flood "$n" || fail "switching flood: duplicate, missing or reordered line"
+log "flood of $n lines across 6 switches: each once, in order"
+unload_offload
+rmmod slow_console

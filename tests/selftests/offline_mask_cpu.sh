@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# A mask whose only CPU goes offline: messages still reach the console (synchronously,
+# counted), and offloading resumes when the CPU comes back.
+. "$(dirname "$0")/lib.sh"
+setup_printk
+F=/proc/sys/kernel/printk_cpumask
+[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+[ -w /sys/devices/system/cpu/cpu1/online ] || skip "CPU 1 cannot be offlined"
+load_slow 0
+load_offload
+echo 1 >$F
+echo 0 >/sys/devices/system/cpu/cpu1/online || fail "cannot offline CPU 1"
+reset_capture
+sync0=$(ostat records_sync)
+burst rpo-offline 50
+wait_lines rpo-offline 50 10 || fail "CPU offline: lines missing"
+check_sequence rpo-offline 50 || fail "CPU offline: sequence broken"
+[ "$(ostat emergency)" = 1 ] || fail "no emergency mode with the only mask CPU offline"
+[ "$(ostat records_sync)" -ge $((sync0 + 50)) ] || fail "synchronous records not counted"
+dmesg | grep -q 'emergency mode on (no eligible CPU online)' || fail "not logged"
+log "CPU 1 offline: 50 lines printed synchronously, counted"
+
+echo 1 >/sys/devices/system/cpu/cpu1/online || fail "cannot online CPU 1"
+sleep 1
+c1=$(ostat cpu1_records)
+reset_capture
+burst rpo-online 50
+wait_lines rpo-online 50 30 || fail "CPU back: lines missing"
+check_sequence rpo-online 50 || fail "CPU back: sequence broken"
+[ "$(ostat emergency)" = 0 ] || fail "still in emergency mode after CPU 1 came back"
+[ "$(ostat cpu1_records)" -ge $((c1 + 50)) ] || fail "printk_offload/1 did not print after coming back"
+log "CPU 1 back: offloading resumed on printk_offload/1"
+echo "$(cat /sys/devices/system/cpu/possible)" >$F
+unload_offload
+rmmod slow_console
