@@ -22,6 +22,8 @@ mod cpus;
 mod doorbell;
 #[path = "src/kmsg_reader.rs"]
 mod kmsg_reader;
+#[path = "src/lifecycle.rs"]
+mod lifecycle;
 #[path = "src/logic/mod.rs"]
 mod logic;
 #[path = "src/offload.rs"]

@@ -51,6 +51,11 @@ else
 fi
 rm -f "$vmlog"
 
+echo "== VM: suspend, panic and reboot (serial console read on the host)"
+for what in suspend panic reboot; do
+	if scripts/crash-test.sh "$what"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+done
+
 rpo_log "make check took $(($(date +%s) - t_start)) s"
 if [ "$skip" -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
 [ "$fail" = 0 ]

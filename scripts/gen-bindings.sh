@@ -20,14 +20,14 @@ for f in "${cflag_arr[@]}"; do
 done
 
 # Only these headers' items; types they use from elsewhere come from kernel::bindings.
-files=${4:-'.*/include/(linux/(console|cpumask|irq_work|irq_work_types|kmsg_dump|smpboot|smp_types|srcu|srcutree|sysctl|tracepoint|tracepoint-defs|printk)|trace/events/printk)\.h'}
+files=${4:-'.*/include/(linux/(console|cpumask|irq_work|irq_work_types|kmsg_dump|smpboot|smp_types|srcu|srcutree|sysctl|syscore_ops|tracepoint|tracepoint-defs|printk)|trace/events/printk)\.h'}
 types=${5:-'vesa_blank_mode|system_states'}
-funcs=${6:-'wake_up_process|pcpu_alloc_noprof|free_percpu|synchronize_rcu|synchronize_srcu|ktime_get_mono_fast_ns|local_clock'}
+funcs=${6:-'register_pm_notifier|unregister_pm_notifier|register_reboot_notifier|unregister_reboot_notifier|atomic_notifier_chain_register|atomic_notifier_chain_unregister|wake_up_process|pcpu_alloc_noprof|free_percpu|synchronize_rcu|synchronize_srcu|ktime_get_mono_fast_ns|local_clock'}
 cd "$kdir"
 bindgen "$header" \
 	--allowlist-file "$files" --no-recursive-allowlist \
 	--allowlist-type "$types" \
-	--allowlist-var '__tracepoint_console|__cpu_online_mask|__cpu_possible_mask|__per_cpu_offset|nr_cpu_ids|console_printk|tracepoint_srcu|oops_in_progress|system_state' \
+	--allowlist-var '__tracepoint_console|__cpu_online_mask|__cpu_possible_mask|__per_cpu_offset|nr_cpu_ids|console_printk|tracepoint_srcu|oops_in_progress|system_state|panic_notifier_list|PM_.*_(PREPARE|SUSPEND|HIBERNATION|RESTORE)' \
 	--allowlist-function "$funcs" \
 	--blocklist-function 'trace_console|register_trace_console|unregister_trace_console|.*trace_console.*' \
 	--raw-line 'pub use kernel::bindings::*;' \

@@ -8,12 +8,13 @@
 //! | `kernel/printk_offload/emergency` | 0644 | 1: print synchronously (user switch) |
 //! | `kernel/printk_offload/slice_us` | 0644 | printing slice length, 100..1000000 us |
 //! | `kernel/printk_offload/slice_bytes` | 0644 | printing slice size, 256..1048576 bytes |
+//! | `kernel/printk_offload/starvation_ms` | 0644 | no progress this long: print synchronously, 10..60000 ms |
 //! | `kernel/printk_offload/stats` | 0444 | statistics, `name value` per line |
 //!
 //! Bad input gets `-EINVAL` and changes nothing.
 
 use crate::logic::uint_param;
-use crate::offload::{with_offload, SLICE_BYTES, SLICE_US};
+use crate::offload::{with_offload, SLICE_BYTES, SLICE_US, STARVATION_MS};
 use crate::sysctl::{SysctlEntry, SysctlFile, SysctlTable};
 use core::sync::atomic::Ordering;
 use kernel::c_str;
@@ -73,6 +74,20 @@ impl SysctlFile for SliceBytes {
     }
 }
 
+struct StarvationMs;
+
+impl SysctlFile for StarvationMs {
+    fn show(out: &mut [u8]) -> usize {
+        let v = with_offload(|o| o.starvation_ms().load(Ordering::Relaxed)).unwrap_or(0);
+        uint_param::format(v, out)
+    }
+
+    fn store(input: &[u8]) -> Result {
+        let v = uint_param::parse_in_range(input, STARVATION_MS.1, STARVATION_MS.2).ok_or(EINVAL)?;
+        with_offload(|o| o.starvation_ms().store(v, Ordering::Relaxed)).ok_or(ENODEV)
+    }
+}
+
 struct StatsFile;
 
 impl SysctlFile for StatsFile {
@@ -101,6 +116,7 @@ impl Control {
                 SysctlEntry::new::<EmergencySwitch>(c_str!("emergency"), 0o644),
                 SysctlEntry::new::<SliceUs>(c_str!("slice_us"), 0o644),
                 SysctlEntry::new::<SliceBytes>(c_str!("slice_bytes"), 0o644),
+                SysctlEntry::new::<StarvationMs>(c_str!("starvation_ms"), 0o644),
                 SysctlEntry::new::<StatsFile>(c_str!("stats"), 0o444),
             ],
         )?;

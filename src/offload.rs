@@ -16,6 +16,7 @@ use crate::consoles::{ConsoleLock, OwnedConsole, OwnedConsoles};
 use crate::cpus;
 use crate::doorbell::Doorbell;
 use crate::kmsg_reader;
+use crate::lifecycle::{Lifecycle, LifecycleEvents};
 use crate::logic::cpu_choice::choose_cpu;
 use crate::logic::cpulist;
 use crate::logic::emergency::{Emergency, Reason, Switch};
@@ -41,6 +42,9 @@ const BUSY_WINDOW_NS: u64 = 20_000_000;
 pub(crate) const SLICE_US: (u64, u64, u64) = (5_000, 100, 1_000_000);
 /// `kernel.printk_offload.slice_bytes`: default and range.
 pub(crate) const SLICE_BYTES: (u64, u64, u64) = (16_384, 256, 1_048_576);
+/// `kernel.printk_offload.starvation_ms`: default and range. Well under the soft-lockup
+/// (20 s) and RCU stall (21 s) thresholds.
+pub(crate) const STARVATION_MS: (u64, u64, u64) = (1_000, 10, 60_000);
 
 const WORD_BITS: u32 = usize::BITS;
 
@@ -52,6 +56,7 @@ const WORD_BITS: u32 = usize::BITS;
 /// while the threads, the doorbell and the sysctl files may run.
 pub(crate) struct Offload {
     doorbell: Doorbell,
+    lifecycle: Lifecycle,
     threads: PercpuThreads,
     consoles: OwnedConsoles,
     claim: PrinterClaim,
@@ -71,6 +76,15 @@ pub(crate) struct Offload {
     user_emergency: AtomicBool,
     slice_us: AtomicU64,
     slice_bytes: AtomicU64,
+    starvation_ms: AtomicU64,
+    /// Starvation watch: the printer caught up (no backlog) at its last check.
+    caught_up: AtomicBool,
+    /// When the current backlog began (a doorbell after catching up), in ns.
+    waiting_since_ns: AtomicU64,
+    /// When a kthread last printed a record (or took the consoles back), in ns.
+    progress_ns: AtomicU64,
+    /// When the starvation fallback was entered, in ns.
+    starved_at_ns: AtomicU64,
     pub(crate) stats: Stats,
 }
 
@@ -123,6 +137,69 @@ impl PercpuCallbacks for Kthreads {
     }
 }
 
+impl LifecycleEvents for Kthreads {
+    fn pm_prepare() {
+        with_offload(|o| {
+            Stats::add(&o.stats.pm_events, 1);
+            // Before tasks freeze: the kthreads are freezable by nobody, but the consoles'
+            // drivers suspend; print synchronously from here on, backlog first.
+            o.raise(Reason::PM, true);
+            drop(ConsoleLock::acquire());
+            o.log_mode();
+        });
+    }
+
+    fn pm_post() {
+        with_offload(|o| {
+            Stats::add(&o.stats.pm_events, 1);
+            // The serial core re-enabled its console on resume; taking back covers it.
+            if o.clear(Reason::PM) {
+                o.retake();
+            }
+            o.log_mode();
+            o.doorbell.ring_now();
+        });
+    }
+
+    fn syscore_suspend() {
+        with_offload(|o| {
+            Stats::add(&o.stats.syscore_events, 1);
+            o.raise(Reason::PM, false);
+        });
+    }
+
+    fn syscore_resume() {
+        with_offload(|o| Stats::add(&o.stats.syscore_events, 1));
+    }
+
+    fn syscore_shutdown() {
+        with_offload(|o| {
+            Stats::add(&o.stats.syscore_events, 1);
+            o.raise(Reason::SHUTDOWN, false);
+        });
+    }
+
+    fn reboot() {
+        with_offload(|o| {
+            Stats::add(&o.stats.reboot_events, 1);
+            o.raise(Reason::SHUTDOWN, true);
+            drop(ConsoleLock::acquire());
+            o.log_mode();
+        });
+    }
+
+    fn panic() {
+        // Other CPUs are stopped (a kthread may have been stopped in the middle of a
+        // record: that record is printed again by the panic flush, as the kernel's own
+        // threaded printing would). Hand the consoles back so console_flush_on_panic(),
+        // which skips disabled consoles, prints everything from each con->seq on.
+        with_offload(|o| {
+            Stats::add(&o.stats.panic_events, 1);
+            o.raise(Reason::PANIC, false);
+        });
+    }
+}
+
 /// The doorbell's irq_work function.
 unsafe extern "C" fn ring(_work: *mut crate::bindings::irq_work) {
     with_offload(|o| o.on_doorbell());
@@ -158,6 +235,7 @@ impl Offload {
         let mut this = KBox::new(
             Self {
                 doorbell: Doorbell::new(ring, on_printk),
+                lifecycle: Lifecycle::new::<Kthreads>(),
                 threads: PercpuThreads::new::<Kthreads>()?,
                 consoles: OwnedConsoles::take_over()?,
                 claim: PrinterClaim::new(),
@@ -172,6 +250,11 @@ impl Offload {
                 user_emergency: AtomicBool::new(false),
                 slice_us: AtomicU64::new(SLICE_US.0),
                 slice_bytes: AtomicU64::new(SLICE_BYTES.0),
+                starvation_ms: AtomicU64::new(STARVATION_MS.0),
+                caught_up: AtomicBool::new(true),
+                waiting_since_ns: AtomicU64::new(0),
+                progress_ns: AtomicU64::new(0),
+                starved_at_ns: AtomicU64::new(0),
                 stats: Stats::new(nr as usize)?,
             },
             GFP_KERNEL,
@@ -181,6 +264,7 @@ impl Offload {
         // both (see `Drop`), also on the error paths below.
         unsafe {
             this.threads.register()?;
+            this.lifecycle.register()?;
             this.doorbell.arm()?;
         }
         // Print what came in while we were taking over.
@@ -220,6 +304,8 @@ impl Offload {
             return;
         }
         self.released.store(false, Ordering::SeqCst);
+        self.progress_ns.store(cpus::now_ns(), Ordering::Relaxed);
+        self.caught_up.store(false, Ordering::Relaxed);
         self.consoles.set_kernel_printing(false, true);
         // A reason raised meanwhile found `released` false or true: either way, make sure
         // the consoles are the kernel's if emergency mode is on again.
@@ -235,7 +321,7 @@ impl Offload {
             return;
         }
         if active {
-            let why = [Reason::USER, Reason::OOPS, Reason::SYSTEM_STATE, Reason::NO_CPU]
+            let why = Reason::ALL
                 .into_iter()
                 .find(|&r| self.emergency.has(r))
                 .map_or("unknown", Reason::name);
@@ -302,6 +388,7 @@ impl Offload {
         if state == crate::bindings::system_states_SYSTEM_RUNNING && self.emergency.has(Reason::SYSTEM_STATE) {
             left |= self.clear(Reason::SYSTEM_STATE);
         }
+        left |= self.watch_starvation();
         self.log_mode();
         if self.emergency.active() {
             return;
@@ -310,6 +397,38 @@ impl Offload {
             return;
         }
         self.kick_from(cpu);
+    }
+
+    /// The starvation fallback, checked at every doorbell: if a backlog made no progress
+    /// for `starvation_ms` (e.g. every eligible CPU is hogged by real-time tasks), print
+    /// synchronously; after as long again, let the kthreads try again (they take the
+    /// consoles back only once one of them actually runs). Returns true if the fallback
+    /// ended.
+    fn watch_starvation(&self) -> bool {
+        let now = cpus::now_ns();
+        let limit = self.starvation_ms.load(Ordering::Relaxed) * 1_000_000;
+        if self.emergency.has(Reason::STARVED) {
+            let since = self.starved_at_ns.load(Ordering::Relaxed);
+            return now.saturating_sub(since) >= limit && self.clear(Reason::STARVED);
+        }
+        if self.released.load(Ordering::Relaxed) {
+            return false;
+        }
+        if self.caught_up.swap(false, Ordering::Relaxed) {
+            // A new backlog starts with this doorbell.
+            self.waiting_since_ns.store(now, Ordering::Relaxed);
+            return false;
+        }
+        let last = self
+            .waiting_since_ns
+            .load(Ordering::Relaxed)
+            .max(self.progress_ns.load(Ordering::Relaxed));
+        if now.saturating_sub(last) >= limit && self.backlog() {
+            self.starved_at_ns.store(now, Ordering::Relaxed);
+            Stats::add(&self.stats.starvations, 1);
+            self.raise(Reason::STARVED, false);
+        }
+        false
     }
 
     // ---- choosing and waking printers ----------------------------------------------
@@ -405,7 +524,12 @@ impl Offload {
                     budget.charge(bytes);
                 }
             });
-            if !progress || budget.exhausted(cpus::now_ns()) || !self.in_mask(cpu) {
+            if !progress {
+                self.caught_up.store(true, Ordering::Relaxed);
+                break;
+            }
+            self.progress_ns.store(cpus::now_ns(), Ordering::Relaxed);
+            if budget.exhausted(cpus::now_ns()) || !self.in_mask(cpu) {
                 break;
             }
             lock.cond_resched();
@@ -505,6 +629,11 @@ impl Offload {
         &self.slice_bytes
     }
 
+    /// The starvation timeout in milliseconds.
+    pub(crate) fn starvation_ms(&self) -> &AtomicU64 {
+        &self.starvation_ms
+    }
+
     /// The statistics as `name value` lines.
     pub(crate) fn show_stats(&self, out: &mut [u8]) -> usize {
         let s = &self.stats;
@@ -526,6 +655,11 @@ impl Offload {
         w.line(format_args!("backlog"), backlog);
         w.line(format_args!("max_backlog"), Stats::get(&s.max_backlog));
         w.line(format_args!("max_wait_us"), Stats::get(&s.max_wait_ns) / 1000);
+        w.line(format_args!("starvations"), Stats::get(&s.starvations));
+        w.line(format_args!("pm_events"), Stats::get(&s.pm_events));
+        w.line(format_args!("syscore_events"), Stats::get(&s.syscore_events));
+        w.line(format_args!("reboot_events"), Stats::get(&s.reboot_events));
+        w.line(format_args!("panic_events"), Stats::get(&s.panic_events));
         for (cpu, c) in s.per_cpu_records.iter().enumerate() {
             if cpus::cpu_possible(cpu as u32) {
                 w.line(format_args!("cpu{}_records", cpu), Stats::get(c));
@@ -546,6 +680,7 @@ impl Drop for Offload {
         // No new wakeups, then no printer, then nobody who could reach us through OFFLOAD;
         // the consoles are handed back when the `consoles` field drops.
         self.doorbell.disarm();
+        self.lifecycle.unregister();
         self.threads.unregister();
         OFFLOAD.store(core::ptr::null_mut(), Ordering::Release);
     }

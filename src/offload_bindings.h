@@ -10,12 +10,17 @@
 #include <linux/irq_work.h>
 #include <linux/kernel.h>
 #include <linux/kmsg_dump.h>
+#include <linux/notifier.h>
+#include <linux/panic_notifier.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
+#include <linux/reboot.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/smpboot.h>
 #include <linux/srcu.h>
+#include <linux/suspend.h>
+#include <linux/syscore_ops.h>
 #include <linux/sysctl.h>
 #include <linux/tracepoint.h>
 #include <trace/events/printk.h>

@@ -29,6 +29,16 @@ pub(crate) struct Stats {
     pub(crate) max_backlog: AtomicU64,
     /// Longest time from a record's timestamp to its write on a console, in ns.
     pub(crate) max_wait_ns: AtomicU64,
+    /// Times the starvation fallback was entered.
+    pub(crate) starvations: AtomicU64,
+    /// PM notifier calls (prepare and post).
+    pub(crate) pm_events: AtomicU64,
+    /// syscore calls (suspend, resume, shutdown).
+    pub(crate) syscore_events: AtomicU64,
+    /// Reboot notifier calls.
+    pub(crate) reboot_events: AtomicU64,
+    /// Panic notifier calls.
+    pub(crate) panic_events: AtomicU64,
     /// Records written by each CPU's kthread.
     pub(crate) per_cpu_records: KVec<AtomicU64>,
 }
@@ -51,6 +61,11 @@ impl Stats {
             emergency_entries: AtomicU64::new(0),
             max_backlog: AtomicU64::new(0),
             max_wait_ns: AtomicU64::new(0),
+            starvations: AtomicU64::new(0),
+            pm_events: AtomicU64::new(0),
+            syscore_events: AtomicU64::new(0),
+            reboot_events: AtomicU64::new(0),
+            panic_events: AtomicU64::new(0),
             per_cpu_records,
         })
     }

@@ -23,6 +23,26 @@ impl Reason {
     pub(crate) const SYSTEM_STATE: Reason = Reason(1 << 2);
     /// No CPU in `printk_cpumask` is online.
     pub(crate) const NO_CPU: Reason = Reason(1 << 3);
+    /// Suspend or hibernation in progress (PM notifier, syscore).
+    pub(crate) const PM: Reason = Reason(1 << 4);
+    /// Reboot, halt or power-off in progress (reboot notifier, syscore shutdown).
+    pub(crate) const SHUTDOWN: Reason = Reason(1 << 5);
+    /// panic() is running.
+    pub(crate) const PANIC: Reason = Reason(1 << 6);
+    /// The backlog made no progress for the starvation timeout.
+    pub(crate) const STARVED: Reason = Reason(1 << 7);
+
+    /// Every reason, in the order log lines name them.
+    pub(crate) const ALL: [Reason; 8] = [
+        Reason::PANIC,
+        Reason::OOPS,
+        Reason::SHUTDOWN,
+        Reason::PM,
+        Reason::SYSTEM_STATE,
+        Reason::STARVED,
+        Reason::NO_CPU,
+        Reason::USER,
+    ];
 
     /// The reason's name, for log lines.
     pub(crate) fn name(self) -> &'static str {
@@ -31,6 +51,10 @@ impl Reason {
             Reason::OOPS => "oops in progress",
             Reason::SYSTEM_STATE => "system not running",
             Reason::NO_CPU => "no eligible CPU online",
+            Reason::PM => "suspend or hibernation",
+            Reason::SHUTDOWN => "reboot or shutdown",
+            Reason::PANIC => "panic",
+            Reason::STARVED => "kthreads starved",
             _ => "unknown",
         }
     }

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Adapter over the kernel's lifecycle notifications that matter to console output:
+//! PM (suspend, hibernation), syscore (the last steps of suspend and shutdown, on one CPU
+//! with interrupts off), reboot and panic. The C callbacks reach the module through the
+//! plain functions of [`LifecycleEvents`].
+
+use crate::bindings as b;
+use core::ffi::{c_int, c_void};
+use kernel::ffi::c_ulong;
+use kernel::prelude::*;
+use kernel::types::Opaque;
+
+/// What the module does at each lifecycle step.
+pub(crate) trait LifecycleEvents {
+    /// Suspend or hibernation is being prepared (process context, before tasks freeze).
+    fn pm_prepare();
+    /// Suspend or hibernation finished or failed (process context, tasks thawed).
+    fn pm_post();
+    /// syscore suspend: one CPU, interrupts off, must not sleep.
+    fn syscore_suspend();
+    /// syscore resume: one CPU, interrupts off, must not sleep.
+    fn syscore_resume();
+    /// syscore shutdown: the last step before reboot or power-off; must not sleep.
+    fn syscore_shutdown();
+    /// A reboot, halt or power-off is under way (process context).
+    fn reboot();
+    /// panic(): other CPUs are stopped; must not sleep or take sleeping locks.
+    fn panic();
+}
+
+const NOTIFY_DONE: c_int = 0;
+
+unsafe extern "C" fn pm_cb<T: LifecycleEvents>(_nb: *mut b::notifier_block, action: c_ulong, _d: *mut c_void) -> c_int {
+    match action as u32 {
+        b::PM_SUSPEND_PREPARE | b::PM_HIBERNATION_PREPARE | b::PM_RESTORE_PREPARE => T::pm_prepare(),
+        b::PM_POST_SUSPEND | b::PM_POST_HIBERNATION | b::PM_POST_RESTORE => T::pm_post(),
+        _ => {}
+    }
+    NOTIFY_DONE
+}
+
+unsafe extern "C" fn reboot_cb<T: LifecycleEvents>(_nb: *mut b::notifier_block, _a: c_ulong, _d: *mut c_void) -> c_int {
+    T::reboot();
+    NOTIFY_DONE
+}
+
+unsafe extern "C" fn panic_cb<T: LifecycleEvents>(_nb: *mut b::notifier_block, _a: c_ulong, _d: *mut c_void) -> c_int {
+    T::panic();
+    NOTIFY_DONE
+}
+
+unsafe extern "C" fn syscore_suspend_cb<T: LifecycleEvents>(_data: *mut c_void) -> c_int {
+    T::syscore_suspend();
+    0
+}
+
+unsafe extern "C" fn syscore_resume_cb<T: LifecycleEvents>(_data: *mut c_void) {
+    T::syscore_resume();
+}
+
+unsafe extern "C" fn syscore_shutdown_cb<T: LifecycleEvents>(_data: *mut c_void) {
+    T::syscore_shutdown();
+}
+
+/// The registered notifiers.
+///
+/// # Invariants
+///
+/// While `registered`, the kernel's notifier lists point into `self`, which therefore must
+/// not move (it lives in the module's boxed state).
+pub(crate) struct Lifecycle {
+    pm: Opaque<b::notifier_block>,
+    reboot: Opaque<b::notifier_block>,
+    panic: Opaque<b::notifier_block>,
+    syscore_ops: Opaque<b::syscore_ops>,
+    syscore: Opaque<b::syscore>,
+    registered: bool,
+}
+
+// SAFETY: the C structures are only touched by registration, under the kernel's locks.
+unsafe impl Send for Lifecycle {}
+// SAFETY: as above.
+unsafe impl Sync for Lifecycle {}
+
+impl Lifecycle {
+    /// Prepares the notifier blocks for `T`.
+    pub(crate) fn new<T: LifecycleEvents>() -> Self {
+        let nb = |cb: unsafe extern "C" fn(*mut b::notifier_block, c_ulong, *mut c_void) -> c_int, priority| {
+            Opaque::new(b::notifier_block {
+                notifier_call: Some(cb),
+                priority,
+                ..Default::default()
+            })
+        };
+        Self {
+            pm: nb(pm_cb::<T>, 0),
+            // Early among reboot notifiers, so their messages already print synchronously.
+            reboot: nb(reboot_cb::<T>, i32::MAX),
+            panic: nb(panic_cb::<T>, i32::MAX),
+            syscore_ops: Opaque::new(b::syscore_ops {
+                suspend: Some(syscore_suspend_cb::<T>),
+                resume: Some(syscore_resume_cb::<T>),
+                shutdown: Some(syscore_shutdown_cb::<T>),
+            }),
+            syscore: Opaque::new(b::syscore::default()),
+            registered: false,
+        }
+    }
+
+    /// Registers all notifiers.
+    ///
+    /// # Safety
+    ///
+    /// `self` must not move before `unregister()` (or drop) has returned.
+    pub(crate) unsafe fn register(&mut self) -> Result {
+        // SAFETY: the blocks are initialised and stay in place (caller's guarantee);
+        // each registration is undone in `unregister()`.
+        unsafe {
+            (*self.syscore.get()).ops = self.syscore_ops.get();
+            kernel::error::to_result(b::register_pm_notifier(self.pm.get()))?;
+            if let Err(e) = kernel::error::to_result(b::register_reboot_notifier(self.reboot.get())) {
+                b::unregister_pm_notifier(self.pm.get());
+                return Err(e);
+            }
+            b::atomic_notifier_chain_register(core::ptr::addr_of_mut!(b::panic_notifier_list), self.panic.get());
+            b::register_syscore(self.syscore.get());
+        }
+        self.registered = true;
+        Ok(())
+    }
+
+    /// Unregisters all notifiers; no callback runs after this returns.
+    pub(crate) fn unregister(&mut self) {
+        if !self.registered {
+            return;
+        }
+        // SAFETY: all four were registered by `register()`. The notifier chains and the
+        // syscore list synchronise with running callbacks on removal.
+        unsafe {
+            b::unregister_syscore(self.syscore.get());
+            b::atomic_notifier_chain_unregister(core::ptr::addr_of_mut!(b::panic_notifier_list), self.panic.get());
+            b::unregister_reboot_notifier(self.reboot.get());
+            b::unregister_pm_notifier(self.pm.get());
+        }
+        self.registered = false;
+    }
+}
+
+impl Drop for Lifecycle {
+    fn drop(&mut self) {
+        self.unregister();
+    }
+}
