@@ -15,10 +15,10 @@ load_offload
 mkfifo /dev/rpo-tick && exec 5<>/dev/rpo-tick   # read -t on it: a sleep without exec
 grep -qw deep /sys/power/mem_sleep && echo deep >/sys/power/mem_sleep
 report "mem_sleep $(</sys/power/mem_sleep)"
-( exec 3>/dev/kmsg; i=0; end=$((SECONDS + 45))
+writer_end=$((SECONDS + 45))
+( exec 3>/dev/kmsg; i=0; end=$writer_end
   while [ $SECONDS -lt $end ]; do i=$((i + 1)); echo "rpo-suspend $i" >&3; read -t 0.003 -u 5; done
   echo "rpo-pm-report: written $i" >&3 ) &
-writer=$!
 read -t 1 -u 5
 for level in freezer devices core; do
 	echo $level >/sys/power/pm_test
@@ -29,7 +29,8 @@ echo core >/sys/power/pm_test
 echo disk >/sys/power/state
 report "disk/core rc=$?"
 echo none >/sys/power/pm_test
-wait $writer
+# Not 'wait': the writer's exit would close a file on the dead 9p mount and never finish.
+while [ $SECONDS -lt $((writer_end + 2)) ]; do read -t 1 -u 5; done
 report "writer finished"
 read -t 3 -u 5
 IFS= read -r -d '' st </proc/sys/kernel/printk_offload/stats
