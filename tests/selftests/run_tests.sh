@@ -12,6 +12,7 @@ else
 	read -r -a progs <<<"$(sed -n '/^TEST_PROGS/,/^$/p' Makefile | tr -d '\\' | sed 's/TEST_PROGS :=//' | tr '\n' ' ')"
 fi
 timeout_s=$(sed -n 's/^timeout=//p' settings)
+: >"$out/dmesg.txt"
 
 echo "TAP version 13"
 echo "1..${#progs[@]}"
@@ -30,7 +31,9 @@ for t in "${progs[@]}"; do
 	# Leave the module unloaded between tests whatever happened.
 	rmmod rust_printk_offload 2>/dev/null
 	rmmod slow_console 2>/dev/null
+	# Save the kernel log after every test: a later flood can overwrite the ring buffer.
+	dmesg >>"$out/dmesg.txt" 2>/dev/null
 done
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
-dmesg >"$out/dmesg.txt" 2>/dev/null
+dmesg >>"$out/dmesg.txt" 2>/dev/null
 [ $fail = 0 ]
