@@ -36,7 +36,23 @@ if check_sequence demo-offload $N; then echo "   in order, each exactly once"; f
 echo "   the last lines the console received:"
 capture | tail -3 | sed 's/^/     /'
 
-say "4. Unload: the consoles go back to the kernel at the exact next record"
+say "4. The controls: kernel.printk_cpumask and the statistics"
+M=/proc/sys/kernel/printk_cpumask
+echo "   kernel.printk_cpumask = $(cat $M)   (CPUs whose kthreads may print)"
+echo 1 >$M
+echo "   after 'echo 1 > $M': $(cat $M)"
+echo "   a malformed mask is refused and changes nothing:"
+(echo 7-3 >$M) 2>&1 | sed 's/^/     /'
+echo "   still: $(cat $M)"
+reset_capture
+burst demo-mask 50
+wait_lines demo-mask 50 30 >/dev/null
+echo "   50 more messages printed with the mask at CPU 1; /proc/sys/kernel/printk_offload/stats:"
+grep -E '^(records_offloaded|handoffs|max_backlog|max_wait_us|emergency|cpu[0-9]+_records) ' \
+	/proc/sys/kernel/printk_offload/stats | sed 's/^/     /'
+cat /sys/devices/system/cpu/possible >$M
+
+say "5. Unload: the consoles go back to the kernel at the exact next record"
 unload_offload
 dmesg | grep 'rust_printk_offload: unloading' | tail -1 | sed 's/^/   /'
 rmmod slow_console
