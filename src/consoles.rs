@@ -130,18 +130,10 @@ impl ConsoleName {
             out.push(c as u8);
         }
         if index >= 0 {
-            let mut digits = [0u8; 6];
-            let (mut n, mut nd) = (index as u32, 0);
-            loop {
-                digits[nd] = b'0' + (n % 10) as u8;
-                nd += 1;
-                n /= 10;
-                if n == 0 {
-                    break;
-                }
-            }
-            for i in (0..nd).rev() {
-                out.push(digits[i]);
+            let mut digits = [0u8; 20];
+            let nd = crate::logic::decimal::write_u64(index as u64, &mut digits).unwrap_or(0);
+            for &d in &digits[..nd] {
+                out.push(d);
             }
         }
         out

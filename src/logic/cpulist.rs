@@ -130,20 +130,9 @@ impl Writer<'_> {
         Some(())
     }
 
-    fn number(&mut self, mut n: u32) -> Option<()> {
-        let mut digits = [0u8; 10];
-        let mut nd = 0;
-        loop {
-            digits[nd] = b'0' + (n % 10) as u8;
-            nd += 1;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        for i in (0..nd).rev() {
-            self.push(digits[i])?;
-        }
+    fn number(&mut self, n: u32) -> Option<()> {
+        let nd = super::decimal::write_u64(u64::from(n), self.out.get_mut(self.len..)?)?;
+        self.len += nd;
         Some(())
     }
 }

@@ -7,6 +7,7 @@
 
 pub(crate) mod cpu_choice;
 pub(crate) mod cpulist;
+pub(crate) mod decimal;
 pub(crate) mod emergency;
 pub(crate) mod printer_claim;
 pub(crate) mod record_text;

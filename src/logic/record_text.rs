@@ -60,24 +60,13 @@ pub(crate) fn dropped_notice(dropped: u64, out: &mut [u8]) -> usize {
     const HEAD: &[u8] = b"** ";
     const TAIL: &[u8] = b" printk messages dropped **\n";
     let mut digits = [0u8; 20];
-    let mut n = dropped;
-    let mut nd = 0;
-    loop {
-        digits[nd] = b'0' + (n % 10) as u8;
-        nd += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
+    let nd = super::decimal::write_u64(dropped, &mut digits).unwrap_or(0);
     let total = HEAD.len() + nd + TAIL.len();
     if out.len() < total {
         return 0;
     }
     out[..HEAD.len()].copy_from_slice(HEAD);
-    for i in 0..nd {
-        out[HEAD.len() + i] = digits[nd - 1 - i];
-    }
+    out[HEAD.len()..HEAD.len() + nd].copy_from_slice(&digits[..nd]);
     out[HEAD.len() + nd..total].copy_from_slice(TAIL);
     total
 }

@@ -19,22 +19,11 @@ pub(crate) fn parse_in_range(text: &[u8], min: u64, max: u64) -> Option<u64> {
 
 /// Formats `v` plus a newline into `out`; returns the length (0 if `out` is too small).
 pub(crate) fn format(v: u64, out: &mut [u8]) -> usize {
-    let mut digits = [0u8; 20];
-    let (mut n, mut nd) = (v, 0);
-    loop {
-        digits[nd] = b'0' + (n % 10) as u8;
-        nd += 1;
-        n /= 10;
-        if n == 0 {
-            break;
+    match super::decimal::write_u64(v, out) {
+        Some(nd) if nd < out.len() => {
+            out[nd] = b'\n';
+            nd + 1
         }
+        _ => 0,
     }
-    if out.len() < nd + 1 {
-        return 0;
-    }
-    for i in 0..nd {
-        out[i] = digits[nd - 1 - i];
-    }
-    out[nd] = b'\n';
-    nd + 1
 }

@@ -29,3 +29,14 @@ fn formats_with_newline() {
     assert_eq!(&out[..n], b"0\n");
     assert_eq!(format(123, &mut [0u8; 3]), 0);
 }
+
+#[test]
+fn decimal_writes_digits_or_refuses_small_buffer() {
+    use crate::logic::decimal::write_u64;
+    let mut out = [0u8; 20];
+    for (n, want) in [(0u64, "0"), (7, "7"), (10, "10"), (4096, "4096"), (u64::MAX, "18446744073709551615")] {
+        let len = write_u64(n, &mut out).unwrap();
+        assert_eq!(std::str::from_utf8(&out[..len]).unwrap(), want);
+    }
+    assert_eq!(write_u64(100, &mut [0u8; 2]), None);
+}
