@@ -37,7 +37,7 @@ mod sysctl;
 
 /// The atomics the pure logic uses (loom's in the host model checks).
 mod atomic {
-    pub(crate) use core::sync::atomic::{AtomicU32, Ordering};
+    pub(crate) use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 }
 
 module! {

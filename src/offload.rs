@@ -23,6 +23,7 @@ use crate::logic::emergency::{Emergency, Reason, Switch};
 use crate::logic::printer_claim::PrinterClaim;
 use crate::logic::record_text::{dropped_notice, strip_syslog_prefixes, syslog_level, timestamp_ns};
 use crate::logic::slice_budget::SliceBudget;
+use crate::logic::starvation_watch::StarvationWatch;
 use crate::percpu_threads::{PercpuCallbacks, PercpuThreads};
 use crate::stats::{Stats, StatsWriter};
 use core::cell::UnsafeCell;
@@ -77,12 +78,8 @@ pub(crate) struct Offload {
     slice_us: AtomicU64,
     slice_bytes: AtomicU64,
     starvation_ms: AtomicU64,
-    /// Starvation watch: the printer caught up (no backlog) at its last check.
-    caught_up: AtomicBool,
-    /// When the current backlog began (a doorbell after catching up), in ns.
-    waiting_since_ns: AtomicU64,
-    /// When a kthread last printed a record (or took the consoles back), in ns.
-    progress_ns: AtomicU64,
+    /// Is the oldest unprinted record stuck? Sampled at every doorbell.
+    watch: StarvationWatch,
     /// When the starvation fallback was entered, in ns.
     starved_at_ns: AtomicU64,
     pub(crate) stats: Stats,
@@ -251,9 +248,7 @@ impl Offload {
                 slice_us: AtomicU64::new(SLICE_US.0),
                 slice_bytes: AtomicU64::new(SLICE_BYTES.0),
                 starvation_ms: AtomicU64::new(STARVATION_MS.0),
-                caught_up: AtomicBool::new(true),
-                waiting_since_ns: AtomicU64::new(0),
-                progress_ns: AtomicU64::new(0),
+                watch: StarvationWatch::new(),
                 starved_at_ns: AtomicU64::new(0),
                 stats: Stats::new(nr as usize)?,
             },
@@ -304,8 +299,7 @@ impl Offload {
             return;
         }
         self.released.store(false, Ordering::SeqCst);
-        self.progress_ns.store(cpus::now_ns(), Ordering::Relaxed);
-        self.caught_up.store(false, Ordering::Relaxed);
+        self.watch.disarm();
         self.consoles.set_kernel_printing(false, true);
         // A reason raised meanwhile found `released` false or true: either way, make sure
         // the consoles are the kernel's if emergency mode is on again.
@@ -399,31 +393,26 @@ impl Offload {
         self.kick_from(cpu);
     }
 
-    /// The starvation fallback, checked at every doorbell: if a backlog made no progress
-    /// for `starvation_ms` (e.g. every eligible CPU is hogged by real-time tasks), print
-    /// synchronously; after as long again, let the kthreads try again (they take the
-    /// consoles back only once one of them actually runs). Returns true if the fallback
-    /// ended.
+    /// The starvation fallback, checked at every doorbell: if the oldest unprinted record
+    /// stayed unprinted for `starvation_ms` (e.g. every eligible CPU is hogged by real-time
+    /// tasks), print synchronously; after as long again, let the kthreads try again (they
+    /// take the consoles back only once one of them actually runs). Returns true if the
+    /// fallback ended.
     fn watch_starvation(&self) -> bool {
         let now = cpus::now_ns();
-        let limit = self.starvation_ms.load(Ordering::Relaxed) * 1_000_000;
+        let limit_ms = self.starvation_ms.load(Ordering::Relaxed);
         if self.emergency.has(Reason::STARVED) {
             let since = self.starved_at_ns.load(Ordering::Relaxed);
-            return now.saturating_sub(since) >= limit && self.clear(Reason::STARVED);
+            return now.saturating_sub(since) >= limit_ms * 1_000_000 && self.clear(Reason::STARVED);
         }
         if self.released.load(Ordering::Relaxed) {
             return false;
         }
-        if self.caught_up.swap(false, Ordering::Relaxed) {
-            // A new backlog starts with this doorbell.
-            self.waiting_since_ns.store(now, Ordering::Relaxed);
+        let Some(oldest) = self.consoles.lowest_seq() else {
             return false;
-        }
-        let last = self
-            .waiting_since_ns
-            .load(Ordering::Relaxed)
-            .max(self.progress_ns.load(Ordering::Relaxed));
-        if now.saturating_sub(last) >= limit && self.backlog() {
+        };
+        let pending = kmsg_reader::has_record_from(oldest);
+        if self.watch.sample(oldest, pending, now / 1_000_000, limit_ms) {
             self.starved_at_ns.store(now, Ordering::Relaxed);
             Stats::add(&self.stats.starvations, 1);
             self.raise(Reason::STARVED, false);
@@ -525,10 +514,8 @@ impl Offload {
                 }
             });
             if !progress {
-                self.caught_up.store(true, Ordering::Relaxed);
                 break;
             }
-            self.progress_ns.store(cpus::now_ns(), Ordering::Relaxed);
             if budget.exhausted(cpus::now_ns()) || !self.in_mask(cpu) {
                 break;
             }

@@ -12,4 +12,5 @@ pub(crate) mod emergency;
 pub(crate) mod printer_claim;
 pub(crate) mod record_text;
 pub(crate) mod slice_budget;
+pub(crate) mod starvation_watch;
 pub(crate) mod uint_param;

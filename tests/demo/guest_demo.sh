@@ -25,6 +25,7 @@ ps -e -o pid=,psr=,comm= | grep 'printk_offload/' | sed 's/^/     /'
 say "3. With the module: the same $N messages"
 sleep 1
 reset_capture
+kthread0=$(ostat records_offloaded) sync0=$(ostat records_sync) entries0=$(ostat emergency_entries)
 offload_us=$(timed_burst demo-offload $N)
 echo "   the writer was held for ${offload_us} us ($((offload_us / N)) us per message)"
 ratio_x10=$((direct_us * 10 / (offload_us > 0 ? offload_us : 1)))
@@ -33,6 +34,9 @@ echo "   meanwhile the kthreads print in the background; waiting for the console
 t0=$(now_ns)
 wait_lines demo-offload $N 60 && echo "   all $N lines on the slow console after $((($(now_ns) - t0) / 1000000)) ms more"
 if check_sequence demo-offload $N; then echo "   in order, each exactly once"; fi
+echo "   printed by the kthreads: $(($(ostat records_offloaded) - kthread0)) records;" \
+	"by the writer itself (emergency mode): $(($(ostat records_sync) - sync0));" \
+	"emergency episodes: $(($(ostat emergency_entries) - entries0))"
 echo "   the last lines the console received:"
 capture | tail -3 | sed 's/^/     /'
 
@@ -48,7 +52,7 @@ reset_capture
 burst demo-mask 50
 wait_lines demo-mask 50 30 >/dev/null
 echo "   50 more messages printed with the mask at CPU 1; /proc/sys/kernel/printk_offload/stats:"
-grep -E '^(records_offloaded|handoffs|max_backlog|max_wait_us|emergency|cpu[0-9]+_records) ' \
+grep -E '^(records_offloaded|records_sync|handoffs|max_backlog|max_wait_us|emergency|emergency_entries|starvations|cpu[0-9]+_records) ' \
 	/proc/sys/kernel/printk_offload/stats | sed 's/^/     /'
 cat /sys/devices/system/cpu/possible >$M
 

@@ -17,8 +17,14 @@ check_sequence rpo-burst-direct $N || fail "direct: sequence broken"
 load_offload
 sleep 1
 reset_capture
+sync0=$(ostat records_sync) entries0=$(ostat emergency_entries) starved0=$(ostat starvations)
 offload_us=$(timed_burst rpo-burst-offload $N)
 wait_lines rpo-burst-offload $N 60 || fail "offload: lines missing"
+# The ratio is only the module's if the kthreads printed the burst: any synchronous
+# printing (an emergency episode, e.g. a false starvation alarm) is a failure of its own.
+sync=$(($(ostat records_sync) - sync0))
+[ "$sync" = 0 ] || fail "offload: $sync records printed synchronously during the burst" \
+	"(emergency entries +$(($(ostat emergency_entries) - entries0)), starvations +$(($(ostat starvations) - starved0)))"
 check_sequence rpo-burst-offload $N || fail "offload: sequence broken"
 [ "$(dropped_notices)" = 0 ] || fail "offload: dropped notices on the console"
 

@@ -8,9 +8,9 @@
 /// The atomics the logic uses: loom's under `--cfg loom`, core's otherwise.
 mod atomic {
     #[cfg(loom)]
-    pub(crate) use loom::sync::atomic::{AtomicU32, Ordering};
+    pub(crate) use loom::sync::atomic::{AtomicU32, AtomicU64, Ordering};
     #[cfg(not(loom))]
-    pub(crate) use core::sync::atomic::{AtomicU32, Ordering};
+    pub(crate) use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 }
 
 #[path = "../../../src/logic/mod.rs"]
@@ -30,5 +30,7 @@ mod printer_claim_tests;
 mod record_text_tests;
 #[cfg(all(test, not(loom)))]
 mod slice_budget_tests;
+#[cfg(all(test, not(loom)))]
+mod starvation_watch_tests;
 #[cfg(all(test, not(loom)))]
 mod uint_param_tests;
