@@ -64,7 +64,12 @@ while IFS= read -r line; do
 		rpo_log "config: wanted '$want', got '${have:-unset}'"
 		bad=1
 	fi
-done < <(cat "${frags[@]}")
+done < <(cat "${frags[@]}" | awk '
+	# Later fragments override earlier ones (rt.config turns PREEMPT_VOLUNTARY off): keep
+	# only the last line per option.
+	/^CONFIG_[A-Za-z0-9_]+=/ { o = $0; sub(/=.*/, "", o); last[o] = $0; order[++n] = o; next }
+	/^# CONFIG_[A-Za-z0-9_]+ is not set/ { o = $2; last[o] = $0; order[++n] = o; next }
+	END { for (i = 1; i <= n; i++) if (!(order[i] in done)) { done[order[i]] = 1; print last[order[i]] } }')
 [ $bad = 0 ] || rpo_die "config fragments not satisfied for $variant (see above; $out/.config)"
 
 rpo_log "building $variant kernel (make -j$(($(nproc) + 1))); log: $out/build.log"
