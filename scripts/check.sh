@@ -39,17 +39,24 @@ printf '[    1.0] hello\n[    2.0] rust_printk_offload: loaded\n' >"$log"
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then echo "ok - scanner passes a clean log"; pass=$((pass + 1)); else echo "not ok - scanner flagged a clean log"; fail=$((fail + 1)); fi
 rm -f "$log"
 
-echo "== VM: kselftest suite on the test kernel (lockdep, KASAN, atomic-sleep checks)"
-vmlog=$(mktemp)
-scripts/vm-test.sh 2>&1 | tee "$vmlog"
-summary=$(tail -1 "$vmlog")
-if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
-	pass=$((pass + BASH_REMATCH[1])) fail=$((fail + BASH_REMATCH[2])) skip=$((skip + ${BASH_REMATCH[4]:-0}))
-else
-	echo "not ok - VM suite gave no summary"
-	fail=$((fail + 1))
-fi
-rm -f "$vmlog"
+# vm_suite TITLE [VM-TEST ARGS...]: one VM boot; adds its "N passed, N failed" line.
+vm_suite() {
+	echo "== VM: $1"
+	shift
+	local vmlog summary
+	vmlog=$(mktemp)
+	scripts/vm-test.sh "$@" 2>&1 | tee "$vmlog"
+	summary=$(tail -1 "$vmlog")
+	if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
+		pass=$((pass + BASH_REMATCH[1])) fail=$((fail + BASH_REMATCH[2])) skip=$((skip + ${BASH_REMATCH[4]:-0}))
+	else
+		echo "not ok - VM suite gave no summary"
+		fail=$((fail + 1))
+	fi
+	rm -f "$vmlog"
+}
+vm_suite "kselftest suite on the test kernel (lockdep, KASAN, atomic-sleep checks)"
+RPO_KMEMLEAK=on vm_suite "no leak across 50 load/unload cycles (a boot with kmemleak on)" leak_reload.sh
 
 echo "== VM: suspend, panic and reboot (serial console read on the host)"
 for what in suspend panic reboot; do

@@ -36,12 +36,9 @@ dmesg | grep -q 'emergency mode off' || fail "leaving not logged"
 # Switch back and forth during a flood.
 echo 2 >$DBG/delay_us
 reset_capture
-( exec 3>/dev/kmsg; i=0; end=$((SECONDS + 8))
-  while [ $SECONDS -lt $end ]; do i=$((i + 1)); echo "rpo-em-flood $i" >&3; done
-  echo $i >/tmp/rpo-em-count ) &
+flood_start rpo-em-flood 8
 for s in 1 0 1 0 1 0; do sleep 1; echo $s >$E; done
-wait
-n=$(cat /tmp/rpo-em-count)
+n=$(flood_stop)
 wait_lines rpo-em-flood "$n" 60 || fail "switching flood: lines missing"
 check_sequence rpo-em-flood "$n" || fail "switching flood: duplicate, missing or reordered line"
 log "flood of $n lines across 6 switches: each once, in order"

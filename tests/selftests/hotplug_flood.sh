@@ -9,19 +9,14 @@ load_slow 1
 load_offload
 echo 1 >/proc/sys/kernel/printk_cpumask
 reset_capture
-rm -f /tmp/rpo-hp-stop
-( exec 3>/dev/kmsg; i=0
-  while [ ! -e /tmp/rpo-hp-stop ]; do i=$((i + 1)); echo "rpo-hotplug $i" >&3; done
-  echo $i >/tmp/rpo-hp-count ) &
+flood_start rpo-hotplug
 for r in $(seq 1 20); do
 	echo 0 >/sys/devices/system/cpu/cpu1/online || fail "offline #$r"
 	sleep 0.2
 	echo 1 >/sys/devices/system/cpu/cpu1/online || fail "online #$r"
 	sleep 0.2
 done
-touch /tmp/rpo-hp-stop
-wait
-n=$(cat /tmp/rpo-hp-count)
+n=$(flood_stop)
 wait_lines rpo-hotplug "$n" 120 || fail "lines missing"
 check_sequence rpo-hotplug "$n" || fail "duplicate, missing or reordered line"
 log "20 offline/online cycles of CPU 1 during a flood of $n lines: each once, in order"

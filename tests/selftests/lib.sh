@@ -76,3 +76,23 @@ online_cpus() { grep -c . <(cat /sys/devices/system/cpu/online | tr ',' '\n' | w
 
 # ostat NAME: one value of /proc/sys/kernel/printk_offload/stats.
 ostat() { awk -v k="$1" '$1 == k {print $2}' /proc/sys/kernel/printk_offload/stats; }
+
+# flood_start TAG [SECONDS]: a background writer of "TAG 1", "TAG 2", ... to /dev/kmsg, as
+# fast as bash goes, until flood_stop (or for SECONDS). One flood at a time.
+FLOOD_DIR=/tmp/rpo-flood
+flood_start() {
+	local tag=$1 secs=${2:-0}
+	rm -rf $FLOOD_DIR && mkdir -p $FLOOD_DIR
+	( exec 3>/dev/kmsg; i=0; end=$((SECONDS + secs))
+	  while [ ! -e $FLOOD_DIR/stop ] && { [ "$secs" = 0 ] || [ $SECONDS -lt $end ]; }; do
+		i=$((i + 1)); echo "$tag $i" >&3
+	  done
+	  echo $i >$FLOOD_DIR/count ) &
+	FLOOD_PID=$!
+}
+# flood_stop: stop the writer (or wait for a timed one to end); prints the lines written.
+flood_stop() {
+	touch $FLOOD_DIR/stop
+	wait "$FLOOD_PID"
+	cat $FLOOD_DIR/count
+}

@@ -8,13 +8,10 @@ for round in 1 2 3; do
 	load_offload
 	reset_capture
 	tag=rpo-unload-$round
-	( exec 3>/dev/kmsg; i=0; end=$((SECONDS + 4))
-	  while [ $SECONDS -lt $end ]; do i=$((i + 1)); echo "$tag $i" >&3; done
-	  echo $i >/tmp/rpo-unload-count ) &
+	flood_start "$tag" 4
 	sleep 2
 	unload_offload
-	wait
-	n=$(cat /tmp/rpo-unload-count)
+	n=$(flood_stop)
 	wait_lines "$tag" "$n" 60 || fail "round $round: lines missing"
 	check_sequence "$tag" "$n" || fail "round $round: duplicate or missing line"
 	log "round $round: $n lines across rmmod, each once, in order"
