@@ -13,6 +13,8 @@ use kernel::types::Opaque;
 
 /// The per-CPU behaviour of the threads.
 pub(crate) trait PercpuCallbacks {
+    /// Nice value each thread sets for itself when it first runs.
+    const NICE: i32;
     /// Whether `cpu`'s thread has work (called with preemption disabled: must not sleep).
     fn should_run(cpu: u32) -> bool;
     /// Does the work on `cpu` (process context, may sleep).
@@ -40,6 +42,12 @@ unsafe impl Send for PercpuThreads {}
 // SAFETY: after registration the object is only read.
 unsafe impl Sync for PercpuThreads {}
 
+unsafe extern "C" fn setup_cb<T: PercpuCallbacks>(_cpu: u32) {
+    let task = kernel::current!();
+    // SAFETY: `Task` is a transparent wrapper of `struct task_struct`, so the reference
+    // is a valid pointer to the current task, which is alive while it runs this.
+    unsafe { b::sched_set_normal(task as *const _ as *mut kernel::bindings::task_struct, T::NICE) };
+}
 unsafe extern "C" fn should_run_cb<T: PercpuCallbacks>(cpu: u32) -> i32 {
     T::should_run(cpu) as i32
 }
@@ -64,6 +72,7 @@ impl PercpuThreads {
         }
         let desc = b::smp_hotplug_thread {
             store: store.cast(),
+            setup: Some(setup_cb::<T>),
             thread_should_run: Some(should_run_cb::<T>),
             thread_fn: Some(run_cb::<T>),
             park: Some(park_cb::<T>),
