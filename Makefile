@@ -6,6 +6,8 @@
 #   make KDIR=/path      build against any CONFIG_RUST=y 6.12 tree
 #   make demo            set everything up, boot a VM, show the module working
 #   make check           set everything up, run host tests and the VM test suite
+#   make bench           benchmark none/direct/offload (+ PREEMPT_RT) in the VM; writes
+#                        bench/results/latest.json, docs/bench.md, docs/bench-latency-cdf.png
 #   make fmt             rustfmt with the kernel's .rustfmt.toml
 
 RPO_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rust_printk_offload
@@ -15,7 +17,7 @@ KDIR ?= $(shell $(CURDIR)/scripts/kernel.sh test)
 LLVM_FLAG = $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(KDIR)/.config),LLVM=1)
 KMAKE = $(MAKE) -C $(KDIR) $(LLVM_FLAG) CONFIG_RUST_PRINTK_OFFLOAD=m
 
-.PHONY: all modules test-modules clean demo check host-test vm-test fmt setup kernel
+.PHONY: all modules test-modules bench-modules clean demo check bench host-test vm-test fmt setup kernel
 
 all modules:
 	$(KMAKE) M=$(CURDIR) modules
@@ -23,10 +25,14 @@ all modules:
 test-modules:
 	$(KMAKE) M=$(CURDIR)/tests/modules modules
 
+bench-modules:
+	$(KMAKE) M=$(CURDIR)/bench/module modules
+
 clean:
 	-$(KMAKE) M=$(CURDIR) clean
 	-$(KMAKE) M=$(CURDIR)/tests/modules clean
-	rm -f offload_bindings_generated.rs tests/modules/offload_bindings_generated.rs
+	-$(KMAKE) M=$(CURDIR)/bench/module clean
+	rm -f offload_bindings_generated.rs tests/modules/test_bindings_generated.rs bench/module/bench_bindings_generated.rs
 
 setup:
 	scripts/setup.sh
@@ -39,6 +45,9 @@ demo:
 
 check:
 	scripts/check.sh
+
+bench:
+	scripts/bench.sh
 
 host-test:
 	cd tests/host && cargo test

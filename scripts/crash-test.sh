@@ -2,7 +2,7 @@
 # Host side of the tests that end or suspend the system, read from the serial console:
 #   panic|reboot: flood, then panic (sysrq crash) or reboot at once: every line written
 #                 before the end is there exactly once, in order, then the kernel's own
-#                 final output;
+#                 final output; for reboot, the reboot notifier's own switch is logged;
 #   suspend:      pm_test freezer, devices, core (mem, deep) and hibernation at core while
 #                 a writer floods: every line once, in order; PM notifier and syscore ran.
 # Prints "ok - ..." or "not ok - ...".
@@ -54,6 +54,13 @@ res=$(awk -v tag="rpo-$what" -v n="$n" -v final="$final" '
 	      if (!bad && fin < last) bad = "final output before the last line"
 	      print bad ? bad : "ok" }' "$serial.txt")
 backlog=$(grep -o 'backlog [0-9]*' <<<"$written" | grep -o '[0-9]*$')
+# The reboot notifier must have done the switch: its own log line names the reason. (The
+# system_state reason alone would also print the final lines; it would say "system not
+# running".)
+if [ "$res" = ok ] && [ "$what" = reboot ] &&
+	! grep -aq 'rust_printk_offload: emergency mode on (reboot or shutdown)' "$serial.txt"; then
+	res="no 'emergency mode on (reboot or shutdown)' line: the reboot notifier did not switch"
+fi
 if [ "$res" = ok ] && [ "${backlog:-0}" -lt 50 ]; then
 	res="backlog at the end was only ${backlog:-?} records: the test proved nothing"
 fi

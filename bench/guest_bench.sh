@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark, inside one VM boot (run by scripts/bench.sh; as root).
+#   guest_bench.sh VARIANT OUTDIR MODDIR MODES
+# VARIANT names the kernel (release, rt); MODDIR holds the modules built for it; MODES is a
+# comma list of none,direct,offload. Raw results go to OUTDIR: latency samples as
+# <variant>-<delay>-<mode>-<kernel|user>*.u32 and one line of key=value per measurement in
+# <variant>.events; bench/analyze.py turns them into numbers on the host.
+set -u
+variant=$1 out=$2 mods=$3 modes=$4
+here=$(cd "$(dirname "$0")" && pwd)
+OFF=$mods/rust_printk_offload.ko SLOW=$mods/slow_console.ko BENCH=$mods/rpo_bench.ko
+B=/sys/kernel/debug/rpo_bench D=/sys/kernel/debug/slow_console T=/sys/kernel/tracing
+ev=$out/$variant.events
+: >"$ev"
+
+# Workload sizes (env overrides for a quick run). Timed printk() calls per CPU and timed
+# /dev/kmsg writes per CPU, per console speed; flood lengths in ms.
+N100=${RPO_BENCH_N100:-2000} N10=${RPO_BENCH_N10:-10000}
+U100=${RPO_BENCH_U100:-1000} U10=${RPO_BENCH_U10:-4000}
+TPUT_MS=${RPO_BENCH_TPUT_MS:-12000} LOCKUP_MS=${RPO_BENCH_LOCKUP_MS:-60000}
+PACED_MS=${RPO_BENCH_PACED_MS:-10000}
+
+say() { echo "[bench:$variant] $*"; }
+die() { say "FAILED: $*"; exit 1; }
+event() { echo "variant=$variant $*" >>"$ev"; }
+has_mode() { [[ ",$modes," == *",$1,"* ]]; }
+
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+mountpoint -q $T || mount -t tracefs none $T 2>/dev/null || true
+echo 8 >/proc/sys/kernel/printk
+echo on >/proc/sys/kernel/printk_devkmsg
+# With the serial ports off (8250.nr_uarts=0) the only console left is the early boot
+# console (earlyprintk=serial, added by virtme-ng); the kernel retires boot consoles when
+# the preferred console registers (console=slowcon0 on the command line), so one load of
+# the slow console leaves no console at all.
+consoles_at_boot=$(awk '{print $1}' /proc/consoles | tr '\n' ' ')
+insmod "$SLOW" && rmmod slow_console
+[ -z "$(cat /proc/consoles)" ] || say "warning: consoles left besides the slow one: $(cat /proc/consoles)"
+{
+	echo "consoles_at_boot=$consoles_at_boot"
+	echo "consoles_after_retiring_boot_console=$(awk '{print $1}' /proc/consoles | tr '\n' ' ')"
+	echo "kernel=$(uname -r) $(uname -v)"
+	echo "cmdline=$(cat /proc/cmdline)"
+	echo "cpus=$(nproc)"
+	echo "preempt=$(grep -o 'PREEMPT[_A-Z]*' /proc/version | head -1)"
+} >"$out/$variant.env"
+insmod "$BENCH" || die "insmod rpo_bench"
+
+# ---- modes -----------------------------------------------------------------------------
+unload_all() {
+	rmmod rust_printk_offload 2>/dev/null
+	rmmod slow_console 2>/dev/null
+	true
+}
+# enter MODE DELAY_US: none = no slow console; direct = slow console, kernel prints;
+# offload = slow console taken over by rust_printk_offload.
+enter() {
+	local mode=$1 delay=$2
+	unload_all
+	case $mode in
+	none) ;;
+	direct | offload)
+		insmod "$SLOW" || die "insmod slow_console"
+		echo "$delay" >$D/delay_us
+		if [ "$mode" = offload ]; then insmod "$OFF" || die "insmod rust_printk_offload"; fi
+		;;
+	esac
+	sleep 1
+	[ -d $D ] && echo 0 >$D/len
+	true
+}
+# wait_drain: until the slow console has received nothing new for 2 s (max 240 s).
+wait_drain() {
+	[ -d $D ] || return 0
+	local prev=-1 cur end=$((SECONDS + 240))
+	while [ $SECONDS -lt $end ]; do
+		cur=$(cat $D/len)
+		[ "$cur" = "$prev" ] && return 0
+		prev=$cur
+		sleep 2
+	done
+	say "console still busy after 240 s"
+}
+delivery() { # TAG WRITERS PER_WRITER
+	[ -d $D ] || { echo "written=$(($2 * $3))"; return; }
+	cp $D/log "$out/capture.tmp"
+	python3 "$here/delivery.py" "$out/capture.tmp" "$1" "$2" "$3"
+	rm -f "$out/capture.tmp"
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# ---- 1. caller latency -----------------------------------------------------------------
+latency() { # MODE DELAY N U
+	local mode=$1 delay=$2 n=$3 u=$4 t0 t1 threads
+	enter "$mode" "$delay"
+	echo "$n" >$B/count
+	echo 0 >$B/duration_ms
+	echo 0 >$B/gap_us
+	t0=$(now_ms)
+	echo 1 >$B/run || die "bench run"
+	t1=$(now_ms)
+	local kernel_ms=$((t1 - t0))
+	threads=$(cat $B/threads)
+	cp $B/samples "$out/$variant-${delay}us-$mode-kernel.u32"
+	wait_drain
+	event "kind=latency src=kernel delay_us=$delay mode=$mode threads=$threads per_thread=$n" \
+		"run_ms=$kernel_ms file=$variant-${delay}us-$mode-kernel.u32 $(delivery 'rpo_bench:' "$threads" "$n")"
+	[ -d $D ] && echo 0 >$D/len
+	t0=$(now_ms)
+	python3 "$here/kmsg_timed.py" "$u" "$out/$variant-${delay}us-$mode-user" || die "kmsg_timed"
+	t1=$(now_ms)
+	wait_drain
+	event "kind=latency src=user delay_us=$delay mode=$mode threads=$threads per_thread=$u" \
+		"run_ms=$((t1 - t0)) file=$variant-${delay}us-$mode-user $(delivery 'rpo_user' "$threads" "$u")"
+	say "latency ${delay}us $mode: printk() run ${kernel_ms} ms, /dev/kmsg run $((t1 - t0)) ms"
+}
+
+# ---- 2. throughput ---------------------------------------------------------------------
+throughput() { # MODE DELAY
+	local mode=$1 delay=$2 l0 l1 t0 t1 pid
+	enter "$mode" "$delay"
+	echo 4000 >$B/count
+	echo "$TPUT_MS" >$B/duration_ms
+	echo 0 >$B/gap_us
+	echo 1 >$B/run &
+	pid=$!
+	sleep $((TPUT_MS / 4000))
+	l0=$(cat $D/len) t0=$(date +%s%N)
+	sleep $((TPUT_MS / 2000))
+	l1=$(cat $D/len) t1=$(date +%s%N)
+	wait $pid
+	event "kind=throughput delay_us=$delay mode=$mode bytes=$((l1 - l0)) ns=$((t1 - t0))" \
+		"calls=$(cat $B/calls)"
+	wait_drain
+	say "throughput ${delay}us $mode: $((l1 - l0)) bytes in $(((t1 - t0) / 1000000)) ms"
+}
+
+# ---- 3. lockups ------------------------------------------------------------------------
+# Every printk() record passes the `console` trace event; a filter keeps only lockup,
+# stall and hung-task reports, so they are counted even when the printk ring buffer
+# overflows during the flood.
+PATTERN='msg ~ "*soft lockup*" || msg ~ "*hard LOCKUP*" || msg ~ "*detected stall*" || msg ~ "*blocked for more than*"'
+lockups() { # MODE DELAY
+	local mode=$1 delay=$2 reports t0 t1
+	enter "$mode" "$delay"
+	if [ ! -d $T/events/printk/console ]; then
+		event "kind=lockups delay_us=$delay mode=$mode reports=NA"
+		return
+	fi
+	echo 0 >$T/tracing_on
+	echo >$T/trace
+	echo "$PATTERN" >$T/events/printk/console/filter || die "trace filter"
+	echo 1 >$T/events/printk/console/enable
+	echo 1 >$T/tracing_on
+	echo 4000 >$B/count
+	echo "$LOCKUP_MS" >$B/duration_ms
+	echo 0 >$B/gap_us
+	t0=$(now_ms)
+	echo 1 >$B/run
+	t1=$(now_ms)
+	wait_drain
+	echo 0 >$T/events/printk/console/enable
+	reports=$(grep -c 'console:' $T/trace)
+	grep 'console:' $T/trace | sed 's/^.*console: //' | sort | uniq -c | head -20 >"$out/$variant-lockups-$mode.txt"
+	echo 0 >$T/events/printk/console/filter
+	event "kind=lockups delay_us=$delay mode=$mode reports=$reports flood_ms=$((t1 - t0)) calls=$(cat $B/calls)" \
+		"soft=$(grep -c 'soft lockup' $T/trace) rcu=$(grep -c 'detected stall' $T/trace)" \
+		"hung=$(grep -c 'blocked for more than' $T/trace)"
+	say "lockups ${delay}us $mode: $reports report(s) in a $((t1 - t0)) ms flood"
+}
+
+# ---- 4. delivery below capacity --------------------------------------------------------
+paced() { # MODE DELAY GAP_US
+	local mode=$1 delay=$2 gap=$3 n
+	enter "$mode" "$delay"
+	n=$((PACED_MS * 1000 / gap))
+	echo "$n" >$B/count
+	echo 0 >$B/duration_ms
+	echo "$gap" >$B/gap_us
+	echo 1 >$B/run
+	wait_drain
+	event "kind=paced delay_us=$delay mode=$mode gap_us=$gap threads=$(cat $B/threads) per_thread=$n" \
+		"$(delivery 'rpo_bench:' "$(cat $B/threads)" "$n")"
+	say "paced ${delay}us $mode: $(tail -1 "$ev" | grep -o 'lost=[0-9-]*')"
+}
+
+for delay in 100 10; do
+	if [ $delay = 100 ]; then n=$N100 u=$U100; else n=$N10 u=$U10; fi
+	for mode in none direct offload; do
+		has_mode $mode && latency $mode $delay "$n" "$u"
+	done
+done
+for mode in direct offload; do has_mode $mode && throughput $mode 100; done
+# A bench line is about 32 characters on the console: 3.2 ms at 100 us/char. One line
+# every 16 ms from each of the CPUs stays below capacity on up to 4 CPUs.
+for mode in direct offload; do has_mode $mode && paced $mode 100 16000; done
+for mode in direct offload; do has_mode $mode && lockups $mode 100; done
+unload_all
+rmmod rpo_bench
+dmesg >"$out/$variant-dmesg.txt"
+say "done"

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# `make bench`: build the release and PREEMPT_RT kernels (cached) and the modules for each,
+# boot the release kernel once and measure none / direct / offload side by side, boot the
+# RT kernel once for upstream's threaded printing (its direct mode), then write
+# bench/results/latest.json, docs/bench.md and docs/bench-latency-cdf.png.
+#   scripts/bench.sh [--quick]     --quick: small workloads, to try the pipeline (minutes)
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$RPO_ROOT"
+if [ "${1:-}" = --quick ]; then
+	export RPO_BENCH_N100=300 RPO_BENCH_N10=1000 RPO_BENCH_U100=200 RPO_BENCH_U10=500
+	export RPO_BENCH_TPUT_MS=8000 RPO_BENCH_LOCKUP_MS=10000 RPO_BENCH_PACED_MS=4000
+	results=$RPO_CACHE/bench-quick docs=$RPO_CACHE/bench-quick
+else
+	results=$RPO_ROOT/bench/results docs=$RPO_ROOT/docs
+fi
+t0=$(date +%s)
+scripts/setup.sh
+python3 -c 'import matplotlib' 2>/dev/null || {
+	rpo_log "installing matplotlib (pip) for the latency plot"
+	python3 -m pip install -q --root-user-action=ignore matplotlib 2>/dev/null ||
+		python3 -m pip install -q --break-system-packages matplotlib ||
+		rpo_die "pip install matplotlib failed"
+}
+
+# build_modules VARIANT WITH_OFFLOAD: the modules for VARIANT's kernel, built in a copy
+# of the sources under the cache (Kbuild builds in the source directory, and the test
+# kernel's modules live in the repo). Prints the directory holding the .ko files.
+build_modules() {
+	local variant=$1 kdir dir
+	kdir=$(scripts/kernel.sh "$variant")
+	dir=$RPO_CACHE/modules/$variant
+	rm -rf "$dir" && mkdir -p "$dir/tests" "$dir/bench" "$dir/scripts"
+	cp -r Kbuild Kconfig rust_printk_offload.rs src "$dir/"
+	cp scripts/gen-bindings.sh "$dir/scripts/"
+	cp -r tests/modules "$dir/tests/"
+	cp -r bench/module "$dir/bench/"
+	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*_generated.rs' -o -name '.*.cmd' \) -delete
+	local llvm=""
+	grep -qs '^CONFIG_CC_IS_CLANG=y' "$kdir/.config" && llvm=LLVM=1
+	local m=(make -C "$kdir" $llvm CONFIG_RUST_PRINTK_OFFLOAD=m)
+	{
+		"${m[@]}" M="$dir/tests/modules" modules
+		"${m[@]}" M="$dir/bench/module" modules
+		if [ "$2" = yes ]; then "${m[@]}" M="$dir" modules; fi
+	} >"$dir/build.log" 2>&1 || { tail -30 "$dir/build.log" >&2; rpo_die "module build for $variant failed"; }
+	mkdir -p "$dir/ko"
+	cp "$dir"/tests/modules/*.ko "$dir"/bench/module/*.ko "$dir/ko/"
+	if [ "$2" = yes ]; then cp "$dir/rust_printk_offload.ko" "$dir/ko/"; fi
+	echo "$dir/ko"
+}
+
+raw=$(mktemp -d /tmp/rpo-bench.XXXXXX)
+chmod 777 "$raw"
+rpo_log "raw results in $raw"
+
+# The serial console ttyS0 is left out (8250.nr_uarts=0) and the slow console is the
+# preferred one (so the boot console retires when it registers): only the slow console
+# prints, "none" really is no console at all, and every mode pays for the same console.
+append="8250.nr_uarts=0 console=slowcon0"
+for variant in release rt; do
+	case $variant in
+	release) modes=none,direct,offload with=yes ;;
+	rt) modes=none,direct with=no ;;
+	esac
+	mods=$(build_modules $variant $with)
+	rpo_log "booting the $variant kernel: modes $modes"
+	scripts/vm.sh --kernel $variant --cpus 2 --out "$raw" --append "$append" -- \
+		"$RPO_ROOT/bench/guest_bench.sh $variant $raw $mods $modes" ||
+		rpo_die "benchmark on the $variant kernel failed (raw results: $raw)"
+done
+
+mkdir -p "$results" "$docs"
+cp "$raw"/*.env "$raw"/*.events "$results/" 2>/dev/null || true
+python3 bench/analyze.py "$raw" "$results/latest.json" "$docs/bench.md" "$docs/bench-latency-cdf.png" |
+	tee "$results/latest.txt"
+rpo_log "make bench took $(($(date +%s) - t0)) s"
