@@ -63,7 +63,11 @@ enter() {
 	direct | offload)
 		insmod "$SLOW" || die "insmod slow_console"
 		echo "$delay" >$D/delay_us
-		if [ "$mode" = offload ]; then insmod "$OFF" || die "insmod rust_printk_offload"; fi
+		if [ "$mode" = offload ]; then
+			insmod "$OFF" || die "insmod rust_printk_offload"
+			# RPO_BENCH_SLICE_US: try another slice length (default: the module's).
+			[ -n "${RPO_BENCH_SLICE_US:-}" ] && echo "$RPO_BENCH_SLICE_US" >/proc/sys/kernel/printk_offload/slice_us
+		fi
 		;;
 	esac
 	sleep 1
@@ -89,6 +93,12 @@ delivery() { # TAG WRITERS PER_WRITER
 	rm -f "$out/capture.tmp"
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# save_stats NAME: the module's statistics after a run, if it is loaded.
+save_stats() {
+	[ -r /proc/sys/kernel/printk_offload/stats ] &&
+		cp /proc/sys/kernel/printk_offload/stats "$out/$variant-$1-stats.txt"
+	true
+}
 
 # ---- 1. caller latency -----------------------------------------------------------------
 latency() { # MODE DELAY N U
@@ -111,6 +121,7 @@ latency() { # MODE DELAY N U
 	python3 "$here/kmsg_timed.py" "$u" "$out/$variant-${delay}us-$mode-user" || die "kmsg_timed"
 	t1=$(now_ms)
 	wait_drain
+	save_stats "latency-${delay}us-$mode"
 	event "kind=latency src=user delay_us=$delay mode=$mode threads=$threads per_thread=$u" \
 		"run_ms=$((t1 - t0)) file=$variant-${delay}us-$mode-user $(delivery 'rpo_user' "$threads" "$u")"
 	say "latency ${delay}us $mode: printk() run ${kernel_ms} ms, /dev/kmsg run $((t1 - t0)) ms"
@@ -126,14 +137,18 @@ throughput() { # MODE DELAY
 	echo 1 >$B/run &
 	pid=$!
 	sleep $((TPUT_MS / 4000))
-	l0=$(cat $D/len) t0=$(date +%s%N)
+	# Builtins only (no fork): the three readings must be taken at the same moment, and
+	# a forked process can wait seconds for a CPU in the middle of a flood.
+	read -r l0 <$D/len; read -r b0 <$D/busy_ns; t0=${EPOCHREALTIME/./}000
 	sleep $((TPUT_MS / 2000))
-	l1=$(cat $D/len) t1=$(date +%s%N)
+	read -r l1 <$D/len; read -r b1 <$D/busy_ns; t1=${EPOCHREALTIME/./}000
 	wait $pid
 	event "kind=throughput delay_us=$delay mode=$mode bytes=$((l1 - l0)) ns=$((t1 - t0))" \
+		"busy_ns=$((b1 - b0))" \
 		"calls=$(cat $B/calls)"
+	save_stats "throughput-$mode"
 	wait_drain
-	say "throughput ${delay}us $mode: $((l1 - l0)) bytes in $(((t1 - t0) / 1000000)) ms"
+	say "throughput ${delay}us $mode: $((l1 - l0)) bytes in $(((t1 - t0) / 1000000)) ms, console busy $(((b1 - b0) / 1000000)) ms"
 }
 
 # ---- 3. lockups ------------------------------------------------------------------------
@@ -164,6 +179,7 @@ lockups() { # MODE DELAY
 	reports=$(grep -c 'console:' $T/trace)
 	grep 'console:' $T/trace | sed 's/^.*console: //' | sort | uniq -c | head -20 >"$out/$variant-lockups-$mode.txt"
 	echo 0 >$T/events/printk/console/filter
+	save_stats "lockups-$mode"
 	event "kind=lockups delay_us=$delay mode=$mode reports=$reports flood_ms=$((t1 - t0)) calls=$(cat $B/calls)" \
 		"soft=$(grep -c 'soft lockup' $T/trace) rcu=$(grep -c 'detected stall' $T/trace)" \
 		"hung=$(grep -c 'blocked for more than' $T/trace)"
@@ -180,22 +196,34 @@ paced() { # MODE DELAY GAP_US
 	echo "$gap" >$B/gap_us
 	echo 1 >$B/run
 	wait_drain
+	save_stats "paced-$mode"
 	event "kind=paced delay_us=$delay mode=$mode gap_us=$gap threads=$(cat $B/threads) per_thread=$n" \
 		"$(delivery 'rpo_bench:' "$(cat $B/threads)" "$n")"
 	say "paced ${delay}us $mode: $(tail -1 "$ev" | grep -o 'lost=[0-9-]*')"
 }
 
-for delay in 100 10; do
-	if [ $delay = 100 ]; then n=$N100 u=$U100; else n=$N10 u=$U10; fi
-	for mode in none direct offload; do
-		has_mode $mode && latency $mode $delay "$n" "$u"
+# RPO_BENCH_PARTS: which parts to run (default all), to try one part alone.
+parts=${RPO_BENCH_PARTS:-latency,throughput,paced,lockups}
+has_part() { [[ ",$parts," == *",$1,"* ]]; }
+if has_part latency; then
+	for delay in 100 10; do
+		if [ $delay = 100 ]; then n=$N100 u=$U100; else n=$N10 u=$U10; fi
+		for mode in none direct offload; do
+			has_mode $mode && latency $mode $delay "$n" "$u"
+		done
 	done
-done
-for mode in direct offload; do has_mode $mode && throughput $mode 100; done
+fi
+if has_part throughput; then
+	for mode in direct offload; do has_mode $mode && throughput $mode 100; done
+fi
 # A bench line is about 32 characters on the console: 3.2 ms at 100 us/char. One line
 # every 16 ms from each of the CPUs stays below capacity on up to 4 CPUs.
-for mode in direct offload; do has_mode $mode && paced $mode 100 16000; done
-for mode in direct offload; do has_mode $mode && lockups $mode 100; done
+if has_part paced; then
+	for mode in direct offload; do has_mode $mode && paced $mode 100 16000; done
+fi
+if has_part lockups; then
+	for mode in direct offload; do has_mode $mode && lockups $mode 100; done
+fi
 unload_all
 rmmod rpo_bench
 dmesg >"$out/$variant-dmesg.txt"

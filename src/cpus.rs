@@ -69,6 +69,12 @@ pub(crate) unsafe fn per_cpu_ptr<T>(ptr: *mut T, cpu: u32) -> *mut T {
     (ptr as usize).wrapping_add(offset) as *mut T
 }
 
+/// Sleeps between `min_us` and `max_us` microseconds (`usleep_range()`). Process context.
+pub(crate) fn sleep_us(min_us: u64, max_us: u64) {
+    // SAFETY: called from process context only (the kthreads), which may sleep.
+    unsafe { b::usleep_range_state(min_us as _, max_us as _, kernel::bindings::TASK_UNINTERRUPTIBLE) };
+}
+
 /// Monotonic time in nanoseconds, callable from any context (`ktime_get_mono_fast_ns()`).
 pub(crate) fn now_ns() -> u64 {
     // SAFETY: an NMI-safe clock read with no preconditions.

@@ -20,7 +20,7 @@ use crate::lifecycle::{Lifecycle, LifecycleEvents};
 use crate::logic::cpu_choice::choose_cpu;
 use crate::logic::cpulist;
 use crate::logic::emergency::{Emergency, Reason, Switch};
-use crate::logic::printer_claim::PrinterClaim;
+use crate::logic::printer_claim::{HandOver, PrinterClaim};
 use crate::logic::record_text::{dropped_notice, strip_syslog_prefixes, syslog_level, timestamp_ns};
 use crate::logic::slice_budget::SliceBudget;
 use crate::logic::starvation_watch::StarvationWatch;
@@ -451,16 +451,24 @@ impl Offload {
     /// Wakes the kthread of the next printer, preferring a CPU other than `from`; with no
     /// eligible CPU at all, enters emergency mode.
     fn kick_from(&self, from: u32) {
+        match self.next_printer(from) {
+            Some(cpu) => self.kick(cpu),
+            None => self.raise(Reason::NO_CPU, false),
+        }
+    }
+
+    /// The CPU whose kthread should print next (`logic/cpu_choice.rs`).
+    fn next_printer(&self, from: u32) -> Option<u32> {
         let start = self.rotor.fetch_add(1, Ordering::Relaxed);
         let eligible = |cpu: u32| self.eligible(cpu);
         let busy = |cpu: u32| self.busy(cpu);
-        match choose_cpu(from, start, cpus::nr_cpu_ids(), eligible, busy) {
-            Some(cpu) => {
-                self.kicks[cpu as usize].store(true, Ordering::SeqCst);
-                self.threads.wake(cpu);
-            }
-            None => self.raise(Reason::NO_CPU, false),
-        }
+        choose_cpu(from, start, cpus::nr_cpu_ids(), eligible, busy)
+    }
+
+    /// Wakes `cpu`'s kthread to run.
+    fn kick(&self, cpu: u32) {
+        self.kicks[cpu as usize].store(true, Ordering::SeqCst);
+        self.threads.wake(cpu);
     }
 
     // ---- printing --------------------------------------------------------------------
@@ -480,15 +488,25 @@ impl Offload {
             }
             return;
         }
-        if !self.claim.try_claim(cpu) {
+        if self.claim.arrive(cpu) {
+            // Invited by the printer: it hands the claim over at its next record boundary
+            // (it must, once we arrived), so wait for it, sleeping.
+            while !self.claim.owns(cpu) {
+                cpus::sleep_us(20, 50);
+            }
+        } else if !self.claim.try_claim(cpu) {
             // Another printer is active; it looks for records after it releases.
             return;
         }
         self.print_slice(cpu);
-        self.claim.release();
-        if !self.emergency.active() && self.backlog() {
-            Stats::add(&self.stats.handoffs, 1);
-            self.kick_from(cpu);
+        match self.claim.hand_over() {
+            HandOver::Transferred(_) => Stats::add(&self.stats.handoffs, 1),
+            HandOver::Released => {
+                if !self.emergency.active() && self.backlog() {
+                    Stats::add(&self.stats.handoffs, 1);
+                    self.kick_from(cpu);
+                }
+            }
         }
     }
 
@@ -497,8 +515,11 @@ impl Offload {
         self.consoles.lowest_seq().is_some_and(kmsg_reader::has_record_from)
     }
 
-    /// Prints records, console by console in turns, until caught up, the slice is over,
-    /// emergency mode begins, or `cpu` leaves the mask.
+    /// Prints records, console by console in turns, until caught up, emergency mode
+    /// begins, `cpu` leaves the mask, or the slice is over and the next printer is ready:
+    /// at the end of the slice the kthread of the next CPU is invited and this one keeps
+    /// printing until it arrives (so the console never waits for a wake-up), or for one
+    /// more slice at most.
     fn print_slice(&self, cpu: u32) {
         let lock = ConsoleLock::acquire();
         if let Some(low) = self.consoles.lowest_seq() {
@@ -506,11 +527,9 @@ impl Offload {
         }
         // SAFETY: only the holder of `claim` gets here, so the buffer is ours.
         let buf = unsafe { &mut *self.buf.get() };
-        let mut budget = SliceBudget::new(
-            cpus::now_ns(),
-            self.slice_us.load(Ordering::Relaxed) * 1000,
-            self.slice_bytes.load(Ordering::Relaxed),
-        );
+        let slice_ns = self.slice_us.load(Ordering::Relaxed) * 1000;
+        let mut budget = SliceBudget::new(cpus::now_ns(), slice_ns, self.slice_bytes.load(Ordering::Relaxed));
+        let mut invited_at = None;
         loop {
             let mut progress = false;
             self.consoles.for_each_ours(&lock, |con| {
@@ -519,11 +538,26 @@ impl Offload {
                     budget.charge(bytes);
                 }
             });
-            if !progress {
+            if !progress || !self.in_mask(cpu) || self.emergency.active() {
                 break;
             }
-            if budget.exhausted(cpus::now_ns()) || !self.in_mask(cpu) {
-                break;
+            let now = cpus::now_ns();
+            if budget.exhausted(now) {
+                match invited_at {
+                    None => match self.next_printer(cpu) {
+                        Some(next) if next != cpu && self.claim.invite(next) => {
+                            self.kick(next);
+                            invited_at = Some(now);
+                        }
+                        // Nobody else may print: stop here, the caller wakes us again.
+                        _ => break,
+                    },
+                    Some(t) => {
+                        if self.claim.successor_arrived() || now.saturating_sub(t) >= slice_ns {
+                            break;
+                        }
+                    }
+                }
             }
             lock.cond_resched();
         }

@@ -16,19 +16,46 @@
 //! reads from the doorbell's (release) operation, so the printer sees the record that was
 //! committed before the doorbell ran. If the release comes first, the doorbell sees the
 //! claim free and wakes a kthread itself.
+//!
+//! Overlapping hand-over (so the console does not idle while the next printer wakes up):
+//! - A printer whose slice is over *invites* the kthread of another CPU (`invite`) and
+//!   keeps printing.
+//! - The invited kthread, once it runs, *arrives* (`arrive`); from then on it is owed the
+//!   claim and waits for it (`owns`).
+//! - The printer looks for an arrival between records; whenever it stops printing, for
+//!   any reason, it calls `hand_over`: an arrived successor gets the claim directly (it is
+//!   never free in between, so the doorbell's reasoning above still holds, the new owner
+//!   being the one that looks for records); an invitation nobody answered is withdrawn,
+//!   and the claim is released as above.
 
 use super::super::atomic::{AtomicU32, Ordering};
 
 /// Value of the claim when no kthread holds it.
 const NOBODY: u32 = u32::MAX;
 
-/// Which CPU's kthread is the printer, if any.
+/// Set in `successor` once the invited kthread runs and waits for the claim.
+const ARRIVED: u32 = 1 << 31;
+
+/// What `hand_over` did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum HandOver {
+    /// The claim is free; the caller must look for records (and wake a kthread for them).
+    Released,
+    /// The claim went straight to the kthread of this CPU, which prints next.
+    Transferred(u32),
+}
+
+/// Which CPU's kthread is the printer, if any, and which one it invited to go next.
 ///
 /// # Invariants
 ///
-/// `owner` is `NOBODY` or the id of the CPU whose kthread holds the claim.
+/// `owner` is `NOBODY` or the id of the CPU whose kthread holds the claim. `successor` is
+/// `NOBODY`, a CPU id (invited by the owner), or a CPU id with `ARRIVED` (that kthread waits
+/// for the claim and is given it by the owner's next `hand_over`). CPU ids are below
+/// `ARRIVED`.
 pub(crate) struct PrinterClaim {
     owner: AtomicU32,
+    successor: AtomicU32,
 }
 
 impl PrinterClaim {
@@ -36,6 +63,63 @@ impl PrinterClaim {
     pub(crate) fn new() -> Self {
         Self {
             owner: AtomicU32::new(NOBODY),
+            successor: AtomicU32::new(NOBODY),
+        }
+    }
+
+    /// The owner's side: invites `next` to take over; false if an invitation is pending.
+    pub(crate) fn invite(&self, next: u32) -> bool {
+        self.successor
+            .compare_exchange(NOBODY, next, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    /// The owner's side: whether the invited kthread is waiting for the claim.
+    pub(crate) fn successor_arrived(&self) -> bool {
+        let s = self.successor.load(Ordering::Acquire);
+        s != NOBODY && s & ARRIVED != 0
+    }
+
+    /// A kthread's side: if `cpu` was invited, answers and returns true; the claim is then
+    /// owed to it (wait with `owns`).
+    pub(crate) fn arrive(&self, cpu: u32) -> bool {
+        self.successor
+            .compare_exchange(cpu, cpu | ARRIVED, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    /// Whether `cpu`'s kthread holds the claim (acquire: it then sees what the previous
+    /// owner and every doorbell before the hand-over saw).
+    pub(crate) fn owns(&self, cpu: u32) -> bool {
+        self.owner.load(Ordering::Acquire) == cpu
+    }
+
+    /// The owner's side, whenever it stops printing: gives the claim to an arrived
+    /// successor, or withdraws a pending invitation and releases the claim.
+    pub(crate) fn hand_over(&self) -> HandOver {
+        loop {
+            let s = self.successor.load(Ordering::Acquire);
+            if s == NOBODY {
+                self.release();
+                return HandOver::Released;
+            }
+            if s & ARRIVED != 0 {
+                // Only the owner clears an arrival: the successor waits until it owns.
+                self.successor.store(NOBODY, Ordering::Release);
+                let next = s & !ARRIVED;
+                // A read-modify-write, like `release()`, so doorbells stay ordered with it.
+                self.owner.swap(next, Ordering::AcqRel);
+                return HandOver::Transferred(next);
+            }
+            if self
+                .successor
+                .compare_exchange(s, NOBODY, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                self.release();
+                return HandOver::Released;
+            }
+            // The invited kthread arrived meanwhile: hand over to it.
         }
     }
 

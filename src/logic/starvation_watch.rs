@@ -32,7 +32,7 @@ pub(crate) struct StarvationWatch {
 
 impl StarvationWatch {
     /// A disarmed watch.
-    pub(crate) const fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             state: AtomicU64::new(DISARMED),
         }

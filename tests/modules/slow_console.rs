@@ -7,9 +7,11 @@
 //! debugfs, under `/sys/kernel/debug/slow_console/`:
 //! - `log`      (0400) everything written to the console since load or the last reset;
 //! - `len`      (0600) bytes in `log`; write 0 to reset the capture;
-//! - `delay_us` (0600) busy-wait per character, in microseconds (default 0; module load
+//! - `delay_us` (0600) time per character, in microseconds: a write of n characters
+//!   busy-waits until n * delay_us after it began (default 0; module load
 //!   cannot take parameters in this tree, so the tests set it here);
-//! - `writes`   (0400) number of write() calls.
+//! - `writes`   (0400) number of write() calls;
+//! - `busy_ns`  (0400) time spent in write(), by `ktime_get()`.
 //!
 //! The capture holds 32 MiB; bytes past that are counted in `overflow` but not kept.
 
@@ -58,6 +60,7 @@ struct Capture {
     blob: Opaque<b::debugfs_blob_wrapper>,
     delay_us: Opaque<u32>,
     writes: Opaque<u64>,
+    busy_ns: Opaque<u64>,
     overflow: Opaque<u64>,
     con: Opaque<b::console>,
     dir: *mut b::dentry,
@@ -73,13 +76,17 @@ unsafe extern "C" fn slow_write(con: *mut b::console, s: *const c_char, count: c
     // SAFETY: `data` was set to our `Capture` at registration; it outlives the console.
     let cap = unsafe { &*(read_volatile(addr_of!((*con).data)) as *const Capture) };
     let count = count as usize;
+    // SAFETY: callable from any context.
+    let t0 = unsafe { b::ktime_get() };
     // SAFETY: `delay_us` is a live u32 that debugfs may write at any time.
     let delay = unsafe { read_volatile(cap.delay_us.get()) };
-    if delay > 0 {
-        for _ in 0..count {
-            // SAFETY: busy-wait, callable in any context.
-            unsafe { b::__udelay(delay as _) };
-        }
+    // Like a UART draining at a fixed baud rate: the write takes `count * delay` of wall
+    // time from its start, whatever interrupts it meanwhile (a per-character udelay() would
+    // stretch with every interruption, and under emulation udelay() is not exact either).
+    let end = t0 + count as i64 * i64::from(delay) * 1000;
+    // SAFETY: reading the clock is callable in any context.
+    while delay > 0 && unsafe { b::ktime_get() } < end {
+        core::hint::spin_loop();
     }
     // SAFETY: see the type invariants; `size` is re-read in case a reset happened.
     unsafe {
@@ -93,6 +100,8 @@ unsafe extern "C" fn slow_write(con: *mut b::console, s: *const c_char, count: c
             write_volatile(cap.overflow.get(), read_volatile(cap.overflow.get()) + (count - n) as u64);
         }
         write_volatile(cap.writes.get(), read_volatile(cap.writes.get()) + 1);
+        let busy = (b::ktime_get() - t0).max(0) as u64;
+        write_volatile(cap.busy_ns.get(), read_volatile(cap.busy_ns.get()) + busy);
     }
 }
 
@@ -119,6 +128,7 @@ impl kernel::Module for SlowConsole {
                 }),
                 delay_us: Opaque::new(0),
                 writes: Opaque::new(0),
+                busy_ns: Opaque::new(0),
                 overflow: Opaque::new(0),
                 con: Opaque::new(b::console {
                     name,
@@ -152,6 +162,7 @@ impl kernel::Module for SlowConsole {
             b::debugfs_create_ulong(c"len".as_ptr().cast(), 0o600, dir, addr_of_mut!((*cap.blob.get()).size));
             b::debugfs_create_u32(c"delay_us".as_ptr().cast(), 0o600, dir, cap.delay_us.get());
             b::debugfs_create_u64(c"writes".as_ptr().cast(), 0o400, dir, cap.writes.get());
+            b::debugfs_create_u64(c"busy_ns".as_ptr().cast(), 0o400, dir, cap.busy_ns.get());
             b::debugfs_create_u64(c"overflow".as_ptr().cast(), 0o400, dir, cap.overflow.get());
             (*cap.con.get()).data = cap_ptr as *mut _;
             b::register_console(cap.con.get());

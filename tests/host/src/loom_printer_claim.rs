@@ -36,3 +36,63 @@ fn committed_record_always_gets_a_printer() {
         assert!(wakeups.load(Ordering::Relaxed) >= 1, "record left without a printer");
     });
 }
+
+/// The overlapping hand-over: printer 0 invited CPU 1 and stops printing while CPU 1's
+/// kthread arrives (or not) and a record is committed: the record is always printed or
+/// gets a kthread woken for it, and exactly one kthread ends up holding the claim at a
+/// time.
+#[test]
+fn hand_over_never_loses_a_record() {
+    use crate::logic::printer_claim::HandOver;
+    loom::model(|| {
+        let claim = Arc::new(PrinterClaim::new());
+        let record = Arc::new(AtomicBool::new(false));
+        // Sightings: the record was read by a printer, or a kthread was woken for it.
+        let handled = Arc::new(AtomicU32::new(0));
+        assert!(claim.try_claim(0));
+        assert!(claim.invite(1));
+
+        let doorbell = {
+            let (claim, record, handled) = (claim.clone(), record.clone(), handled.clone());
+            loom::thread::spawn(move || {
+                record.store(true, Ordering::Release);
+                if !claim.printer_will_see_new_records() {
+                    handled.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        };
+        // CPU 1's kthread: answers the invitation, or finds it withdrawn and tries to
+        // claim as any kicked kthread does.
+        let successor = {
+            let (claim, record, handled) = (claim.clone(), record.clone(), handled.clone());
+            loom::thread::spawn(move || {
+                let owns = if claim.arrive(1) {
+                    while !claim.owns(1) {
+                        loom::thread::yield_now();
+                    }
+                    true
+                } else {
+                    claim.try_claim(1)
+                };
+                if owns {
+                    // Print what is there, stop, then look again after handing over.
+                    if record.load(Ordering::Acquire) {
+                        handled.fetch_add(1, Ordering::Relaxed);
+                    }
+                    assert_eq!(claim.hand_over(), HandOver::Released);
+                    if record.load(Ordering::Acquire) {
+                        handled.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        };
+        // Printer 0 stops (having seen no record): hands over or releases and looks.
+        if claim.hand_over() == HandOver::Released && record.load(Ordering::Acquire) {
+            handled.fetch_add(1, Ordering::Relaxed);
+        }
+        doorbell.join().unwrap();
+        successor.join().unwrap();
+        assert!(handled.load(Ordering::Relaxed) >= 1, "record left without a printer");
+        assert!(claim.invite(5), "an invitation outlived the hand-over");
+    });
+}
