@@ -115,7 +115,8 @@ impl PercpuCallbacks for Kthreads {
     const NICE: i32 = -20;
 
     fn should_run(cpu: u32) -> bool {
-        with_offload(|o| o.kicked(cpu)).unwrap_or(false)
+        // Kicked, or handed the claim by the previous printer.
+        with_offload(|o| o.kicked(cpu) || o.claim.owns(cpu)).unwrap_or(false)
     }
 
     fn run(cpu: u32) {
@@ -123,8 +124,16 @@ impl PercpuCallbacks for Kthreads {
     }
 
     fn park(cpu: u32) {
-        // The CPU goes offline: pass a pending kick on so no backlog waits for it.
+        // The CPU goes offline: pass a pending kick on so no backlog waits for it, and the
+        // claim if the printer handed it to us (it does so within a record once we
+        // arrived, so wait for that first).
         with_offload(|o| {
+            while o.claim.awaits(cpu) {
+                cpus::sleep_us(50, 100);
+            }
+            if o.claim.owns(cpu) {
+                o.finish_printing(cpu);
+            }
             if o.kicks[cpu as usize].swap(false, Ordering::SeqCst) {
                 o.kick_from(cpu);
             }
@@ -473,34 +482,49 @@ impl Offload {
 
     // ---- printing --------------------------------------------------------------------
 
-    /// A kicked kthread on `cpu`.
+    /// `cpu`'s kthread, kicked or handed the claim.
     fn run_on(&self, cpu: u32) {
         self.kicks[cpu as usize].store(false, Ordering::SeqCst);
         self.log_mode();
-        if self.emergency.active() {
-            return;
-        }
-        self.retake();
-        if !self.eligible(cpu) {
-            // Left the mask meanwhile: pass the work on.
-            if self.backlog() {
-                self.kick_from(cpu);
+        if !self.claim.owns(cpu) {
+            if self.emergency.active() {
+                return;
             }
-            return;
-        }
-        if self.claim.arrive(cpu) {
-            // Invited by the printer: it hands the claim over at its next record boundary
-            // (it must, once we arrived), so wait for it, sleeping.
-            while !self.claim.owns(cpu) {
-                cpus::sleep_us(20, 50);
+            self.retake();
+            if !self.eligible(cpu) {
+                // Left the mask meanwhile: pass the work on.
+                if self.backlog() {
+                    self.kick_from(cpu);
+                }
+                return;
             }
-        } else if !self.claim.try_claim(cpu) {
-            // Another printer is active; it looks for records after it releases.
-            return;
+            if self.claim.arrive(cpu) {
+                // Invited by the printer: it hands the claim over at its next record
+                // boundary (it must, once we arrived) and wakes us (`should_run`).
+                return;
+            }
+            if !self.claim.try_claim(cpu) {
+                // Another printer is active; it looks for records after it releases.
+                return;
+            }
+        } else {
+            self.retake();
         }
-        self.print_slice(cpu);
+        // We hold the claim: whatever happens, `finish_printing` passes it on.
+        if !self.emergency.active() && self.eligible(cpu) {
+            self.print_slice(cpu);
+        }
+        self.finish_printing(cpu);
+    }
+
+    /// The claim holder on `cpu` stops printing: hands the claim to an arrived successor
+    /// and wakes it, or releases the claim and wakes a kthread for any backlog.
+    fn finish_printing(&self, cpu: u32) {
         match self.claim.hand_over() {
-            HandOver::Transferred(_) => Stats::add(&self.stats.handoffs, 1),
+            HandOver::Transferred(next) => {
+                Stats::add(&self.stats.handoffs, 1);
+                self.threads.wake(next);
+            }
             HandOver::Released => {
                 if !self.emergency.active() && self.backlog() {
                     Stats::add(&self.stats.handoffs, 1);

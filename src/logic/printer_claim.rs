@@ -21,7 +21,7 @@
 //! - A printer whose slice is over *invites* the kthread of another CPU (`invite`) and
 //!   keeps printing.
 //! - The invited kthread, once it runs, *arrives* (`arrive`); from then on it is owed the
-//!   claim and waits for it (`owns`).
+//!   claim, and goes back to sleep until the printer hands it over and wakes it (`owns`).
 //! - The printer looks for an arrival between records; whenever it stops printing, for
 //!   any reason, it calls `hand_over`: an arrived successor gets the claim directly (it is
 //!   never free in between, so the doorbell's reasoning above still holds, the new owner
@@ -86,6 +86,11 @@ impl PrinterClaim {
         self.successor
             .compare_exchange(cpu, cpu | ARRIVED, Ordering::AcqRel, Ordering::Relaxed)
             .is_ok()
+    }
+
+    /// Whether `cpu`'s kthread arrived and waits to be handed the claim.
+    pub(crate) fn awaits(&self, cpu: u32) -> bool {
+        self.successor.load(Ordering::Acquire) == cpu | ARRIVED
     }
 
     /// Whether `cpu`'s kthread holds the claim (acquire: it then sees what the previous
