@@ -198,6 +198,8 @@ with open(out_json, "w") as f:
 def us(v):
     if v is None:
         return "–"
+    if v >= 0xFFFFFFFF:
+        return "≥ 4,294,967 (clamped)"  # samples are u32 nanoseconds
     return f"{v / 1000:.1f}" if v < 100_000 else f"{v / 1000:,.0f}"
 
 

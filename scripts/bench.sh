@@ -50,7 +50,7 @@ build_modules() {
 	echo "$dir/ko"
 }
 
-raw=$(mktemp -d /tmp/rpo-bench.XXXXXX)
+raw=${RPO_BENCH_RAW:-$(mktemp -d /tmp/rpo-bench.XXXXXX)}
 chmod 777 "$raw"
 rpo_log "raw results in $raw"
 
@@ -58,7 +58,10 @@ rpo_log "raw results in $raw"
 # preferred one (so the boot console retires when it registers): only the slow console
 # prints, "none" really is no console at all, and every mode pays for the same console.
 append="8250.nr_uarts=0 console=slowcon0"
-for variant in release rt; do
+# RPO_BENCH_VARIANTS: the kernels to boot (default both); RPO_BENCH_RAW: a raw-results
+# directory to add to (e.g. to re-measure the release kernel after a module change while
+# keeping an earlier PREEMPT_RT run, which does not involve the module).
+for variant in ${RPO_BENCH_VARIANTS:-release rt}; do
 	case $variant in
 	release) modes=none,direct,offload with=yes ;;
 	rt) modes=none,direct with=no ;;
