@@ -34,8 +34,8 @@ echo "   meanwhile the kthreads print in the background; waiting for the console
 t0=$(now_ns)
 wait_lines demo-offload $N 60 && echo "   all $N lines on the slow console after $((($(now_ns) - t0) / 1000000)) ms more"
 if check_sequence demo-offload $N; then echo "   in order, each exactly once"; fi
-echo "   printed by the kthreads: $(($(ostat records_offloaded) - kthread0)) records;" \
-	"by the writer itself (emergency mode): $(($(ostat records_sync) - sync0));" \
+echo "   records written by the kthreads: $(($(ostat records_offloaded) - kthread0)) ($(ostat consoles) consoles);" \
+	"printed by the writer itself (emergency mode): $(($(ostat records_sync) - sync0));" \
 	"emergency episodes: $(($(ostat emergency_entries) - entries0))"
 echo "   the last lines the console received:"
 capture | tail -3 | sed 's/^/     /'

@@ -20,12 +20,14 @@ pass=0 fail=0 skip=0 n=0
 for t in "${progs[@]}"; do
 	n=$((n + 1))
 	echo "# selftests: rust_printk_offload: $t"
-	timeout "$timeout_s" bash "./$t" 2>&1 | sed 's/^/# /'
+	# A test may ask for a longer timeout with a "# kselftest-timeout=N" line.
+	t_s=$(sed -n 's/^# kselftest-timeout=\([0-9]*\)$/\1/p' "$t" | head -1)
+	timeout "${t_s:-$timeout_s}" bash "./$t" 2>&1 | sed 's/^/# /'
 	rc=${PIPESTATUS[0]}
 	case $rc in
 	0) echo "ok $n $t"; pass=$((pass + 1)) ;;
 	4) echo "ok $n $t # SKIP"; skip=$((skip + 1)) ;;
-	124) echo "not ok $n $t # TIMEOUT ${timeout_s}s"; fail=$((fail + 1)) ;;
+	124) echo "not ok $n $t # TIMEOUT ${t_s:-$timeout_s}s"; fail=$((fail + 1)) ;;
 	*) echo "not ok $n $t # exit=$rc"; fail=$((fail + 1)) ;;
 	esac
 	# Leave the module unloaded between tests whatever happened.
