@@ -68,8 +68,10 @@ for variant in ${RPO_BENCH_VARIANTS:-release rt}; do
 	esac
 	mods=$(build_modules $variant $with)
 	rpo_log "booting the $variant kernel: modes $modes"
+	# The guest does not inherit our environment: pass the workload settings explicitly.
+	settings=$(env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|LOCKUP_MS|PACED_MS|PARTS|SLICE_US)=' | tr '\n' ' ')
 	scripts/vm.sh --kernel $variant --cpus 2 --out "$raw" --append "$append" -- \
-		"$RPO_ROOT/bench/guest_bench.sh $variant $raw $mods $modes" ||
+		"env $settings $RPO_ROOT/bench/guest_bench.sh $variant $raw $mods $modes" ||
 		rpo_die "benchmark on the $variant kernel failed (raw results: $raw)"
 done
 
