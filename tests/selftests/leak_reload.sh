@@ -16,15 +16,8 @@ load_offload; unload_offload
 echo scan >$K
 echo clear >$K
 reset_capture
-flood_start rpo-leak
-for r in $(seq 1 10); do
-	insmod "$MOD" || fail "insmod #$r"
-	sleep 0.1
-	rmmod rust_printk_offload || fail "rmmod #$r"
-done
-n=$(flood_stop)
-wait_lines rpo-leak "$n" 120 || fail "lines missing"
-check_sequence rpo-leak "$n" || fail "duplicate, missing or reordered line"
+reload_during_flood rpo-leak 10
+n=$RELOAD_LINES
 # kmemleak reports only objects older than 5 s, and a second scan confirms.
 sleep 6
 echo scan >$K

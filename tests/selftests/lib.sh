@@ -96,3 +96,19 @@ flood_stop() {
 	wait "$FLOOD_PID"
 	cat $FLOOD_DIR/count
 }
+
+# reload_during_flood TAG N: load and unload the module N times (0.1 s loaded each time)
+# while flood_start writes "TAG i" lines; then every line must reach the slow console once,
+# in order. Sets RELOAD_LINES to the number of lines written.
+reload_during_flood() {
+	local tag=$1 cycles=$2 r
+	flood_start "$tag"
+	for r in $(seq 1 "$cycles"); do
+		insmod "$MOD" || fail "insmod #$r"
+		sleep 0.1
+		rmmod rust_printk_offload || fail "rmmod #$r"
+	done
+	RELOAD_LINES=$(flood_stop)
+	wait_lines "$tag" "$RELOAD_LINES" 120 || fail "lines missing"
+	check_sequence "$tag" "$RELOAD_LINES" || fail "duplicate, missing or reordered line"
+}

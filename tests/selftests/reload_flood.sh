@@ -12,15 +12,8 @@ load_offload; unload_offload
 sleep 1
 su0=$(mem SUnreclaim) pc0=$(mem Percpu)
 reset_capture
-flood_start rpo-reload
-for r in $(seq 1 50); do
-	insmod "$MOD" || fail "insmod #$r"
-	sleep 0.1
-	rmmod rust_printk_offload || fail "rmmod #$r"
-done
-n=$(flood_stop)
-wait_lines rpo-reload "$n" 120 || fail "lines missing"
-check_sequence rpo-reload "$n" || fail "duplicate, missing or reordered line"
+reload_during_flood rpo-reload 50
+n=$RELOAD_LINES
 sleep 2
 su1=$(mem SUnreclaim) pc1=$(mem Percpu)
 log "50 load/unload cycles during a flood of $n lines: each once, in order"
