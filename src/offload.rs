@@ -423,10 +423,9 @@ impl Offload {
         if self.released.load(Ordering::Relaxed) {
             return false;
         }
-        let Some(oldest) = self.consoles.lowest_seq() else {
+        let Some((oldest, pending)) = self.oldest_record() else {
             return false;
         };
-        let pending = kmsg_reader::has_record_from(oldest);
         if self.watch.sample(oldest, pending, now / 1_000_000, limit_ms) {
             self.starved_at_ns.store(now, Ordering::Relaxed);
             Stats::add(&self.stats.starvations, 1);
@@ -536,7 +535,13 @@ impl Offload {
 
     /// Whether some console we print for has a record left.
     fn backlog(&self) -> bool {
-        self.consoles.lowest_seq().is_some_and(kmsg_reader::has_record_from)
+        self.oldest_record().is_some_and(|(_, pending)| pending)
+    }
+
+    /// The oldest next record of the consoles we print for (their lowest `con->seq`), and
+    /// whether it exists yet.
+    fn oldest_record(&self) -> Option<(u64, bool)> {
+        self.consoles.lowest_seq().map(|seq| (seq, kmsg_reader::has_record_from(seq)))
     }
 
     /// Prints records, console by console in turns, until caught up, emergency mode
