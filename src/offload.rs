@@ -522,6 +522,7 @@ impl Offload {
         match self.claim.hand_over() {
             HandOver::Transferred(next) => {
                 Stats::add(&self.stats.handoffs, 1);
+                Stats::add(&self.stats.handovers, 1);
                 self.threads.wake(next);
             }
             HandOver::Released => {
@@ -708,6 +709,7 @@ impl Offload {
         w.line(format_args!("records_dropped"), Stats::get(&s.dropped));
         w.line(format_args!("slices"), Stats::get(&s.slices));
         w.line(format_args!("handoffs"), Stats::get(&s.handoffs));
+        w.line(format_args!("handovers"), Stats::get(&s.handovers));
         w.line(format_args!("backlog"), backlog);
         w.line(format_args!("max_backlog"), Stats::get(&s.max_backlog));
         w.line(format_args!("max_wait_us"), Stats::get(&s.max_wait_ns) / 1000);

@@ -23,6 +23,9 @@ pub(crate) struct Stats {
     pub(crate) slices: AtomicU64,
     /// Slices that ended with a backlog and woke the next printer.
     pub(crate) handoffs: AtomicU64,
+    /// Of those, hand-offs where the invited successor was already running and got the
+    /// claim directly (the overlapping hand-over).
+    pub(crate) handovers: AtomicU64,
     /// Times emergency mode was entered.
     pub(crate) emergency_entries: AtomicU64,
     /// Largest backlog (records) a printer found when it started a slice.
@@ -58,6 +61,7 @@ impl Stats {
             dropped: AtomicU64::new(0),
             slices: AtomicU64::new(0),
             handoffs: AtomicU64::new(0),
+            handovers: AtomicU64::new(0),
             emergency_entries: AtomicU64::new(0),
             max_backlog: AtomicU64::new(0),
             max_wait_ns: AtomicU64::new(0),

@@ -25,6 +25,10 @@ for c in $cpus; do
 	log "writer on cpu $c: $n lines, all delivered in order once"
 done
 [ "$(dropped_notices)" = 0 ] || fail "dropped notices on the console"
-log "flood: $total lines in ${DURATION}s from $(wc -w <<<"$cpus") CPUs"
+# With every CPU flooding, slices end with a backlog: the printer must have invited the
+# next CPU's kthread and handed the claim straight over to it (overlapping hand-over).
+ho=$(ostat handovers)
+log "flood: $total lines in ${DURATION}s from $(wc -w <<<"$cpus") CPUs; hand-offs $(ostat handoffs), direct hand-overs $ho"
+[ "${ho:-0}" -gt 0 ] || fail "no direct hand-over to an invited kthread during the flood"
 unload_offload
 rmmod slow_console
