@@ -13,7 +13,7 @@ serial=$(mktemp /tmp/rpo-serial.XXXXXX)
 guest="$RPO_ROOT/tests/crash/guest_flood_then.sh $what $n"
 [ "$what" = suspend ] && guest=$RPO_ROOT/tests/crash/guest_suspend.sh
 timeout 900 "$RPO_ROOT/scripts/vm.sh" --kernel test --cpus 2 --serial --append kmemleak=off -- \
-	"$guest" >/dev/null 2>"$serial"
+	"$guest" >"$serial.out" 2>"$serial"
 tr -d '\r' <"$serial" >"$serial.txt"
 if [ "$what" = suspend ]; then
 	rep() { grep -a -o "rpo-pm-report: $1.*" "$serial.txt" | head -1; }
@@ -34,10 +34,10 @@ if [ "$what" = suspend ]; then
 	[ -z "$seq" ] || bad="$bad $seq"
 	if [ -z "$bad" ] && [ -n "$n" ]; then
 		echo "ok - suspend: $(rep mem_sleep | cut -d' ' -f2-), 4 pm_test cycles, all $n lines once, in order; pm_events $pm, syscore_events $sc"
-		rm -f "$serial" "$serial.txt"
+		rm -f "$serial" "$serial.txt" "$serial.out"
 		exit 0
 	fi
-	echo "not ok - suspend:$bad (serial log: $serial.txt)"
+	echo "not ok - suspend:$bad (serial log: $serial.txt, guest output: $serial.out)"
 	exit 1
 fi
 written=$(grep -m1 -o 'rpo-crash-test: [0-9]* lines written, backlog [0-9]*' "$serial.txt")
@@ -66,8 +66,9 @@ if [ "$res" = ok ] && [ "${backlog:-0}" -lt 50 ]; then
 fi
 if [ "$res" = ok ]; then
 	echo "ok - $what: all $n lines on the serial console once, in order, then '$final' (${written:-?})"
-	rm -f "$serial" "$serial.txt"
+	rm -f "$serial" "$serial.txt" "$serial.out"
 else
-	echo "not ok - $what: $res (${written:-no write report}; serial log: $serial.txt)"
+	echo "not ok - $what: $res (${written:-no write report}; serial log: $serial.txt, guest output: $serial.out)"
+	sed 's/^/#   guest: /' "$serial.out" | tail -15
 	exit 1
 fi

@@ -6,6 +6,12 @@
 //!
 //! Writes must come in one piece (`*ppos == 0`), as `echo` and `sysctl -w` do; a rejected
 //! write returns the file's error (`-EINVAL` for bad input) and changes nothing.
+//!
+//! Reads likewise: the content is made afresh on every read(), so the first read gets all
+//! of it (up to its buffer) and any read at a later offset gets end-of-file, as the kernel's
+//! own `proc_dointvec()` does. Serving later offsets would hand a reader the tail of a newer,
+//! possibly longer content (the statistics change all the time) glued to the head of an
+//! older one: torn lines.
 
 use crate::bindings as b;
 use core::ffi::{c_int, c_void};
@@ -50,19 +56,21 @@ unsafe extern "C" fn handler<T: SysctlFile>(
             Err(e) => e.to_errno(),
         };
     }
+    if pos != 0 {
+        // End of file: see the module documentation.
+        // SAFETY: see above.
+        unsafe { *lenp = 0 };
+        return 0;
+    }
     let mut content = match KVec::from_elem(0u8, SHOW_MAX, GFP_KERNEL) {
         Ok(v) => v,
         Err(_) => return -(kernel::bindings::ENOMEM as c_int),
     };
-    let n = T::show(&mut content).min(SHOW_MAX);
-    let pos = usize::try_from(pos).unwrap_or(usize::MAX);
-    let count = n.saturating_sub(pos).min(len);
-    if count > 0 {
-        // SAFETY: `buffer` has room for `len >= count` bytes; `pos + count <= n`.
-        unsafe { core::ptr::copy_nonoverlapping(content.as_ptr().add(pos), buffer.cast::<u8>(), count) };
-    }
-    // SAFETY: see above.
+    let count = T::show(&mut content).min(SHOW_MAX).min(len);
+    // SAFETY: `buffer` has room for `len >= count` bytes and `content` holds
+    // `SHOW_MAX >= count`; `lenp` and `ppos` are valid (see above).
     unsafe {
+        core::ptr::copy_nonoverlapping(content.as_ptr(), buffer.cast::<u8>(), count);
         *lenp = count;
         *ppos += count as kernel::bindings::loff_t;
     }

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # Bad-input sweep of the module's sysctl files: every malformed write must fail with
 # EINVAL and change nothing (the file's value and the statistics a write could touch).
+# Also: a read gets the whole content at once and a later read gets end-of-file, even
+# while the statistics change between the two (no torn lines).
 # Usage: sysctl_sweep.py   (as root, module loaded). Exit 0 on success.
 import errno
 import os
@@ -74,8 +76,34 @@ def mask_inputs():
     return out
 
 
+def torn_reads():
+    """Reads the statistics twice on one open file while records are being printed (so the
+    content changes, and often grows, between the reads); returns the number of bad reads.
+    """
+    bad = 0
+    kmsg = os.open("/dev/kmsg", os.O_WRONLY)
+    for i in range(200):
+        fd = os.open(STATS, os.O_RDONLY)
+        try:
+            first = os.read(fd, 4096)
+            for j in range(20):
+                os.write(kmsg, b"rpo-sweep %d.%d\n" % (i, j))
+            rest = os.read(fd, 4096) + os.pread(fd, 4096, 1)
+        finally:
+            os.close(fd)
+        lines = first.decode().split("\n")
+        whole = first.endswith(b"\n") and all(len(l.split()) == 2 for l in lines[:-1])
+        if rest or not whole:
+            bad += 1
+            if bad <= 3:
+                print("FAIL stats read %d: first %r..., later reads %r" % (i, first[:40], rest[:40]))
+    os.close(kmsg)
+    print("200 stats reads while printing: %d torn or continued past the first read" % bad)
+    return bad
+
+
 def main():
-    failures = 0
+    failures = torn_reads()
     checked = 0
     base_stats = stats()
     for path, inputs in [(MASK, mask_inputs()),
