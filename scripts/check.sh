@@ -21,6 +21,19 @@ t_kernel=$(date +%s)
 kdir=$(scripts/kernel.sh test) || { echo "kernel build failed"; echo "0 passed, 1 failed"; exit 1; }
 rpo_log "test kernel ready in $(($(date +%s) - t_kernel)) s: $kdir"
 
+echo "== build: the modules build from clean with no warning (rustc, objtool, modpost)"
+blog=$(mktemp)
+make -s KDIR="$kdir" clean >/dev/null 2>&1
+if make -s KDIR="$kdir" modules test-modules bench-modules >"$blog" 2>&1 && ! grep -qi 'warning' "$blog"; then
+	echo "ok - modules build without warnings"
+	pass=$((pass + 1))
+else
+	sed 's/^/#   /' "$blog"
+	echo "not ok - module build failed or warned"
+	fail=$((fail + 1))
+fi
+rm -f "$blog"
+
 echo "== host: cargo test (pure logic)"
 log=$(mktemp)
 (cd tests/host && cargo test 2>&1) | tee "$log" | grep -E '^test |test result'

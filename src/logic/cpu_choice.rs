@@ -32,10 +32,13 @@ pub(crate) fn choose_cpu(
         return None;
     }
     let from_ok = from < nr_cpus && eligible(from);
+    let start = start % nr_cpus;
+    // `start..nr_cpus` then `0..start`, without a division in the loop (and no panic path:
+    // objtool in 6.12 does not know `panic_const_rem_by_zero` never returns).
+    let to_end = nr_cpus - start;
     let other = |want_idle: bool| {
-        let start = start % nr_cpus;
         (0..nr_cpus)
-            .map(|i| (start + i) % nr_cpus)
+            .map(|i| if i < to_end { start + i } else { i - to_end })
             .find(|&cpu| cpu != from && eligible(cpu) && !(want_idle && busy(cpu)))
     };
     other(true)
