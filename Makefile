@@ -8,7 +8,7 @@
 #   make check           set everything up, run host tests and the VM test suite
 #   make bench           benchmark none/direct/offload (+ PREEMPT_RT) in the VM; writes
 #                        bench/results/latest.json, docs/bench.md, docs/bench-latency-cdf.png
-#   make fmt             rustfmt with the kernel's .rustfmt.toml
+#   make fmt             rustfmt with the kernel's .rustfmt.toml (fmt-check: only check)
 
 RPO_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rust_printk_offload
 export PATH := $(RPO_CACHE)/toolchain/bin:$(HOME)/.cargo/bin:$(PATH)
@@ -17,7 +17,7 @@ KDIR ?= $(shell $(CURDIR)/scripts/kernel.sh test)
 LLVM_FLAG = $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(KDIR)/.config),LLVM=1)
 KMAKE = $(MAKE) -C $(KDIR) $(LLVM_FLAG) CONFIG_RUST_PRINTK_OFFLOAD=m
 
-.PHONY: all modules test-modules bench-modules clean demo check bench host-test vm-test fmt setup kernel
+.PHONY: all modules test-modules bench-modules clean demo check bench host-test vm-test fmt fmt-check setup kernel
 
 all modules:
 	$(KMAKE) M=$(CURDIR) modules
@@ -55,5 +55,11 @@ host-test:
 vm-test:
 	scripts/vm-test.sh
 
+RUSTFMT = rustfmt --edition 2021 --config-path $(or $(wildcard $(KDIR)/source/.rustfmt.toml),$(KDIR)/.rustfmt.toml)
+RUST_SOURCES = rust_printk_offload.rs tests/modules/*.rs bench/module/*.rs tests/host/src/*.rs
+
 fmt:
-	rustfmt --edition 2021 --config-path $(KDIR)/source/.rustfmt.toml rust_printk_offload.rs tests/modules/*.rs
+	$(RUSTFMT) $(RUST_SOURCES)
+
+fmt-check:
+	$(RUSTFMT) --check $(RUST_SOURCES)

@@ -32,6 +32,15 @@ else
 	echo "not ok - module build failed or warned"
 	fail=$((fail + 1))
 fi
+echo "== build: rustfmt with the kernel's .rustfmt.toml has nothing to change"
+if make -s KDIR="$kdir" fmt-check >"$blog" 2>&1; then
+	echo "ok - rustfmt clean"
+	pass=$((pass + 1))
+else
+	head -40 "$blog" | sed 's/^/#   /'
+	echo "not ok - rustfmt would change the sources (make fmt)"
+	fail=$((fail + 1))
+fi
 rm -f "$blog"
 
 echo "== host: cargo test (pure logic)"

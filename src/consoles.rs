@@ -17,14 +17,15 @@
 //! itself, from `con->seq` on, so the backlog comes first and order holds.
 
 use crate::bindings as b;
-use kernel::ffi::c_char;
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
+use kernel::ffi::c_char;
 use kernel::prelude::*;
 
 /// Flags of consoles the module leaves to the kernel: boot consoles go away by themselves,
 /// nbcon consoles have their own printing, extended (dictionary) output is not served.
-const NOT_SERVED: i16 = (b::cons_flags_CON_BOOT | b::cons_flags_CON_NBCON | b::cons_flags_CON_EXTENDED) as i16;
+const NOT_SERVED: i16 =
+    (b::cons_flags_CON_BOOT | b::cons_flags_CON_NBCON | b::cons_flags_CON_EXTENDED) as i16;
 const ENABLED: i16 = b::cons_flags_CON_ENABLED as i16;
 
 /// `console_lock()` held; released on drop.
@@ -87,7 +88,8 @@ impl ConsoleListReader {
         let mut node = unsafe { read_volatile(addr_of!(b::console_list.first)) };
         while !node.is_null() {
             // SAFETY: `node` is the `node` member of a registered `struct console`.
-            let con = unsafe { node.byte_sub(core::mem::offset_of!(b::console, node)) }.cast::<b::console>();
+            let con = unsafe { node.byte_sub(core::mem::offset_of!(b::console, node)) }
+                .cast::<b::console>();
             f(con);
             // SAFETY: `node` is valid under SRCU, see above.
             node = unsafe { read_volatile(addr_of!((*node).next)) };
@@ -123,9 +125,17 @@ impl ConsoleName {
     ///
     /// `con` must be a registered console.
     unsafe fn of(con: *mut b::console) -> Self {
-        let mut out = Self { buf: [0; 24], len: 0 };
+        let mut out = Self {
+            buf: [0; 24],
+            len: 0,
+        };
         // SAFETY: guaranteed by the caller; `name` is a NUL-padded array of 16 chars.
-        let (name, index) = unsafe { (read_volatile(addr_of!((*con).name)), read_volatile(addr_of!((*con).index))) };
+        let (name, index) = unsafe {
+            (
+                read_volatile(addr_of!((*con).name)),
+                read_volatile(addr_of!((*con).index)),
+            )
+        };
         for &c in name.iter().take_while(|&&c| c != 0) {
             out.push(c as u8);
         }
@@ -252,7 +262,10 @@ impl OwnedConsoles {
             Self::with_registered(addr, |con| {
                 // SAFETY: `con` is registered (found in the list).
                 let name = unsafe { ConsoleName::of(con) };
-                pr_info!("leaving console {} to the kernel (boot, nbcon or extended)\n", name.as_str());
+                pr_info!(
+                    "leaving console {} to the kernel (boot, nbcon or extended)\n",
+                    name.as_str()
+                );
             });
         }
         let set = Self { owned };
@@ -316,7 +329,8 @@ impl OwnedConsoles {
             if self.owned.iter().any(|&a| a == con as usize) {
                 // SAFETY: `con` is registered for the walk; `flags` is a naturally aligned
                 // i16 that the kernel accesses with READ_ONCE/WRITE_ONCE.
-                let flags = unsafe { core::sync::atomic::AtomicI16::from_ptr(addr_of_mut!((*con).flags)) };
+                let flags =
+                    unsafe { core::sync::atomic::AtomicI16::from_ptr(addr_of_mut!((*con).flags)) };
                 if on {
                     flags.fetch_or(ENABLED, core::sync::atomic::Ordering::SeqCst);
                 } else {
@@ -336,7 +350,8 @@ impl OwnedConsoles {
         let reader = ConsoleListReader::enter();
         reader.for_each(|con| {
             // SAFETY: `con` is registered for the walk.
-            if self.owned.iter().any(|&a| a == con as usize) && unsafe { flags(con) } & ENABLED == 0 {
+            if self.owned.iter().any(|&a| a == con as usize) && unsafe { flags(con) } & ENABLED == 0
+            {
                 f(&OwnedConsole {
                     con,
                     _walk: core::marker::PhantomData,
@@ -352,7 +367,8 @@ impl OwnedConsoles {
         let mut low: Option<u64> = None;
         reader.for_each(|con| {
             // SAFETY: `con` is registered for the walk.
-            if self.owned.iter().any(|&a| a == con as usize) && unsafe { flags(con) } & ENABLED == 0 {
+            if self.owned.iter().any(|&a| a == con as usize) && unsafe { flags(con) } & ENABLED == 0
+            {
                 // SAFETY: as above; a torn read is impossible for an aligned u64 on 64-bit.
                 let s = unsafe { read_volatile(addr_of!((*con).seq)) };
                 low = Some(low.map_or(s, |l: u64| l.min(s)));

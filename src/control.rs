@@ -83,7 +83,8 @@ impl SysctlFile for StarvationMs {
     }
 
     fn store(input: &[u8]) -> Result {
-        let v = uint_param::parse_in_range(input, STARVATION_MS.1, STARVATION_MS.2).ok_or(EINVAL)?;
+        let v =
+            uint_param::parse_in_range(input, STARVATION_MS.1, STARVATION_MS.2).ok_or(EINVAL)?;
         with_offload(|o| o.starvation_ms().store(v, Ordering::Relaxed)).ok_or(ENODEV)
     }
 }
@@ -109,7 +110,10 @@ pub(crate) struct Control {
 impl Control {
     /// Registers the files. The offload instance must be running.
     pub(crate) fn register() -> Result<Self> {
-        let cpumask = SysctlTable::register(c_str!("kernel"), &[SysctlEntry::new::<CpuMask>(c_str!("printk_cpumask"), 0o644)])?;
+        let cpumask = SysctlTable::register(
+            c_str!("kernel"),
+            &[SysctlEntry::new::<CpuMask>(c_str!("printk_cpumask"), 0o644)],
+        )?;
         let dir = SysctlTable::register(
             c_str!("kernel/printk_offload"),
             &[

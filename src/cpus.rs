@@ -27,7 +27,11 @@ unsafe fn mask_test(mask: *const b::cpumask, cpu: u32) -> bool {
     // SAFETY: `cpu < nr_cpu_ids <= NR_CPUS`, so the word is inside the mask; the kernel
     // updates these words with atomic bit operations, so a volatile word read is sound.
     let word = unsafe {
-        read_volatile(addr_of!((*mask).bits).cast::<usize>().add((cpu / BITS_PER_LONG) as usize))
+        read_volatile(
+            addr_of!((*mask).bits)
+                .cast::<usize>()
+                .add((cpu / BITS_PER_LONG) as usize),
+        )
     };
     word & (1usize << (cpu % BITS_PER_LONG)) != 0
 }
@@ -65,14 +69,26 @@ pub(crate) fn current_cpu() -> u32 {
 /// `ptr` must be a per-CPU pointer (from `__alloc_percpu`) and `cpu < nr_cpu_ids()`.
 pub(crate) unsafe fn per_cpu_ptr<T>(ptr: *mut T, cpu: u32) -> *mut T {
     // SAFETY: the caller guarantees `cpu < nr_cpu_ids <= NR_CPUS`, the array's length.
-    let offset = unsafe { read_volatile(addr_of!(b::__per_cpu_offset).cast::<usize>().add(cpu as usize)) };
+    let offset = unsafe {
+        read_volatile(
+            addr_of!(b::__per_cpu_offset)
+                .cast::<usize>()
+                .add(cpu as usize),
+        )
+    };
     (ptr as usize).wrapping_add(offset) as *mut T
 }
 
 /// Sleeps between `min_us` and `max_us` microseconds (`usleep_range()`). Process context.
 pub(crate) fn sleep_us(min_us: u64, max_us: u64) {
     // SAFETY: called from process context only (the kthreads), which may sleep.
-    unsafe { b::usleep_range_state(min_us as _, max_us as _, kernel::bindings::TASK_UNINTERRUPTIBLE) };
+    unsafe {
+        b::usleep_range_state(
+            min_us as _,
+            max_us as _,
+            kernel::bindings::TASK_UNINTERRUPTIBLE,
+        )
+    };
 }
 
 /// Monotonic time in nanoseconds, callable from any context (`ktime_get_mono_fast_ns()`).

@@ -28,7 +28,13 @@ pub(crate) fn read_at(seq: u64, buf: &mut [u8]) -> Option<Record> {
     let mut len = 0usize;
     // SAFETY: `iter` and `len` are valid for writes, `buf` is valid for `buf.len()` bytes.
     let found = unsafe {
-        b::kmsg_dump_get_line(&mut iter, true, buf.as_mut_ptr().cast(), buf.len(), &mut len)
+        b::kmsg_dump_get_line(
+            &mut iter,
+            true,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut len,
+        )
     };
     if !found || iter.cur_seq == 0 {
         return None;
@@ -46,7 +52,15 @@ pub(crate) fn has_record_from(seq: u64) -> bool {
         next_seq: u64::MAX,
     };
     // SAFETY: a null line asks only for the size of the record; `iter` is valid.
-    unsafe { b::kmsg_dump_get_line(&mut iter, true, core::ptr::null_mut(), 0, core::ptr::null_mut()) }
+    unsafe {
+        b::kmsg_dump_get_line(
+            &mut iter,
+            true,
+            core::ptr::null_mut(),
+            0,
+            core::ptr::null_mut(),
+        )
+    }
 }
 
 /// The sequence number the next record will get (`prb_next_seq()`, through

@@ -31,21 +31,35 @@ pub(crate) trait LifecycleEvents {
 
 const NOTIFY_DONE: c_int = 0;
 
-unsafe extern "C" fn pm_cb<T: LifecycleEvents>(_nb: *mut b::notifier_block, action: c_ulong, _d: *mut c_void) -> c_int {
+unsafe extern "C" fn pm_cb<T: LifecycleEvents>(
+    _nb: *mut b::notifier_block,
+    action: c_ulong,
+    _d: *mut c_void,
+) -> c_int {
     match action as u32 {
-        b::PM_SUSPEND_PREPARE | b::PM_HIBERNATION_PREPARE | b::PM_RESTORE_PREPARE => T::pm_prepare(),
+        b::PM_SUSPEND_PREPARE | b::PM_HIBERNATION_PREPARE | b::PM_RESTORE_PREPARE => {
+            T::pm_prepare()
+        }
         b::PM_POST_SUSPEND | b::PM_POST_HIBERNATION | b::PM_POST_RESTORE => T::pm_post(),
         _ => {}
     }
     NOTIFY_DONE
 }
 
-unsafe extern "C" fn reboot_cb<T: LifecycleEvents>(_nb: *mut b::notifier_block, _a: c_ulong, _d: *mut c_void) -> c_int {
+unsafe extern "C" fn reboot_cb<T: LifecycleEvents>(
+    _nb: *mut b::notifier_block,
+    _a: c_ulong,
+    _d: *mut c_void,
+) -> c_int {
     T::reboot();
     NOTIFY_DONE
 }
 
-unsafe extern "C" fn panic_cb<T: LifecycleEvents>(_nb: *mut b::notifier_block, _a: c_ulong, _d: *mut c_void) -> c_int {
+unsafe extern "C" fn panic_cb<T: LifecycleEvents>(
+    _nb: *mut b::notifier_block,
+    _a: c_ulong,
+    _d: *mut c_void,
+) -> c_int {
     T::panic();
     NOTIFY_DONE
 }
@@ -86,13 +100,15 @@ unsafe impl Sync for Lifecycle {}
 impl Lifecycle {
     /// Prepares the notifier blocks for `T`.
     pub(crate) fn new<T: LifecycleEvents>() -> Self {
-        let nb = |cb: unsafe extern "C" fn(*mut b::notifier_block, c_ulong, *mut c_void) -> c_int, priority| {
-            Opaque::new(b::notifier_block {
-                notifier_call: Some(cb),
-                priority,
-                ..Default::default()
-            })
-        };
+        let nb =
+            |cb: unsafe extern "C" fn(*mut b::notifier_block, c_ulong, *mut c_void) -> c_int,
+             priority| {
+                Opaque::new(b::notifier_block {
+                    notifier_call: Some(cb),
+                    priority,
+                    ..Default::default()
+                })
+            };
         Self {
             pm: nb(pm_cb::<T>, 0),
             // Early among reboot notifiers, so their messages already print synchronously.
@@ -119,11 +135,15 @@ impl Lifecycle {
         unsafe {
             (*self.syscore.get()).ops = self.syscore_ops.get();
             kernel::error::to_result(b::register_pm_notifier(self.pm.get()))?;
-            if let Err(e) = kernel::error::to_result(b::register_reboot_notifier(self.reboot.get())) {
+            if let Err(e) = kernel::error::to_result(b::register_reboot_notifier(self.reboot.get()))
+            {
                 b::unregister_pm_notifier(self.pm.get());
                 return Err(e);
             }
-            b::atomic_notifier_chain_register(core::ptr::addr_of_mut!(b::panic_notifier_list), self.panic.get());
+            b::atomic_notifier_chain_register(
+                core::ptr::addr_of_mut!(b::panic_notifier_list),
+                self.panic.get(),
+            );
             b::register_syscore(self.syscore.get());
         }
         self.registered = true;
@@ -139,7 +159,10 @@ impl Lifecycle {
         // syscore list synchronise with running callbacks on removal.
         unsafe {
             b::unregister_syscore(self.syscore.get());
-            b::atomic_notifier_chain_unregister(core::ptr::addr_of_mut!(b::panic_notifier_list), self.panic.get());
+            b::atomic_notifier_chain_unregister(
+                core::ptr::addr_of_mut!(b::panic_notifier_list),
+                self.panic.get(),
+            );
             b::unregister_reboot_notifier(self.reboot.get());
             b::unregister_pm_notifier(self.pm.get());
         }

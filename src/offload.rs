@@ -21,7 +21,9 @@ use crate::logic::cpu_choice::choose_cpu;
 use crate::logic::cpulist;
 use crate::logic::emergency::{Emergency, Reason, Switch};
 use crate::logic::printer_claim::{HandOver, PrinterClaim};
-use crate::logic::record_text::{dropped_notice, strip_syslog_prefixes, syslog_level, timestamp_ns};
+use crate::logic::record_text::{
+    dropped_notice, strip_syslog_prefixes, syslog_level, timestamp_ns,
+};
 use crate::logic::slice_budget::SliceBudget;
 use crate::logic::starvation_watch::StarvationWatch;
 use crate::percpu_threads::{PercpuCallbacks, PercpuThreads};
@@ -288,7 +290,9 @@ impl Offload {
     }
 
     fn kicked(&self, cpu: u32) -> bool {
-        self.kicks.get(cpu as usize).is_some_and(|k| k.load(Ordering::Relaxed))
+        self.kicks
+            .get(cpu as usize)
+            .is_some_and(|k| k.load(Ordering::Relaxed))
     }
 
     // ---- emergency mode ------------------------------------------------------------
@@ -334,7 +338,10 @@ impl Offload {
                 .into_iter()
                 .find(|&r| self.emergency.has(r))
                 .map_or("unknown", Reason::name);
-            pr_info!("emergency mode on ({}): printk() callers print synchronously\n", why);
+            pr_info!(
+                "emergency mode on ({}): printk() callers print synchronously\n",
+                why
+            );
         } else {
             pr_info!("emergency mode off: printing from the kthreads again\n");
         }
@@ -368,7 +375,9 @@ impl Offload {
         if oops != 0 && !self.emergency.has(Reason::OOPS) {
             self.raise(Reason::OOPS, false);
         }
-        if state != crate::bindings::system_states_SYSTEM_RUNNING && !self.emergency.has(Reason::SYSTEM_STATE) {
+        if state != crate::bindings::system_states_SYSTEM_RUNNING
+            && !self.emergency.has(Reason::SYSTEM_STATE)
+        {
             self.raise(Reason::SYSTEM_STATE, false);
         }
         if self.released.load(Ordering::Relaxed) {
@@ -394,7 +403,9 @@ impl Offload {
         if oops == 0 && self.emergency.has(Reason::OOPS) {
             left |= self.clear(Reason::OOPS);
         }
-        if state == crate::bindings::system_states_SYSTEM_RUNNING && self.emergency.has(Reason::SYSTEM_STATE) {
+        if state == crate::bindings::system_states_SYSTEM_RUNNING
+            && self.emergency.has(Reason::SYSTEM_STATE)
+        {
             left |= self.clear(Reason::SYSTEM_STATE);
         }
         left |= self.watch_starvation();
@@ -418,7 +429,8 @@ impl Offload {
         let limit_ms = self.starvation_ms.load(Ordering::Relaxed);
         if self.emergency.has(Reason::STARVED) {
             let since = self.starved_at_ns.load(Ordering::Relaxed);
-            return now.saturating_sub(since) >= limit_ms * 1_000_000 && self.clear(Reason::STARVED);
+            return now.saturating_sub(since) >= limit_ms * 1_000_000
+                && self.clear(Reason::STARVED);
         }
         if self.released.load(Ordering::Relaxed) {
             return false;
@@ -426,7 +438,10 @@ impl Offload {
         let Some((oldest, pending)) = self.oldest_record() else {
             return false;
         };
-        if self.watch.sample(oldest, pending, now / 1_000_000, limit_ms) {
+        if self
+            .watch
+            .sample(oldest, pending, now / 1_000_000, limit_ms)
+        {
             self.starved_at_ns.store(now, Ordering::Relaxed);
             Stats::add(&self.stats.starvations, 1);
             self.raise(Reason::STARVED, false);
@@ -542,7 +557,9 @@ impl Offload {
     /// The oldest next record of the consoles we print for (their lowest `con->seq`), and
     /// whether it exists yet.
     fn oldest_record(&self) -> Option<(u64, bool)> {
-        self.consoles.lowest_seq().map(|seq| (seq, kmsg_reader::has_record_from(seq)))
+        self.consoles
+            .lowest_seq()
+            .map(|seq| (seq, kmsg_reader::has_record_from(seq)))
     }
 
     /// Prints records, console by console in turns, until caught up, emergency mode
@@ -553,12 +570,19 @@ impl Offload {
     fn print_slice(&self, cpu: u32) {
         let lock = ConsoleLock::acquire();
         if let Some(low) = self.consoles.lowest_seq() {
-            Stats::max(&self.stats.max_backlog, kmsg_reader::next_seq().saturating_sub(low));
+            Stats::max(
+                &self.stats.max_backlog,
+                kmsg_reader::next_seq().saturating_sub(low),
+            );
         }
         // SAFETY: only the holder of `claim` gets here, so the buffer is ours.
         let buf = unsafe { &mut *self.buf.get() };
         let slice_ns = self.slice_us.load(Ordering::Relaxed) * 1000;
-        let mut budget = SliceBudget::new(cpus::now_ns(), slice_ns, self.slice_bytes.load(Ordering::Relaxed));
+        let mut budget = SliceBudget::new(
+            cpus::now_ns(),
+            slice_ns,
+            self.slice_bytes.load(Ordering::Relaxed),
+        );
         let mut invited_at = None;
         loop {
             let mut progress = false;
@@ -623,7 +647,10 @@ impl Offload {
         con.write(&buf[..len]);
         con.set_seq(rec.seq + 1);
         if let Some(t) = stamp {
-            Stats::max(&self.stats.max_wait_ns, cpus::local_clock_ns().saturating_sub(t));
+            Stats::max(
+                &self.stats.max_wait_ns,
+                cpus::local_clock_ns().saturating_sub(t),
+            );
         }
         Some(len)
     }
@@ -701,21 +728,33 @@ impl Offload {
         let mut w = StatsWriter::new(out);
         w.line(format_args!("consoles"), self.consoles.count() as u64);
         w.line(format_args!("emergency"), self.emergency.active() as u64);
-        w.line(format_args!("emergency_entries"), Stats::get(&s.emergency_entries));
+        w.line(
+            format_args!("emergency_entries"),
+            Stats::get(&s.emergency_entries),
+        );
         w.line(format_args!("records_offloaded"), Stats::get(&s.records));
         w.line(format_args!("bytes_offloaded"), Stats::get(&s.bytes));
         w.line(format_args!("records_sync"), Stats::get(&s.sync_records));
-        w.line(format_args!("records_suppressed"), Stats::get(&s.suppressed));
+        w.line(
+            format_args!("records_suppressed"),
+            Stats::get(&s.suppressed),
+        );
         w.line(format_args!("records_dropped"), Stats::get(&s.dropped));
         w.line(format_args!("slices"), Stats::get(&s.slices));
         w.line(format_args!("handoffs"), Stats::get(&s.handoffs));
         w.line(format_args!("handovers"), Stats::get(&s.handovers));
         w.line(format_args!("backlog"), backlog);
         w.line(format_args!("max_backlog"), Stats::get(&s.max_backlog));
-        w.line(format_args!("max_wait_us"), Stats::get(&s.max_wait_ns) / 1000);
+        w.line(
+            format_args!("max_wait_us"),
+            Stats::get(&s.max_wait_ns) / 1000,
+        );
         w.line(format_args!("starvations"), Stats::get(&s.starvations));
         w.line(format_args!("pm_events"), Stats::get(&s.pm_events));
-        w.line(format_args!("syscore_events"), Stats::get(&s.syscore_events));
+        w.line(
+            format_args!("syscore_events"),
+            Stats::get(&s.syscore_events),
+        );
         w.line(format_args!("reboot_events"), Stats::get(&s.reboot_events));
         w.line(format_args!("panic_events"), Stats::get(&s.panic_events));
         for (cpu, c) in s.per_cpu_records.iter().enumerate() {
@@ -730,7 +769,9 @@ impl Offload {
 /// `console_loglevel`: records at this level or above are not printed on consoles.
 fn console_loglevel() -> i32 {
     // SAFETY: `console_printk` is an exported array of four ints; element 0 is the level.
-    unsafe { core::ptr::read_volatile(core::ptr::addr_of!(crate::bindings::console_printk).cast::<i32>()) }
+    unsafe {
+        core::ptr::read_volatile(core::ptr::addr_of!(crate::bindings::console_printk).cast::<i32>())
+    }
 }
 
 impl Drop for Offload {

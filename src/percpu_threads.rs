@@ -46,7 +46,12 @@ unsafe extern "C" fn setup_cb<T: PercpuCallbacks>(_cpu: u32) {
     let task = kernel::current!();
     // SAFETY: `Task` is a transparent wrapper of `struct task_struct`, so the reference
     // is a valid pointer to the current task, which is alive while it runs this.
-    unsafe { b::sched_set_normal(task as *const _ as *mut kernel::bindings::task_struct, T::NICE) };
+    unsafe {
+        b::sched_set_normal(
+            task as *const _ as *mut kernel::bindings::task_struct,
+            T::NICE,
+        )
+    };
 }
 unsafe extern "C" fn should_run_cb<T: PercpuCallbacks>(cpu: u32) -> i32 {
     T::should_run(cpu) as i32
@@ -66,7 +71,9 @@ impl PercpuThreads {
     pub(crate) fn new<T: PercpuCallbacks>() -> Result<Self> {
         let size = core::mem::size_of::<*mut kernel::bindings::task_struct>();
         // SAFETY: plain allocation (`__alloc_percpu()` is a macro over this), zeroed.
-        let store = unsafe { b::pcpu_alloc_noprof(size, size, false, kernel::bindings::GFP_KERNEL) }.cast::<*mut kernel::bindings::task_struct>();
+        let store =
+            unsafe { b::pcpu_alloc_noprof(size, size, false, kernel::bindings::GFP_KERNEL) }
+                .cast::<*mut kernel::bindings::task_struct>();
         if store.is_null() {
             return Err(ENOMEM);
         }

@@ -134,11 +134,15 @@ impl SysctlTable {
         }
         // SAFETY: `table` holds `len` initialised entries and outlives the registration
         // (type invariant); `path` is a static C string.
-        let header = unsafe { b::register_sysctl_sz(path.as_char_ptr(), table.as_mut_ptr(), table.len()) };
+        let header =
+            unsafe { b::register_sysctl_sz(path.as_char_ptr(), table.as_mut_ptr(), table.len()) };
         if header.is_null() {
             return Err(ENOMEM);
         }
-        Ok(Self { header, _table: table })
+        Ok(Self {
+            header,
+            _table: table,
+        })
     }
 }
 

@@ -154,7 +154,9 @@ unsafe extern "C" fn worker_fn(data: *mut c_void) -> c_int {
 
 fn cpu_online(cpu: u32) -> bool {
     // SAFETY: the online mask is a kernel global; reading a word of it is always valid.
-    let word = unsafe { core::ptr::read_volatile(addr_of_mut!(b::__cpu_online_mask.bits[(cpu / 64) as usize])) };
+    let word = unsafe {
+        core::ptr::read_volatile(addr_of_mut!(b::__cpu_online_mask.bits[(cpu / 64) as usize]))
+    };
     word & (1 << (cpu % 64)) != 0
 }
 
@@ -176,8 +178,13 @@ impl Bench {
 
     fn run_locked(&self) -> Result {
         // SAFETY: plain u32s written by debugfs; a torn read is impossible for u32.
-        let (count, duration_ms, gap_us) =
-            unsafe { (*self.count.get(), *self.duration_ms.get(), *self.gap_us.get()) };
+        let (count, duration_ms, gap_us) = unsafe {
+            (
+                *self.count.get(),
+                *self.duration_ms.get(),
+                *self.gap_us.get(),
+            )
+        };
         let cpus: KVec<u32> = {
             let mut v = KVec::new();
             for cpu in 0..nr_cpu_ids().min(MAX_THREADS as u32) {
@@ -190,7 +197,11 @@ impl Bench {
         let n = cpus.len();
         let bytes = n * count as usize * 4;
         // SAFETY: plain allocation; freed below or when replaced / at unload.
-        let buf = if bytes > 0 { unsafe { b::vzalloc_noprof(bytes as _) } } else { null_mut() };
+        let buf = if bytes > 0 {
+            unsafe { b::vzalloc_noprof(bytes as _) }
+        } else {
+            null_mut()
+        };
         if bytes > 0 && buf.is_null() {
             return Err(ENOMEM);
         }
@@ -218,7 +229,11 @@ impl Bench {
                         end_ns: AtomicU64::new(0),
                         gap_us,
                         // SAFETY: block `k` of the `n * count` samples (or null if none).
-                        samples: if buf.is_null() { null_mut() } else { unsafe { (buf as *mut u32).add(k * count as usize) } },
+                        samples: if buf.is_null() {
+                            null_mut()
+                        } else {
+                            unsafe { (buf as *mut u32).add(k * count as usize) }
+                        },
                         calls: AtomicU64::new(0),
                         done: AtomicBool::new(false),
                         go: &go,
@@ -236,7 +251,12 @@ impl Bench {
             // SAFETY: `worker_fn` matches the kthread signature; `data` outlives the
             // kthread (stopped below before `workers` drops); the name is a C format.
             let t = unsafe {
-                b::kthread_create_on_cpu(Some(worker_fn), data, w.cpu, c"rpo_bench/%u".as_ptr() as *const c_char)
+                b::kthread_create_on_cpu(
+                    Some(worker_fn),
+                    data,
+                    w.cpu,
+                    c"rpo_bench/%u".as_ptr() as *const c_char,
+                )
             };
             if (t as isize) < 0 && (t as isize) >= -4095 {
                 err = Err(Error::from_errno(t as isize as i32));
@@ -262,7 +282,11 @@ impl Bench {
         }
         // Release the start line (also on error, so created kthreads can finish).
         go.store(true, Ordering::SeqCst);
-        while !workers.iter().take(tasks.len()).all(|w| w.done.load(Ordering::SeqCst)) {
+        while !workers
+            .iter()
+            .take(tasks.len())
+            .all(|w| w.done.load(Ordering::SeqCst))
+        {
             // SAFETY: process context.
             unsafe { b::msleep(10) };
         }
@@ -284,7 +308,12 @@ impl Bench {
 /// The one instance, for the `run` file's write().
 static BENCH: core::sync::atomic::AtomicPtr<Bench> = core::sync::atomic::AtomicPtr::new(null_mut());
 
-unsafe extern "C" fn run_write(_f: *mut b::file, _buf: *const c_char, len: usize, _pos: *mut b::loff_t) -> isize {
+unsafe extern "C" fn run_write(
+    _f: *mut b::file,
+    _buf: *const c_char,
+    len: usize,
+    _pos: *mut b::loff_t,
+) -> isize {
     let bench = BENCH.load(Ordering::Acquire);
     if bench.is_null() {
         return ENODEV.to_errno() as isize;
@@ -318,7 +347,10 @@ impl kernel::Module for RpoBench {
                 gap_us: Opaque::new(0),
                 threads: Opaque::new(0),
                 calls: Opaque::new(0),
-                blob: Opaque::new(b::debugfs_blob_wrapper { data: null_mut(), size: 0 }),
+                blob: Opaque::new(b::debugfs_blob_wrapper {
+                    data: null_mut(),
+                    size: 0,
+                }),
                 running: AtomicBool::new(false),
                 dir: null_mut(),
             },
@@ -331,12 +363,23 @@ impl kernel::Module for RpoBench {
             let dir = b::debugfs_create_dir(c"rpo_bench".as_ptr().cast(), null_mut());
             bench.dir = dir;
             b::debugfs_create_u32(c"count".as_ptr().cast(), 0o600, dir, bench.count.get());
-            b::debugfs_create_u32(c"duration_ms".as_ptr().cast(), 0o600, dir, bench.duration_ms.get());
+            b::debugfs_create_u32(
+                c"duration_ms".as_ptr().cast(),
+                0o600,
+                dir,
+                bench.duration_ms.get(),
+            );
             b::debugfs_create_u32(c"gap_us".as_ptr().cast(), 0o600, dir, bench.gap_us.get());
             b::debugfs_create_u32(c"threads".as_ptr().cast(), 0o400, dir, bench.threads.get());
             b::debugfs_create_u64(c"calls".as_ptr().cast(), 0o400, dir, bench.calls.get());
             b::debugfs_create_blob(c"samples".as_ptr().cast(), 0o400, dir, bench.blob.get());
-            b::debugfs_create_file(c"run".as_ptr().cast(), 0o200, dir, null_mut(), addr_of_mut!(RUN_FOPS));
+            b::debugfs_create_file(
+                c"run".as_ptr().cast(),
+                0o200,
+                dir,
+                null_mut(),
+                addr_of_mut!(RUN_FOPS),
+            );
         }
         BENCH.store(&mut *bench, Ordering::Release);
         Ok(Self { bench })

@@ -51,7 +51,11 @@ pub(crate) fn parse(text: &[u8], nr_cpus: u32, words: &mut [usize]) -> Result<()
     })
 }
 
-fn for_each_range(body: &[u8], nr_cpus: u32, mut f: impl FnMut(u32, u32)) -> Result<(), ParseError> {
+fn for_each_range(
+    body: &[u8],
+    nr_cpus: u32,
+    mut f: impl FnMut(u32, u32),
+) -> Result<(), ParseError> {
     for item in body.split(|&c| c == b',') {
         let mut ends = item.splitn(2, |&c| c == b'-');
         let a = number(ends.next().unwrap_or(b""))?;

@@ -22,7 +22,9 @@ fn syslog_prefix(text: &[u8]) -> Option<(u32, usize)> {
     let mut value: u32 = 0;
     let mut i = 1;
     while i < text.len() && text[i].is_ascii_digit() {
-        value = value.checked_mul(10)?.checked_add(u32::from(text[i] - b'0'))?;
+        value = value
+            .checked_mul(10)?
+            .checked_add(u32::from(text[i] - b'0'))?;
         i += 1;
     }
     if i == 1 || i >= text.len() || text[i] != b'>' {
@@ -96,6 +98,8 @@ pub(crate) fn timestamp_ns(text: &[u8]) -> Option<u64> {
     if !any || micros.len() != 6 || !micros.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let us = micros.iter().fold(0u64, |a, &c| a * 10 + u64::from(c - b'0'));
+    let us = micros
+        .iter()
+        .fold(0u64, |a, &c| a * 10 + u64::from(c - b'0'));
     s.checked_mul(1_000_000_000)?.checked_add(us * 1000)
 }

@@ -46,9 +46,12 @@ impl StarvationWatch {
         let cur = self.state.load(Ordering::Relaxed);
         if !pending {
             if cur != DISARMED {
-                let _ = self
-                    .state
-                    .compare_exchange(cur, DISARMED, Ordering::Relaxed, Ordering::Relaxed);
+                let _ = self.state.compare_exchange(
+                    cur,
+                    DISARMED,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                );
             }
             return false;
         }

@@ -15,9 +15,9 @@
 //!
 //! The capture holds 32 MiB; bytes past that are counted in `overflow` but not kept.
 
-use kernel::ffi::{c_char, c_uint};
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
 use kernel::alloc::{flags::GFP_KERNEL, KBox};
+use kernel::ffi::{c_char, c_uint};
 use kernel::prelude::*;
 use kernel::types::Opaque;
 
@@ -97,7 +97,10 @@ unsafe extern "C" fn slow_write(con: *mut b::console, s: *const c_char, count: c
         core::ptr::copy_nonoverlapping(s.cast::<u8>(), ((*blob).data as *mut u8).add(size), n);
         write_volatile(addr_of_mut!((*blob).size), (size + n) as _);
         if n < count {
-            write_volatile(cap.overflow.get(), read_volatile(cap.overflow.get()) + (count - n) as u64);
+            write_volatile(
+                cap.overflow.get(),
+                read_volatile(cap.overflow.get()) + (count - n) as u64,
+            );
         }
         write_volatile(cap.writes.get(), read_volatile(cap.writes.get()) + 1);
         let busy = (b::ktime_get() - t0).max(0) as u64;
@@ -159,7 +162,12 @@ impl kernel::Module for SlowConsole {
             let dir = b::debugfs_create_dir(c"slow_console".as_ptr().cast(), core::ptr::null_mut());
             cap.dir = dir;
             b::debugfs_create_blob(c"log".as_ptr().cast(), 0o400, dir, cap.blob.get());
-            b::debugfs_create_ulong(c"len".as_ptr().cast(), 0o600, dir, addr_of_mut!((*cap.blob.get()).size));
+            b::debugfs_create_ulong(
+                c"len".as_ptr().cast(),
+                0o600,
+                dir,
+                addr_of_mut!((*cap.blob.get()).size),
+            );
             b::debugfs_create_u32(c"delay_us".as_ptr().cast(), 0o600, dir, cap.delay_us.get());
             b::debugfs_create_u64(c"writes".as_ptr().cast(), 0o400, dir, cap.writes.get());
             b::debugfs_create_u64(c"busy_ns".as_ptr().cast(), 0o400, dir, cap.busy_ns.get());

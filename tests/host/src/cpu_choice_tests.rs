@@ -19,7 +19,9 @@ fn prefers_another_idle_cpu() {
 
 #[test]
 fn rotates_over_eligible_cpus() {
-    let picks: Vec<u32> = (0..4).map(|s| choose_cpu(0, s, 4, all, none).unwrap()).collect();
+    let picks: Vec<u32> = (0..4)
+        .map(|s| choose_cpu(0, s, 4, all, none).unwrap())
+        .collect();
     assert_eq!(picks, vec![1, 1, 2, 3]);
 }
 

@@ -60,7 +60,12 @@ fn rejected_forms() {
         (b"1\r\n", Syntax),
     ];
     for (input, want) in cases {
-        assert_eq!(parsed(input), Err(*want), "{:?}", String::from_utf8_lossy(input));
+        assert_eq!(
+            parsed(input),
+            Err(*want),
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
     }
 }
 
@@ -120,7 +125,9 @@ fn malformed_sweep() {
         x ^= x >> 7;
         x ^= x << 17;
         let len = (x % 40) as usize + 1;
-        let mut s: Vec<u8> = (0..len).map(|i| (x.rotate_left(i as u32 * 7) & 0xff) as u8).collect();
+        let mut s: Vec<u8> = (0..len)
+            .map(|i| (x.rotate_left(i as u32 * 7) & 0xff) as u8)
+            .collect();
         let pos = (x >> 8) as usize % len;
         s[pos] = b"x \0\t;:/+"[(x >> 16) as usize % 8];
         let mut words = [0usize];

@@ -7,10 +7,10 @@
 
 /// The atomics the logic uses: loom's under `--cfg loom`, core's otherwise.
 mod atomic {
-    #[cfg(loom)]
-    pub(crate) use loom::sync::atomic::{AtomicU32, AtomicU64, Ordering};
     #[cfg(not(loom))]
     pub(crate) use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+    #[cfg(loom)]
+    pub(crate) use loom::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 }
 
 #[path = "../../../src/logic/mod.rs"]

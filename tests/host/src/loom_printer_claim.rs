@@ -33,7 +33,10 @@ fn committed_record_always_gets_a_printer() {
             wakeups.fetch_add(1, Ordering::Relaxed);
         }
         doorbell.join().unwrap();
-        assert!(wakeups.load(Ordering::Relaxed) >= 1, "record left without a printer");
+        assert!(
+            wakeups.load(Ordering::Relaxed) >= 1,
+            "record left without a printer"
+        );
     });
 }
 
@@ -92,7 +95,10 @@ fn hand_over_never_loses_a_record() {
         }
         doorbell.join().unwrap();
         successor.join().unwrap();
-        assert!(handled.load(Ordering::Relaxed) >= 1, "record left without a printer");
+        assert!(
+            handled.load(Ordering::Relaxed) >= 1,
+            "record left without a printer"
+        );
         assert!(claim.invite(5), "an invitation outlived the hand-over");
     });
 }

@@ -71,9 +71,15 @@ mod hand_over {
         assert!(c.printer_will_see_new_records());
         assert_eq!(c.hand_over(), HandOver::Transferred(1));
         assert!(c.owns(1) && !c.awaits(1));
-        assert!(c.printer_will_see_new_records(), "never free during a hand-over");
+        assert!(
+            c.printer_will_see_new_records(),
+            "never free during a hand-over"
+        );
         assert!(!c.try_claim(0));
-        assert!(c.invite(0), "no invitation left: the new owner may invite in turn");
+        assert!(
+            c.invite(0),
+            "no invitation left: the new owner may invite in turn"
+        );
     }
 
     #[test]

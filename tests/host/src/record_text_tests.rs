@@ -16,8 +16,21 @@ fn level_is_low_three_bits_of_prefix() {
 
 #[test]
 fn malformed_prefixes_have_no_level() {
-    for bad in [&b""[..], b"6>x", b"<>x", b"<6", b"<6x>", b"<99999999999>x", b"[ 1.0] <6>x"] {
-        assert_eq!(syslog_level(bad), None, "{:?}", String::from_utf8_lossy(bad));
+    for bad in [
+        &b""[..],
+        b"6>x",
+        b"<>x",
+        b"<6",
+        b"<6x>",
+        b"<99999999999>x",
+        b"[ 1.0] <6>x",
+    ] {
+        assert_eq!(
+            syslog_level(bad),
+            None,
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
     }
 }
 
@@ -38,7 +51,10 @@ fn strips_prefix_of_every_line_of_multiline_record() {
 
 #[test]
 fn text_that_looks_like_a_prefix_mid_line_is_kept() {
-    assert_eq!(strip("<6>[ 1.0] value <3> kept\n"), "[ 1.0] value <3> kept\n");
+    assert_eq!(
+        strip("<6>[ 1.0] value <3> kept\n"),
+        "[ 1.0] value <3> kept\n"
+    );
 }
 
 #[test]
@@ -61,7 +77,10 @@ fn dropped_notice_matches_kernel_text() {
     for (n, want) in [
         (1u64, "** 1 printk messages dropped **\n"),
         (12345, "** 12345 printk messages dropped **\n"),
-        (u64::MAX, "** 18446744073709551615 printk messages dropped **\n"),
+        (
+            u64::MAX,
+            "** 18446744073709551615 printk messages dropped **\n",
+        ),
     ] {
         let len = dropped_notice(n, &mut out);
         assert_eq!(std::str::from_utf8(&out[..len]).unwrap(), want);
@@ -78,12 +97,27 @@ fn dropped_notice_refuses_small_buffer() {
 fn timestamps_are_parsed_with_or_without_prefix() {
     assert_eq!(timestamp_ns(b"[    1.000000] x\n"), Some(1_000_000_000));
     assert_eq!(timestamp_ns(b"<6>[   12.345678] x\n"), Some(12_345_678_000));
-    assert_eq!(timestamp_ns(b"[123456.000001] x"), Some(123_456_000_001_000));
+    assert_eq!(
+        timestamp_ns(b"[123456.000001] x"),
+        Some(123_456_000_001_000)
+    );
 }
 
 #[test]
 fn missing_or_odd_timestamps_are_none() {
-    for bad in [&b"no time\n"[..], b"[ 1.0] x", b"[    .000000] x", b"[ 1.00000a] x", b"<6>x", b"[ 1.000000 x"] {
-        assert_eq!(timestamp_ns(bad), None, "{:?}", String::from_utf8_lossy(bad));
+    for bad in [
+        &b"no time\n"[..],
+        b"[ 1.0] x",
+        b"[    .000000] x",
+        b"[ 1.00000a] x",
+        b"<6>x",
+        b"[ 1.000000 x",
+    ] {
+        assert_eq!(
+            timestamp_ns(bad),
+            None,
+            "{:?}",
+            String::from_utf8_lossy(bad)
+        );
     }
 }
