@@ -80,8 +80,8 @@ vm_suite() {
 vm_suite "kselftest suite on the test kernel (lockdep, KASAN, atomic-sleep checks)"
 RPO_KMEMLEAK=on vm_suite "no leak across 10 load/unload cycles (a boot with kmemleak on)" leak_reload.sh
 
-echo "== VM: suspend, panic and reboot (serial console read on the host)"
-for what in suspend panic reboot; do
+echo "== VM: suspend, panic, reboot and oops (serial console read on the host)"
+for what in suspend panic reboot oops; do
 	if scripts/crash-test.sh "$what"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
 

@@ -3,6 +3,9 @@
 #   panic|reboot: flood, then panic (sysrq crash) or reboot at once: every line written
 #                 before the end is there exactly once, in order, then the kernel's own
 #                 final output; for reboot, the reboot notifier's own switch is logged;
+#   oops:         flood, then a (survivable) oops from a test module: every line once, in
+#                 order, then the oops, printed synchronously (emergency mode, reason
+#                 "oops in progress"); then offloading resumes and prints 100 more lines;
 #   suspend:      pm_test freezer, devices, core (mem, deep) and hibernation at core while
 #                 a writer floods: every line once, in order; PM notifier and syscore ran.
 # Prints "ok - ..." or "not ok - ...".
@@ -44,6 +47,7 @@ written=$(grep -m1 -o 'rpo-crash-test: [0-9]* lines written, backlog [0-9]*' "$s
 case $what in
 panic) final='Kernel panic - not syncing' ;;
 reboot) final='reboot: Restarting system' ;;
+oops) final='kernel BUG at' ;;
 esac
 res=$(awk -v tag="rpo-$what" -v n="$n" -v final="$final" '
 	index($0, "] " tag " ") { split(substr($0, index($0, "] " tag " ") + length(tag) + 3), a, " ");
@@ -60,6 +64,23 @@ backlog=$(grep -o 'backlog [0-9]*' <<<"$written" | grep -o '[0-9]*$')
 if [ "$res" = ok ] && [ "$what" = reboot ] &&
 	! grep -aq 'rust_printk_offload: emergency mode on (reboot or shutdown)' "$serial.txt"; then
 	res="no 'emergency mode on (reboot or shutdown)' line: the reboot notifier did not switch"
+fi
+if [ "$res" = ok ] && [ "$what" = oops ]; then
+	res=$(awk '
+		index($0, "] rpo-oops-after ") { split(substr($0, index($0, "] rpo-oops-after ") + 17), a, " ");
+			v = a[1] + 0; seen++; if (v != seen && !bad) bad = sprintf("after-oops line %d is #%d", seen, v) }
+		END { if (!bad && seen != 100) bad = sprintf("%d of 100 after-oops lines", seen)
+		      print bad ? bad : "ok" }' "$serial.txt")
+	after=$(grep -a -o 'rpo-crash-test: after the oops.*' "$serial.txt" | head -1)
+	re='entries \+([0-9]+), records printed synchronously \+([0-9]+); now emergency 0, offloaded ([0-9]+), backlog 0'
+	if [ "$res" = ok ] && ! [[ $after =~ $re ]]; then
+		res="after the oops: ${after:-no report}"
+	elif [ "$res" = ok ] && { [ "${BASH_REMATCH[1]}" -lt 1 ] || [ "${BASH_REMATCH[2]}" -lt 1 ]; }; then
+		res="the oops was not printed synchronously (emergency mode not entered): $after"
+	elif [ "$res" = ok ] && [ "${BASH_REMATCH[3]}" -lt 100 ]; then
+		res="offloading did not resume after the oops: $after"
+	fi
+	written="$written; ${after#rpo-crash-test: }"
 fi
 if [ "$res" = ok ] && [ "${backlog:-0}" -lt 50 ]; then
 	res="backlog at the end was only ${backlog:-?} records: the test proved nothing"
