@@ -4,10 +4,18 @@
 # RT kernel once for upstream's threaded printing (its direct mode), then write
 # bench/results/latest.json, docs/bench.md and docs/bench-latency-cdf.png.
 #   scripts/bench.sh [--quick]     --quick: small workloads, to try the pipeline (minutes)
+#   scripts/bench.sh --slices "5000 20000"
+#                                  one release boot: none and offload at each slice_us, the
+#                                  caller latency and throughput parts; a table, no files
+#                                  committed (how the default slice was chosen)
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$RPO_ROOT"
-if [ "${1:-}" = --quick ]; then
+slices=""
+if [ "${1:-}" = --slices ]; then
+	slices=${2:?--slices needs a list of slice_us values}
+	results=$RPO_CACHE/bench-slices docs=$RPO_CACHE/bench-slices
+elif [ "${1:-}" = --quick ]; then
 	export RPO_BENCH_N100=300 RPO_BENCH_N10=1000 RPO_BENCH_U100=200 RPO_BENCH_U10=500
 	export RPO_BENCH_TPUT_MS=8000 RPO_BENCH_LOCKUP_MS=10000 RPO_BENCH_PACED_MS=4000
 	results=$RPO_CACHE/bench-quick docs=$RPO_CACHE/bench-quick
@@ -58,6 +66,39 @@ rpo_log "raw results in $raw"
 # preferred one (so the boot console retires when it registers): only the slow console
 # prints, "none" really is no console at all, and every mode pays for the same console.
 append="8250.nr_uarts=0 console=slowcon0"
+if [ -n "$slices" ]; then
+	mods=$(build_modules release yes)
+	settings=$(env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS)=' | tr '\n' ' ' || true)
+	guest=""
+	for s in $slices; do
+		guest="$guest mkdir -p $raw/s$s && chmod 777 $raw/s$s && env $settings RPO_BENCH_SLICE_US=$s"
+		guest="$guest RPO_BENCH_PARTS=latency,throughput $RPO_ROOT/bench/guest_bench.sh release $raw/s$s $mods none,offload &&"
+	done
+	rpo_log "booting the release kernel: none and offload at slice_us $slices"
+	scripts/vm.sh --kernel release --cpus 2 --out "$raw" --append "$append" -- "$guest true" ||
+		rpo_die "slice sweep failed (raw results: $raw)"
+	mkdir -p "$results"
+	printf '%-9s %14s %14s %14s %14s %10s\n' slice_us "p99 none 100" "p99 off 100" "p99 none 10" "p99 off 10" tput_off
+	for s in $slices; do
+		python3 bench/analyze.py "$raw/s$s" "$results/s$s.json" "$results/s$s.md" "$results/s$s.png" >/dev/null
+		python3 - "$results/s$s.json" "$s" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+lat = r["latency_ns"]
+def p99(d, m):
+    v = lat.get(d, {}).get(m, {}).get("p99")
+    return "-" if v is None else "%.1f us" % (v / 1000)
+def rat(d):
+    a, b = lat.get(d, {}).get("offload", {}).get("p99"), lat.get(d, {}).get("none", {}).get("p99")
+    return "" if not a or not b else " (%.2fx)" % (a / b)
+print("%-9s %14s %14s %14s %14s %10s" % (sys.argv[2], p99("100us", "none"), p99("100us", "offload") + rat("100us"),
+      p99("10us", "none"), p99("10us", "offload") + rat("10us"), r["throughput_ratio"].get("offload")))
+PY
+	done | tee "$results/slices.txt"
+	rpo_log "slice sweep took $(($(date +%s) - t0)) s (raw: $raw, summaries: $results)"
+	exit 0
+fi
+
 # RPO_BENCH_VARIANTS: the kernels to boot (default both); RPO_BENCH_RAW: a raw-results
 # directory to add to (e.g. to re-measure the release kernel after a module change while
 # keeping an earlier PREEMPT_RT run, which does not involve the module).
@@ -69,7 +110,7 @@ for variant in ${RPO_BENCH_VARIANTS:-release rt}; do
 	mods=$(build_modules $variant $with)
 	rpo_log "booting the $variant kernel: modes $modes"
 	# The guest does not inherit our environment: pass the workload settings explicitly.
-	settings=$(env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|LOCKUP_MS|PACED_MS|PARTS|SLICE_US)=' | tr '\n' ' ')
+	settings=$(env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|LOCKUP_MS|PACED_MS|PARTS|SLICE_US)=' | tr '\n' ' ' || true)
 	scripts/vm.sh --kernel $variant --cpus 2 --out "$raw" --append "$append" -- \
 		"env $settings $RPO_ROOT/bench/guest_bench.sh $variant $raw $mods $modes" ||
 		rpo_die "benchmark on the $variant kernel failed (raw results: $raw)"
