@@ -69,19 +69,29 @@ append="8250.nr_uarts=0 console=slowcon0"
 if [ -n "$slices" ]; then
 	mods=$(build_modules release yes)
 	settings=$(env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS)=' | tr '\n' ' ' || true)
-	guest=""
-	for s in $slices; do
-		guest="$guest mkdir -p $raw/s$s && chmod 777 $raw/s$s && env $settings RPO_BENCH_SLICE_US=$s"
-		guest="$guest RPO_BENCH_PARTS=latency,throughput $RPO_ROOT/bench/guest_bench.sh release $raw/s$s $mods none,offload &&"
-	done
+	# A value may repeat (to see the noise): run i of value s goes to $raw/<i>-s<s>. The
+	# runs go into a script (the guest command travels on the kernel command line, which
+	# is short).
+	i=0
+	{
+		echo "set -e"
+		for s in $slices; do
+			i=$((i + 1))
+			echo "mkdir -p $raw/$i-s$s && chmod 777 $raw/$i-s$s"
+			echo "env $settings RPO_BENCH_SLICE_US=$s RPO_BENCH_PARTS=latency,throughput" \
+				"$RPO_ROOT/bench/guest_bench.sh release $raw/$i-s$s $mods none,offload"
+		done
+	} >"$raw/sweep.sh"
 	rpo_log "booting the release kernel: none and offload at slice_us $slices"
-	scripts/vm.sh --kernel release --cpus 2 --out "$raw" --append "$append" -- "$guest true" ||
+	scripts/vm.sh --kernel release --cpus 2 --out "$raw" --append "$append" -- "bash $raw/sweep.sh" ||
 		rpo_die "slice sweep failed (raw results: $raw)"
 	mkdir -p "$results"
 	printf '%-9s %14s %14s %14s %14s %10s\n' slice_us "p99 none 100" "p99 off 100" "p99 none 10" "p99 off 10" tput_off
+	i=0
 	for s in $slices; do
-		python3 bench/analyze.py "$raw/s$s" "$results/s$s.json" "$results/s$s.md" "$results/s$s.png" >/dev/null
-		python3 - "$results/s$s.json" "$s" <<'PY'
+		i=$((i + 1))
+		python3 bench/analyze.py "$raw/$i-s$s" "$results/$i-s$s.json" "$results/$i-s$s.md" "$results/$i-s$s.png" >/dev/null
+		python3 - "$results/$i-s$s.json" "$s" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 lat = r["latency_ns"]

@@ -2,7 +2,7 @@
 
 //! How long one printer may keep printing before it hands off to another CPU.
 //!
-//! A slice is bounded by time (default 5 ms) and by bytes (default 16 KiB), whichever ends
+//! A slice is bounded by time (default 20 ms) and by bytes (default 16 KiB), whichever ends
 //! first; at least one record is always printed, so a slow console still makes progress.
 
 /// The budget of one printing slice.
