@@ -17,7 +17,7 @@ if [ "${1:-}" = --slices ]; then
 	results=$RPO_CACHE/bench-slices docs=$RPO_CACHE/bench-slices
 elif [ "${1:-}" = --quick ]; then
 	export RPO_BENCH_N100=300 RPO_BENCH_N10=1000 RPO_BENCH_U100=200 RPO_BENCH_U10=500
-	export RPO_BENCH_TPUT_MS=8000 RPO_BENCH_LOCKUP_MS=10000 RPO_BENCH_PACED_MS=4000
+	export RPO_BENCH_TPUT_MS=8000 RPO_BENCH_TPUT_REPS=1 RPO_BENCH_LOCKUP_MS=10000 RPO_BENCH_PACED_MS=4000
 	results=$RPO_CACHE/bench-quick docs=$RPO_CACHE/bench-quick
 else
 	results=$RPO_ROOT/bench/results docs=$RPO_ROOT/docs
@@ -68,7 +68,7 @@ rpo_log "raw results in $raw"
 append="8250.nr_uarts=0 console=slowcon0"
 if [ -n "$slices" ]; then
 	mods=$(build_modules release yes)
-	settings=$(env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS)=' | tr '\n' ' ' || true)
+	settings=$(env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|TPUT_REPS)=' | tr '\n' ' ' || true)
 	# A value may repeat (to see the noise): run i of value s goes to $raw/<i>-s<s>. The
 	# runs go into a script (the guest command travels on the kernel command line, which
 	# is short).
@@ -120,7 +120,7 @@ for variant in ${RPO_BENCH_VARIANTS:-release rt}; do
 	mods=$(build_modules $variant $with)
 	rpo_log "booting the $variant kernel: modes $modes"
 	# The guest does not inherit our environment: pass the workload settings explicitly.
-	settings=$(env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|LOCKUP_MS|PACED_MS|PARTS|SLICE_US)=' | tr '\n' ' ' || true)
+	settings=$(env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|TPUT_REPS|LOCKUP_MS|PACED_MS|PARTS|SLICE_US)=' | tr '\n' ' ' || true)
 	scripts/vm.sh --kernel $variant --cpus 2 --out "$raw" --append "$append" -- \
 		"env $settings $RPO_ROOT/bench/guest_bench.sh $variant $raw $mods $modes" ||
 		rpo_die "benchmark on the $variant kernel failed (raw results: $raw)"
