@@ -64,8 +64,11 @@ impl StarvationWatch {
                 .compare_exchange(cur, fresh, Ordering::Relaxed, Ordering::Relaxed);
             return false;
         }
-        let waited = (now_ms as u32).wrapping_sub(cur as u32);
-        if u64::from(waited) < limit_ms {
+        // A signed difference: a sample taken before the arming (its clock was read before
+        // another CPU armed, or that CPU's clock reads slightly ahead) has not waited.
+        // Limits are far below 2^31 ms.
+        let waited = (now_ms as u32).wrapping_sub(cur as u32) as i32;
+        if waited < 0 || (waited as u64) < limit_ms {
             return false;
         }
         // Only the sampler that re-arms reports, so one stall fires once per `limit_ms`.

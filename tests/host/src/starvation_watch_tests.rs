@@ -102,3 +102,17 @@ fn one_report_per_stall_across_threads() {
         .sum();
     assert_eq!(hits, 1);
 }
+
+/// A sampler reads the clock, then the oldest record; meanwhile another CPU armed the watch
+/// on that record with a later time (or its clock reads slightly ahead). Its sample is
+/// "earlier than the arming": that is no waiting at all, not 49 days of it. (The wrapping
+/// difference made such a sample fire: the benchmark's rare false starvation fallbacks.)
+#[test]
+fn sample_older_than_the_arming_is_not_waiting() {
+    let w = StarvationWatch::new();
+    assert!(!w.sample(7, true, 10_000, LIMIT));
+    assert!(!w.sample(7, true, 9_999, LIMIT));
+    assert!(!w.sample(7, true, 9_000, LIMIT));
+    // And the watch still fires on a real stall afterwards.
+    assert!(w.sample(7, true, 11_000, LIMIT));
+}
