@@ -11,15 +11,14 @@
 setup_printk
 K=/sys/kernel/debug/kmemleak
 [ -e $K ] && echo scan >$K 2>/dev/null || skip "kmemleak not active (boot with kmemleak=on)"
+# settle_and_scan: kmemleak reports only objects older than 5 s, and a second scan confirms.
+settle_and_scan() { sleep 6; echo scan >$K; sleep 1; echo scan >$K; }
 # Negative control: a module that leaks one object filled with 'Z' (0x5a) must be reported,
 # or this test could not see a leak at all. (kmemleak shows the slab size, not the 3000
 # bytes asked for; the fill is what identifies the object in its hex dump.)
 insmod "$ROOT/tests/modules/leaky.ko" || fail "insmod leaky.ko"
 rmmod leaky
-sleep 6
-echo scan >$K
-sleep 1
-echo scan >$K
+settle_and_scan
 grep -q 'ZZZZZZZZZZZZZZZZ' $K ||
 	fail "negative control: kmemleak did not report leaky.ko's deliberate leak"
 log "negative control: kmemleak reports leaky.ko's deliberate leak"
@@ -32,11 +31,7 @@ echo clear >$K
 reset_capture
 reload_during_flood rpo-leak 10
 n=$RELOAD_LINES
-# kmemleak reports only objects older than 5 s, and a second scan confirms.
-sleep 6
-echo scan >$K
-sleep 1
-echo scan >$K
+settle_and_scan
 leaks=$(grep -c '^unreferenced object' $K || true)
 if [ "$leaks" != 0 ]; then
 	head -80 $K | sed 's/^/  /'
