@@ -1,36 +1,44 @@
 #!/usr/bin/env bash
 # A burst of 200 /dev/kmsg lines on a console of about 1 ms/line: with the module the
-# writer gets back far faster than the console prints (ratio measured in the same run
-# against direct printing), and the console still gets all 200 lines, in order, once.
+# writer gets back far sooner than when it prints the burst itself (module not loaded),
+# close to what it pays when nothing is printed at all; all measured in this run, 3 bursts
+# per mode, medians compared (lib.sh: writer_spared). The console still gets all 200 lines
+# of every burst, in order, once.
 . "$(dirname "$0")/lib.sh"
 setup_printk
-N=200 MIN_RATIO=5
-# "[   12.345678] rpo-burst-direct NNN\n" is about 37 characters: 32 us/char is about
+N=200 REPS=3
+# "[   12.345678] rpo-burst-direct1 NNN\n" is about 37 characters: 32 us/char is about
 # 1.2 ms/line on slowcon (ttyS0 prints too, as a real machine's serial console would).
 load_slow 32
 
-reset_capture
-direct_us=$(timed_burst rpo-burst-direct $N)
-wait_lines rpo-burst-direct $N 30 || fail "direct: lines missing"
-check_sequence rpo-burst-direct $N || fail "direct: sequence broken"
+direct=() quiet=() offload=()
+for r in $(seq $REPS); do
+	reset_capture
+	direct+=("$(timed_burst rpo-burst-direct$r $N)")
+	wait_lines rpo-burst-direct$r $N 30 || fail "direct: lines missing"
+	check_sequence rpo-burst-direct$r $N || fail "direct: sequence broken"
+	quiet+=("$(quiet_burst rpo-burst-quiet$r $N)")
+done
+direct_us=$(median "${direct[@]}")
+[ "$direct_us" -ge $((N * 800)) ] || fail "direct burst took ${direct_us} us: the console is not slow enough for this test to mean anything"
 
 load_offload
 sleep 1
-reset_capture
 sync0=$(ostat records_sync) entries0=$(ostat emergency_entries) starved0=$(ostat starvations)
-offload_us=$(timed_burst rpo-burst-offload $N)
-wait_lines rpo-burst-offload $N 60 || fail "offload: lines missing"
-# The ratio is only the module's if the kthreads printed the burst: any synchronous
+for r in $(seq $REPS); do
+	reset_capture
+	offload+=("$(timed_burst rpo-burst-offload$r $N)")
+	wait_lines rpo-burst-offload$r $N 60 || fail "offload: lines missing"
+	check_sequence rpo-burst-offload$r $N || fail "offload: sequence broken"
+	[ "$(dropped_notices)" = 0 ] || fail "offload: dropped notices on the console"
+done
+# The gain is only the module's if the kthreads printed the bursts: any synchronous
 # printing (an emergency episode, e.g. a false starvation alarm) is a failure of its own.
 sync=$(($(ostat records_sync) - sync0))
-[ "$sync" = 0 ] || fail "offload: $sync records printed synchronously during the burst" \
+[ "$sync" = 0 ] || fail "offload: $sync records printed synchronously during the bursts" \
 	"(emergency entries +$(($(ostat emergency_entries) - entries0)), starvations +$(($(ostat starvations) - starved0)))"
-check_sequence rpo-burst-offload $N || fail "offload: sequence broken"
-[ "$(dropped_notices)" = 0 ] || fail "offload: dropped notices on the console"
 
-ratio_x10=$((direct_us * 10 / (offload_us > 0 ? offload_us : 1)))
-log "burst of $N lines: direct ${direct_us} us, offload ${offload_us} us, ratio $((ratio_x10 / 10)).$((ratio_x10 % 10))x (need >= ${MIN_RATIO}x)"
-[ "$direct_us" -ge $((N * 800)) ] || fail "direct burst took ${direct_us} us: the console is not slow enough for this test to mean anything"
-[ "$ratio_x10" -ge $((MIN_RATIO * 10)) ] || fail "offload is not fast enough for the writer"
+log "bursts of $N lines, writer's time in us: direct ${direct[*]}, offload ${offload[*]}, nothing printed ${quiet[*]}"
+writer_spared direct "$direct_us" offload "$(median "${offload[@]}")" "$(median "${quiet[@]}")"
 unload_offload
 rmmod slow_console
