@@ -56,7 +56,9 @@ vm-test:
 	scripts/vm-test.sh
 
 RUSTFMT = rustfmt --edition 2021 --config-path $(or $(wildcard $(KDIR)/source/.rustfmt.toml),$(KDIR)/.rustfmt.toml)
-RUST_SOURCES = rust_printk_offload.rs tests/modules/*.rs bench/module/*.rs tests/host/src/*.rs
+# Not the bindgen output (`*_generated.rs`): the crates mark it #[rustfmt::skip].
+RUST_SOURCES = $(filter-out %_generated.rs,$(wildcard rust_printk_offload.rs tests/modules/*.rs \
+	bench/module/*.rs tests/host/src/*.rs))
 
 fmt:
 	$(RUSTFMT) $(RUST_SOURCES)

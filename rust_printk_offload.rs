@@ -10,7 +10,12 @@
 use kernel::alloc::KBox;
 use kernel::prelude::*;
 
-#[path = "src/bindings.rs"]
+/// Raw bindings for the C APIs this module needs beyond `kernel::bindings`, generated at
+/// build time by bindgen from `src/offload_bindings.h` (see `scripts/gen-bindings.sh`,
+/// which also gives the generated file its lint exemptions). Only the thin FFI files of
+/// this crate use them.
+#[rustfmt::skip]
+#[path = "offload_bindings_generated.rs"]
 mod bindings;
 #[path = "src/consoles.rs"]
 mod consoles;

@@ -23,6 +23,12 @@ done
 files=${4:-'.*/include/(linux/(console|cpumask|irq_work|irq_work_types|kmsg_dump|smpboot|smp_types|srcu|srcutree|sysctl|syscore_ops|tracepoint|tracepoint-defs|printk)|trace/events/printk)\.h'}
 types=${5:-'vesa_blank_mode|system_states'}
 funcs=${6:-'register_pm_notifier|unregister_pm_notifier|register_reboot_notifier|unregister_reboot_notifier|atomic_notifier_chain_register|atomic_notifier_chain_unregister|wake_up_process|pcpu_alloc_noprof|free_percpu|synchronize_rcu|synchronize_srcu|ktime_get_mono_fast_ns|local_clock|sched_set_normal|usleep_range_state'}
+# The crates include the output as a module of its own (`#[path] mod bindings;`); generated
+# code is exempt from the lints the kernel build turns into errors.
+lints='non_camel_case_types, non_upper_case_globals, non_snake_case, improper_ctypes,
+	unreachable_pub, unused_imports, missing_docs, dead_code, unsafe_op_in_unsafe_fn,
+	clippy::all, rustdoc::all'
+lints=$(echo $lints)
 cd "$kdir"
 bindgen "$header" \
 	--allowlist-file "$files" --no-recursive-allowlist \
@@ -30,6 +36,7 @@ bindgen "$header" \
 	--allowlist-var '__tracepoint_console|__cpu_online_mask|__cpu_possible_mask|__per_cpu_offset|nr_cpu_ids|console_printk|tracepoint_srcu|oops_in_progress|system_state|panic_notifier_list|PM_.*_(PREPARE|SUSPEND|HIBERNATION|RESTORE)' \
 	--allowlist-function "$funcs" \
 	--blocklist-function 'trace_console|register_trace_console|unregister_trace_console|.*trace_console.*' \
+	--raw-line "#![allow($lints)]" \
 	--raw-line 'pub use kernel::bindings::*;' \
 	--use-core --with-derive-default --ctypes-prefix kernel::ffi --no-layout-tests \
 	--no-doc-comments --opaque-type spinlock --opaque-type srcu_struct \

@@ -21,22 +21,10 @@ use kernel::ffi::{c_char, c_uint};
 use kernel::prelude::*;
 use kernel::types::Opaque;
 
-#[allow(
-    non_camel_case_types,
-    non_upper_case_globals,
-    non_snake_case,
-    improper_ctypes,
-    unreachable_pub,
-    unused_imports,
-    missing_docs,
-    dead_code,
-    unsafe_op_in_unsafe_fn,
-    clippy::all,
-    rustdoc::all
-)]
-mod bindings {
-    include!("test_bindings_generated.rs");
-}
+// Generated at build time (see `Kbuild`); its lint exemptions come with it.
+#[rustfmt::skip]
+#[path = "test_bindings_generated.rs"]
+mod bindings;
 use bindings as b;
 
 const CAPACITY: usize = 32 << 20;
