@@ -58,6 +58,12 @@ build_modules() {
 	echo "$dir/ko"
 }
 
+# The guest does not inherit our environment: the workload settings (RPO_BENCH_*) to pass
+# on explicitly, as "NAME=value " words.
+bench_settings() {
+	env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|TPUT_REPS|LOCKUP_MS|PACED_MS|PARTS|SLICE_US)=' | tr '\n' ' ' || true
+}
+
 raw=${RPO_BENCH_RAW:-$(mktemp -d /tmp/rpo-bench.XXXXXX)}
 chmod 777 "$raw"
 rpo_log "raw results in $raw"
@@ -68,10 +74,11 @@ rpo_log "raw results in $raw"
 append="8250.nr_uarts=0 console=slowcon0"
 if [ -n "$slices" ]; then
 	mods=$(build_modules release yes)
-	settings=$(env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|TPUT_REPS)=' | tr '\n' ' ' || true)
+	settings=$(bench_settings)
 	# A value may repeat (to see the noise): run i of value s goes to $raw/<i>-s<s>. The
-	# runs go into a script (the guest command travels on the kernel command line, which
-	# is short).
+	# slice and parts given after $settings win over any in it (env: the last word wins).
+	# The runs go into a script (the guest command travels on the kernel command line,
+	# which is short).
 	i=0
 	{
 		echo "set -e"
@@ -119,8 +126,7 @@ for variant in ${RPO_BENCH_VARIANTS:-release rt}; do
 	esac
 	mods=$(build_modules $variant $with)
 	rpo_log "booting the $variant kernel: modes $modes"
-	# The guest does not inherit our environment: pass the workload settings explicitly.
-	settings=$(env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|TPUT_REPS|LOCKUP_MS|PACED_MS|PARTS|SLICE_US)=' | tr '\n' ' ' || true)
+	settings=$(bench_settings)
 	scripts/vm.sh --kernel $variant --cpus 2 --out "$raw" --append "$append" -- \
 		"env $settings $RPO_ROOT/bench/guest_bench.sh $variant $raw $mods $modes" ||
 		rpo_die "benchmark on the $variant kernel failed (raw results: $raw)"

@@ -38,6 +38,17 @@ now_ns() { date +%s%N; }
 # microseconds the writes took, timed inside the writer.
 timed_burst() { python3 "$ROOT/tests/selftests/kmsg_burst.py" "$1" "$2"; }
 
+# delivered_burst LABEL TAG N TIMEOUT_S: a timed_burst on a fresh capture whose N lines
+# must then reach the slow console within TIMEOUT_S, each once, in order. Sets BURST_US
+# (not printed: a failure must end the test, which it could not from a $(...) subshell).
+delivered_burst() {
+	local label=$1 tag=$2 n=$3 t=$4
+	reset_capture
+	BURST_US=$(timed_burst "$tag" "$n")
+	wait_lines "$tag" "$n" "$t" || fail "$label: lines missing"
+	check_sequence "$tag" "$n" || fail "$label: sequence broken"
+}
+
 # quiet_burst TAG N: timed_burst with no console printing at all (console loglevel 1): what
 # the writer pays for storing the records alone, the floor no mode can beat.
 quiet_burst() {

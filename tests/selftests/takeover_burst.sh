@@ -13,10 +13,8 @@ load_slow 32
 
 direct=() quiet=() offload=()
 for r in $(seq $REPS); do
-	reset_capture
-	direct+=("$(timed_burst rpo-burst-direct$r $N)")
-	wait_lines rpo-burst-direct$r $N 30 || fail "direct: lines missing"
-	check_sequence rpo-burst-direct$r $N || fail "direct: sequence broken"
+	delivered_burst direct rpo-burst-direct$r $N 30
+	direct+=("$BURST_US")
 	quiet+=("$(quiet_burst rpo-burst-quiet$r $N)")
 done
 direct_us=$(median "${direct[@]}")
@@ -26,10 +24,8 @@ load_offload
 sleep 1
 sync0=$(ostat records_sync) entries0=$(ostat emergency_entries) starved0=$(ostat starvations)
 for r in $(seq $REPS); do
-	reset_capture
-	offload+=("$(timed_burst rpo-burst-offload$r $N)")
-	wait_lines rpo-burst-offload$r $N 60 || fail "offload: lines missing"
-	check_sequence rpo-burst-offload$r $N || fail "offload: sequence broken"
+	delivered_burst offload rpo-burst-offload$r $N 60
+	offload+=("$BURST_US")
 	[ "$(dropped_notices)" = 0 ] || fail "offload: dropped notices on the console"
 done
 # The gain is only the module's if the kthreads printed the bursts: any synchronous
