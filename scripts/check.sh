@@ -61,6 +61,25 @@ printf '[    1.0] hello\n[    2.0] rust_printk_offload: loaded\n' >"$log"
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then echo "ok - scanner passes a clean log"; pass=$((pass + 1)); else echo "not ok - scanner flagged a clean log"; fail=$((fail + 1)); fi
 rm -f "$log"
 
+echo "== host: the burst tests' verdict (writer_spared) fails where it must"
+# Writer times in us (slow mode, fast mode, nothing printed), then "pass" or words of the
+# failure the verdict must end with: each check is caught alone, and a good case passes.
+for c in "under 2x faster:330000 180000 150000:twice as fast" \
+	"62% of the console's cost spared:330000 150000 40000:a quarter" \
+	"console too fast:100000 40000 60000:not slow enough" \
+	"offload at the floor:330000 40000 41000:pass"; do
+	IFS=: read -r what times want <<<"$c"
+	# shellcheck disable=SC2086 # $times is three words on purpose
+	got=$(. tests/selftests/lib.sh && writer_spared slow ${times%% *} fast ${times#* } && echo pass)
+	if [[ ${got##*$'\n'} == *"$want"* ]]; then # its last line
+		echo "ok - verdict: $what"
+		pass=$((pass + 1))
+	else
+		echo "not ok - verdict: $what: expected '$want', got: $got"
+		fail=$((fail + 1))
+	fi
+done
+
 # vm_suite TITLE [VM-TEST ARGS...]: one VM boot; adds its "N passed, N failed" line.
 vm_suite() {
 	echo "== VM: $1"
