@@ -21,5 +21,17 @@ for d in "$HOME/.local/bin" /usr/local/bin; do
 done
 export RPO_ROOT RPO_KVER RPO_CACHE RPO_TOOLBIN
 
+# rpo_kdir VARIANT: the kernel build directory to use. For the test kernel that is $KDIR when
+# the user gave one (their own build); otherwise the cached build of VARIANT, built on
+# first use by scripts/kernel.sh.
+rpo_kdir() {
+	if [ "$1" = test ] && [ -n "${KDIR:-}" ]; then
+		[ -f "$KDIR/.config" ] || rpo_die "KDIR=$KDIR is not a configured kernel build"
+		echo "$KDIR"
+	else
+		"$RPO_ROOT/scripts/kernel.sh" "$1"
+	fi
+}
+
 rpo_log() { printf '[rpo] %s\n' "$*" >&2; }
 rpo_die() { printf '[rpo] error: %s\n' "$*" >&2; exit 1; }

@@ -1,43 +1,96 @@
 #!/usr/bin/env bash
-# Build the modules, boot the test kernel in a VM, run the selftests as root, then fail the
-# run if the guest's kernel log shows a warning, a BUG, a lockdep report, a soft lockup, a
-# hung task or an RCU stall. Prints KTAP; the last line is "N passed, N failed[, N skipped]".
-#   scripts/vm-test.sh [TEST...]        (RPO_INJECT_WARN=1: put a WARNING into the guest log)
+# SPDX-License-Identifier: GPL-2.0
+# Build the modules, boot the test kernel in a VM, run selftests as root, and judge the run
+# on the host. Prints KTAP; the last line is "N passed, N failed[, N skipped]".
+#   scripts/vm-test.sh [--allow-skip] [TEST...]      (default: TEST_PROGS of the Makefile)
+# The run fails closed:
+#   - every test listed must report exactly once, in order (a missing report is a failure);
+#   - a SKIP is a failure unless --allow-skip (the harness sets up every prerequisite of
+#     its own kernel; a user's own kernel may lack some, and its tests then SKIP);
+#   - the guest's whole kernel log, recorded from boot without a gap, must be clean
+#     (scripts/scan-kernel-log.sh): a log with a gap fails as incomplete;
+#   - the guest is stopped, and the run fails, at a host-side time limit: boot allowance
+#     plus every test's own timeout.
+# RPO_INJECT_WARN=1 puts a WARNING line into the guest log before the tests (a control).
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 
-kdir=$("$RPO_ROOT/scripts/kernel.sh" test) || exit 1
+allow_skip=0
+[ "${1:-}" = --allow-skip ] && { allow_skip=1; shift; }
+sel=$RPO_ROOT/tests/selftests
+if [ $# -gt 0 ]; then
+	tests=("$@")
+else
+	read -r -a tests <<<"$(sed -n '/^TEST_PROGS/,/^$/p' "$sel/Makefile" | tr -d '\\' | sed 's/TEST_PROGS :=//' | tr '\n' ' ')"
+fi
+[ ${#tests[@]} -gt 0 ] || { echo "not ok - no test to run"; echo "0 passed, 1 failed"; exit 1; }
+
+kdir=$(rpo_kdir test) || { echo "not ok - no test kernel"; echo "0 passed, 1 failed"; exit 1; }
 make -s -C "$RPO_ROOT" KDIR="$kdir" modules test-modules >"$RPO_CACHE/module-build.log" 2>&1 || {
-	cat "$RPO_CACHE/module-build.log"
-	echo "module build failed"
+	sed 's/^/#   /' "$RPO_CACHE/module-build.log"
+	echo "not ok - module build failed"
 	echo "0 passed, 1 failed"
 	exit 1
 }
+
+# The limit: a boot allowance (TCG with udev coldplug) plus each test's own timeout.
+default_t=$(sed -n 's/^timeout=//p' "$sel/settings")
+limit=${RPO_BOOT_ALLOWANCE:-420}
+for t in "${tests[@]}"; do
+	t_s=$(sed -n 's/^# kselftest-timeout=\([0-9]*\)$/\1/p' "$sel/$t" 2>/dev/null | head -1)
+	limit=$((limit + ${t_s:-$default_t}))
+done
+
 out=$(mktemp -d /tmp/rpo-vm.XXXXXX)
 chmod 777 "$out"
 pre=true
 [ "${RPO_INJECT_WARN:-0}" = 1 ] && pre="echo '<4>WARNING: CPU: 0 PID: 1 at rpo_harness_selftest (injected)' >/dev/kmsg"
 start=$(date +%s)
 # kmemleak doubles boot time under TCG (udev coldplug): on only where a test needs it.
-"$RPO_ROOT/scripts/vm.sh" --kernel test --cpus 2 --out "$out" --append "kmemleak=${RPO_KMEMLEAK:-off}" -- \
-	"$pre; $RPO_ROOT/tests/selftests/run_tests.sh $out $*" | tee "$out/ktap.txt"
+# log_buf_len: room for a whole test's flood, so the recorder never falls a ring behind.
+"$RPO_ROOT/scripts/vm.sh" --kernel test --cpus 2 --out "$out" --timeout "$limit" \
+	--console "$out/console.txt" \
+	--append "kmemleak=${RPO_KMEMLEAK:-off} log_buf_len=32M" -- \
+	"$pre; $sel/run_tests.sh $out ${tests[*]}" 2>"$out/vm.txt" | tee "$out/ktap.txt"
 vm_rc=${PIPESTATUS[0]}
 rpo_log "VM suite: $(($(date +%s) - start)) s, exit $vm_rc"
+[ "$vm_rc" = 124 ] && sed 's/^/# /' "$out/vm.txt"
 
-pass=$(grep -c '^ok [0-9]* [^#]*$' "$out/ktap.txt")
-skip=$(grep -c '^ok [0-9]* .*# SKIP' "$out/ktap.txt")
-fail=$(grep -c '^not ok ' "$out/ktap.txt")
-planned=$(sed -n 's/^1\.\.//p' "$out/ktap.txt" | head -1)
-ran=$((pass + skip + fail))
-if [ -z "$planned" ] || [ "$ran" -lt "$planned" ]; then
-	echo "not ok - VM run incomplete (planned ${planned:-?}, ran $ran, vng exit $vm_rc)"
+# Each test reports once, in order: "ok N name", "ok N name # SKIP" or "not ok N name ...".
+pass=0 fail=0 skip=0
+for i in "${!tests[@]}"; do
+	n=$((i + 1)) t=${tests[$i]}
+	line=$(grep -E "^(not )?ok $n " "$out/ktap.txt")
+	if [ "$(grep -cE "^(not )?ok $n " "$out/ktap.txt")" != 1 ] || [[ $line != *" $n $t"* ]]; then
+		echo "not ok - $t did not report (or reported more than once)"
+		fail=$((fail + 1))
+	elif [[ $line == "not ok"* ]]; then
+		fail=$((fail + 1))
+	elif [[ $line == *"# SKIP"* ]]; then
+		skip=$((skip + 1))
+		if [ $allow_skip = 0 ]; then
+			echo "not ok - $t skipped, but this harness provides everything it needs"
+			fail=$((fail + 1))
+		fi
+	else
+		pass=$((pass + 1))
+	fi
+done
+if grep -qE "^(not )?ok $((${#tests[@]} + 1)) " "$out/ktap.txt"; then
+	echo "not ok - more test reports than tests"
 	fail=$((fail + 1))
 fi
-if "$RPO_ROOT/scripts/scan-kernel-log.sh" "$out/dmesg.txt"; then
-	echo "ok - guest kernel log clean"
+
+# The whole log: recorded from the first record (seq 0) without a gap, then scanned.
+summary=$(grep -a '^rpo-kmsg-recorder: records' "$out/kmsg.txt" | tail -1)
+if ! [[ $summary =~ records\ ([0-9]+)\ first\ 0\ last\ [0-9]+\ gaps\ 0$ ]] || [ "${BASH_REMATCH[1]}" = 0 ]; then
+	echo "not ok - guest kernel log incomplete (${summary:-no recorder summary}; $out/kmsg.txt)"
+	fail=$((fail + 1))
+elif "$RPO_ROOT/scripts/scan-kernel-log.sh" "$out/kmsg.txt"; then
+	echo "ok - guest kernel log clean (${summary#rpo-kmsg-recorder: })"
 	pass=$((pass + 1))
 else
-	echo "not ok - guest kernel log shows trouble (full log: $out/dmesg.txt)"
+	echo "not ok - guest kernel log shows trouble (full log: $out/kmsg.txt)"
 	fail=$((fail + 1))
 fi
 if [ "$skip" -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
