@@ -3,21 +3,28 @@
 #
 #   make                 build the module against KDIR (default: the cached test kernel,
 #                        built on first use by scripts/kernel.sh)
-#   make KDIR=/path      build against any CONFIG_RUST=y 6.12 tree
+#   make KDIR=/path      build against your own CONFIG_RUST=y 6.12 build tree
 #   make demo            set everything up, boot a VM, show the module working
 #   make check           set everything up, run host tests and the VM test suite
 #   make bench           benchmark none/direct/offload (+ PREEMPT_RT) in the VM; writes
 #                        bench/results/latest.json, docs/bench.md, docs/bench-latency-cdf.png
 #   make fmt             rustfmt with the kernel's .rustfmt.toml (fmt-check: only check)
+#   make shellcheck      shellcheck over every shell script
+#   make clean           remove build products (needs no kernel)
 
 RPO_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rust_printk_offload
 export PATH := $(RPO_CACHE)/toolchain/bin:$(HOME)/.cargo/bin:$(PATH)
 
-KDIR ?= $(shell $(CURDIR)/scripts/kernel.sh test)
-LLVM_FLAG = $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(KDIR)/.config),LLVM=1)
-KMAKE = $(MAKE) -C $(KDIR) $(LLVM_FLAG) CONFIG_RUST_PRINTK_OFFLOAD=m
+# The kernel build tree: resolved once, and only by the targets that build against it
+# (resolving it may build the cached test kernel).
+kdir = $(eval kdir := $(or $(KDIR),$(shell $(CURDIR)/scripts/kernel.sh test)))$(kdir)
+KMAKE = $(MAKE) -C $(kdir) $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(kdir)/.config),LLVM=1) \
+	CONFIG_RUST_PRINTK_OFFLOAD=m
 
-.PHONY: all modules test-modules bench-modules clean demo check bench host-test vm-test fmt fmt-check setup kernel
+MODULE_DIRS = . tests/modules bench/module
+
+.PHONY: all modules test-modules bench-modules clean demo check bench host-test vm-test fmt \
+	fmt-check shellcheck shellcheck-list setup kernel
 
 all modules:
 	$(KMAKE) M=$(CURDIR) modules
@@ -29,10 +36,9 @@ bench-modules:
 	$(KMAKE) M=$(CURDIR)/bench/module modules
 
 clean:
-	-$(KMAKE) M=$(CURDIR) clean
-	-$(KMAKE) M=$(CURDIR)/tests/modules clean
-	-$(KMAKE) M=$(CURDIR)/bench/module clean
-	rm -f offload_bindings_generated.rs tests/modules/test_bindings_generated.rs bench/module/bench_bindings_generated.rs
+	rm -f $(foreach d,$(MODULE_DIRS),$(addprefix $(d)/,*.o *.ko *.mod *.mod.c .*.cmd .*.d \
+		*.rmeta *_generated.rs *_generated.rs.tmp modules.order Module.symvers))
+	rm -rf tests/host/target
 
 setup:
 	scripts/setup.sh
@@ -55,13 +61,21 @@ host-test:
 vm-test:
 	scripts/vm-test.sh
 
-RUSTFMT = rustfmt --edition 2021 --config-path $(or $(wildcard $(KDIR)/source/.rustfmt.toml),$(KDIR)/.rustfmt.toml)
+RUSTFMT = rustfmt --edition 2021 --config-path $(CURDIR)/.rustfmt.toml
 # Not the bindgen output (`*_generated.rs`): the crates mark it #[rustfmt::skip].
-RUST_SOURCES = $(filter-out %_generated.rs,$(wildcard rust_printk_offload.rs tests/modules/*.rs \
-	bench/module/*.rs tests/host/src/*.rs))
+RUST_SOURCES = $(filter-out %_generated.rs,$(wildcard rust_printk_offload.rs src/*.rs \
+	src/*/*.rs tests/modules/*.rs bench/module/*.rs tests/host/src/*.rs))
 
 fmt:
 	$(RUSTFMT) $(RUST_SOURCES)
 
 fmt-check:
 	$(RUSTFMT) --check $(RUST_SOURCES)
+
+SHELL_SCRIPTS = $(sort $(wildcard .ci/run scripts/*.sh tests/*/*.sh bench/*.sh))
+
+shellcheck-list:
+	@echo $(SHELL_SCRIPTS)
+
+shellcheck:
+	shellcheck -x -P SCRIPTDIR $(SHELL_SCRIPTS)

@@ -44,9 +44,8 @@ build_modules() {
 	cp -r tests/modules "$dir/tests/"
 	cp -r bench/module "$dir/bench/"
 	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*_generated.rs' -o -name '.*.cmd' \) -delete
-	local llvm=""
-	grep -qs '^CONFIG_CC_IS_CLANG=y' "$kdir/.config" && llvm=LLVM=1
-	local m=(make -C "$kdir" $llvm CONFIG_RUST_PRINTK_OFFLOAD=m)
+	local m=(make -C "$kdir" CONFIG_RUST_PRINTK_OFFLOAD=m)
+	grep -qs '^CONFIG_CC_IS_CLANG=y' "$kdir/.config" && m+=(LLVM=1)
 	{
 		"${m[@]}" M="$dir/tests/modules" modules
 		"${m[@]}" M="$dir/bench/module" modules
@@ -124,10 +123,10 @@ for variant in ${RPO_BENCH_VARIANTS:-release rt}; do
 	release) modes=none,direct,offload with=yes ;;
 	rt) modes=none,direct with=no ;;
 	esac
-	mods=$(build_modules $variant $with)
+	mods=$(build_modules "$variant" "$with")
 	rpo_log "booting the $variant kernel: modes $modes"
 	settings=$(bench_settings)
-	scripts/vm.sh --kernel $variant --cpus 2 --out "$raw" --append "$append" -- \
+	scripts/vm.sh --kernel "$variant" --cpus 2 --out "$raw" --append "$append" -- \
 		"env $settings $RPO_ROOT/bench/guest_bench.sh $variant $raw $mods $modes" ||
 		rpo_die "benchmark on the $variant kernel failed (raw results: $raw)"
 done

@@ -1,67 +1,100 @@
 #!/usr/bin/env bash
-# `make check`: set everything up, then run the host tests (cargo test, the loom model
-# check, the harness self-test) and the VM selftest suite. The last line is the total:
-# "N passed, N failed" (", N skipped" when some could not run). Exits non-zero on failure.
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: set everything up, then run the module's tests (build checks, host unit
+# tests and loom model checks, the VM selftest suite, the leak boot, the crash tests) and
+# the harness's own self-tests (the log scanner, the burst verdict, and VM controls that
+# must make the harness fail: an early warning, a hung guest, a test that never reports).
+# Each part's count is checked, not assumed: every host test compiled must run, every VM
+# test listed must report. The last line is the total, "N passed, N failed[, N skipped]";
+# the exit status is non-zero if anything failed.
+# No `set -e`: a failing step is counted, and the run goes on to report the rest.
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
-cd "$RPO_ROOT"
+cd "$RPO_ROOT" || exit 1
 t_start=$(date +%s)
-pass=0 fail=0 skip=0
-
-add_cargo() { # LOGFILE: add up every "test result:" line of a cargo test run
-	local p f
-	p=$(grep -o '[0-9]* passed' "$1" | awk '{s += $1} END {print s + 0}')
-	f=$(grep -o '[0-9]* failed' "$1" | awk '{s += $1} END {print s + 0}')
-	pass=$((pass + p)) fail=$((fail + f))
-	grep -q 'test result:' "$1" || fail=$((fail + 1))
+pass=0 fail=0 skip=0       # the module's tests
+hpass=0 hfail=0            # the harness's self-tests
+ok() { echo "ok - $*"; pass=$((pass + 1)); }
+nok() { echo "not ok - $*"; fail=$((fail + 1)); }
+hok() { echo "ok - harness: $*"; hpass=$((hpass + 1)); }
+hnok() { echo "not ok - harness: $*"; hfail=$((hfail + 1)); }
+finish() {
+	rpo_log "make check took $(($(date +%s) - t_start)) s"
+	echo "# module tests: $pass passed, $fail failed, $skip skipped; harness self-tests: $hpass passed, $hfail failed"
+	local p=$((pass + hpass)) f=$((fail + hfail))
+	if [ "$skip" -gt 0 ]; then echo "$p passed, $f failed, $skip skipped"; else echo "$p passed, $f failed"; fi
+	[ "$f" = 0 ]
+	exit
 }
 
-scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+scripts/setup.sh || { nok "setup (scripts/setup.sh)"; finish; }
 t_kernel=$(date +%s)
-kdir=$(scripts/kernel.sh test) || { echo "kernel build failed"; echo "0 passed, 1 failed"; exit 1; }
+kdir=$(rpo_kdir test) || { nok "test kernel build"; finish; }
 rpo_log "test kernel ready in $(($(date +%s) - t_kernel)) s: $kdir"
+# On the project's own kernel every prerequisite is provided, so a SKIP is a failure; on a
+# kernel the user brought (KDIR=...), tests whose options it lacks may SKIP.
+allow_skip=()
+[ -n "${KDIR:-}" ] && allow_skip=(--allow-skip)
 
 echo "== build: the modules build from clean with no warning (rustc, objtool, modpost)"
 blog=$(mktemp)
 make -s KDIR="$kdir" clean >/dev/null 2>&1
 if make -s KDIR="$kdir" modules test-modules bench-modules >"$blog" 2>&1 && ! grep -qi 'warning' "$blog"; then
-	echo "ok - modules build without warnings"
-	pass=$((pass + 1))
+	ok "modules build without warnings"
 else
 	sed 's/^/#   /' "$blog"
-	echo "not ok - module build failed or warned"
-	fail=$((fail + 1))
+	nok "module build failed or warned"
 fi
 echo "== build: rustfmt with the kernel's .rustfmt.toml has nothing to change"
 if make -s KDIR="$kdir" fmt-check >"$blog" 2>&1; then
-	echo "ok - rustfmt clean"
-	pass=$((pass + 1))
+	ok "rustfmt clean"
 else
 	head -40 "$blog" | sed 's/^/#   /'
-	echo "not ok - rustfmt would change the sources (make fmt)"
-	fail=$((fail + 1))
+	nok "rustfmt would change the sources (make fmt)"
+fi
+echo "== build: shellcheck over every script"
+if make -s shellcheck >"$blog" 2>&1; then
+	ok "shellcheck clean ($(make -s shellcheck-list | wc -w) scripts)"
+else
+	head -60 "$blog" | sed 's/^/#   /'
+	nok "shellcheck findings (make shellcheck)"
 fi
 rm -f "$blog"
 
-echo "== host: cargo test (pure logic)"
+# cargo_part TITLE DIR [ENV...]: one cargo test run; every test it lists must run and pass,
+# and it must list exactly the #[test] functions of the files it compiles (LIST_FILES).
+cargo_part() {
+	local title=$1 files=$2 log listed expected ran failed
+	shift 2
+	echo "== host: $title"
+	log=$(mktemp)
+	listed=$(cd tests/host && env "$@" cargo test --release -- --list 2>/dev/null | grep -c ': test$')
+	# shellcheck disable=SC2086 # $files is a list of globs on purpose
+	expected=$(cat $files | grep -c '^ *#\[test\]')
+	(cd tests/host && env "$@" cargo test --release 2>&1) | tee "$log" | grep -E '^test |test result'
+	ran=$(grep -o '[0-9]* passed' "$log" | awk '{s += $1} END {print s + 0}')
+	failed=$(grep -o '[0-9]* failed' "$log" | awk '{s += $1} END {print s + 0}')
+	if [ "$failed" -gt 0 ] || ! grep -q 'test result: ok' "$log"; then
+		nok "$title: $failed failed"
+	elif [ "$listed" -eq 0 ] || [ "$ran" != "$listed" ] || [ "$listed" != "$expected" ]; then
+		nok "$title: $ran ran, $listed compiled, $expected #[test] functions in the sources"
+	else
+		ok "$title: all $ran tests ran and passed"
+	fi
+	rm -f "$log"
+}
+cargo_part "cargo test (pure logic)" "tests/host/src/*_tests.rs"
+cargo_part "loom model checks" "tests/host/src/loom_*.rs" RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom
+
+echo "== harness: the kernel-log scanner catches trouble and passes a clean log"
 log=$(mktemp)
-(cd tests/host && cargo test 2>&1) | tee "$log" | grep -E '^test |test result'
-[ "${PIPESTATUS[0]}" = 0 ] || fail=$((fail + 1))
-add_cargo "$log"
-
-echo "== host: loom model check (printer hand-off)"
-(cd tests/host && RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release 2>&1) | tee "$log" | grep -E '^test |test result'
-[ "${PIPESTATUS[0]}" = 0 ] || fail=$((fail + 1))
-add_cargo "$log"
-
-echo "== host: the kernel-log scanner catches trouble and passes a clean log"
 printf '[    1.0] hello\n[    2.0] WARNING: CPU: 1 PID: 9 at x.c:1 f+0x0/0x0\n' >"$log"
-if scripts/scan-kernel-log.sh "$log" >/dev/null; then echo "not ok - scanner missed a WARNING"; fail=$((fail + 1)); else echo "ok - scanner flags a WARNING"; pass=$((pass + 1)); fi
+if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner missed a WARNING"; else hok "scanner flags a WARNING"; fi
 printf '[    1.0] hello\n[    2.0] rust_printk_offload: loaded\n' >"$log"
-if scripts/scan-kernel-log.sh "$log" >/dev/null; then echo "ok - scanner passes a clean log"; pass=$((pass + 1)); else echo "not ok - scanner flagged a clean log"; fail=$((fail + 1)); fi
+if scripts/scan-kernel-log.sh "$log" >/dev/null; then hok "scanner passes a clean log"; else hnok "scanner flagged a clean log"; fi
 rm -f "$log"
 
-echo "== host: the burst tests' verdict (writer_spared) fails where it must"
+echo "== harness: the burst tests' verdict (writer_spared) fails where it must"
 # Writer times in us (slow mode, fast mode, nothing printed), then "pass" or words of the
 # failure the verdict must end with: each check is caught alone, and a good case passes.
 for c in "under 2x faster:330000 180000 150000:twice as fast" \
@@ -72,13 +105,32 @@ for c in "under 2x faster:330000 180000 150000:twice as fast" \
 	# shellcheck disable=SC2086 # $times is three words on purpose
 	got=$(. tests/selftests/lib.sh && writer_spared slow ${times%% *} fast ${times#* } && echo pass)
 	if [[ ${got##*$'\n'} == *"$want"* ]]; then # its last line
-		echo "ok - verdict: $what"
-		pass=$((pass + 1))
+		hok "verdict: $what"
 	else
-		echo "not ok - verdict: $what: expected '$want', got: $got"
-		fail=$((fail + 1))
+		hnok "verdict: $what: expected '$want', got: $got"
 	fi
 done
+
+echo "== harness: VM controls that must make the harness fail"
+ctl=$(mktemp)
+scripts/vm-test.sh ../harness/warn_then_flood.sh >"$ctl" 2>&1
+if grep -q 'rpo_harness_control' "$ctl" && grep -q '^not ok - guest kernel log shows trouble' "$ctl" && ! tail -1 "$ctl" | grep -q ' 0 failed'; then
+	hok "a WARNING before a flood of 6000 long lines fails the run"
+else
+	sed 's/^/#   /' "$ctl" | tail -20
+	hnok "a WARNING before a long flood did not fail the run"
+fi
+t0=$SECONDS
+RPO_VM_LIMIT=240 scripts/vm-test.sh ../harness/vanish.sh ../harness/never_reached.sh >"$ctl" 2>&1
+took=$((SECONDS - t0))
+if grep -q 'vm: time limit of 240 s reached' "$ctl" && grep -q 'not ok - ../harness/never_reached.sh did not report' "$ctl" &&
+	grep -q 'not ok - ../harness/vanish.sh did not report' "$ctl" && [ $took -lt 330 ]; then
+	hok "a guest that never powers off is stopped at its limit (${took} s) and the tests that did not report fail the count"
+else
+	sed 's/^/#   /' "$ctl" | tail -20
+	hnok "a hung guest or a missing report went unnoticed (took ${took} s)"
+fi
+rm -f "$ctl"
 
 # vm_suite TITLE [VM-TEST ARGS...]: one VM boot; adds its "N passed, N failed" line.
 vm_suite() {
@@ -86,13 +138,12 @@ vm_suite() {
 	shift
 	local vmlog summary
 	vmlog=$(mktemp)
-	scripts/vm-test.sh "$@" 2>&1 | tee "$vmlog"
+	scripts/vm-test.sh "${allow_skip[@]}" "$@" 2>&1 | tee "$vmlog"
 	summary=$(tail -1 "$vmlog")
 	if [[ $summary =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
 		pass=$((pass + BASH_REMATCH[1])) fail=$((fail + BASH_REMATCH[2])) skip=$((skip + ${BASH_REMATCH[4]:-0}))
 	else
-		echo "not ok - VM suite gave no summary"
-		fail=$((fail + 1))
+		nok "VM suite gave no summary"
 	fi
 	rm -f "$vmlog"
 }
@@ -103,7 +154,4 @@ echo "== VM: suspend, panic, reboot and oops (serial console read on the host)"
 for what in suspend panic reboot oops; do
 	if scripts/crash-test.sh "$what"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
-
-rpo_log "make check took $(($(date +%s) - t_start)) s"
-if [ "$skip" -gt 0 ]; then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
-[ "$fail" = 0 ]
+finish

@@ -9,6 +9,7 @@ RPO_CACHE=${RPO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rust_printk_offload}
 RPO_TOOLBIN=$RPO_CACHE/toolchain/bin
 RPO_BINDGEN_VERSION=0.73.2
 RPO_VNG_VERSION=1.42
+export RPO_BINDGEN_VERSION RPO_VNG_VERSION
 
 mkdir -p "$RPO_TOOLBIN"
 for t in rustc rustdoc; do

@@ -13,6 +13,7 @@ cmdfile=$kdir/rust/bindings/.bindings_generated.rs.cmd
 # kernel-object name defines.
 cflags=$(sed -n 's/^savedcmd_[^ ]* := .* -- //p' "$cmdfile" | head -1 | sed 's/ ; .*$//')
 [ -n "$cflags" ] || { echo "gen-bindings: no C flags found in $cmdfile" >&2; exit 1; }
+cflag_arr=()
 eval "cflag_arr=($cflags)"
 clean=()
 for f in "${cflag_arr[@]}"; do
@@ -28,7 +29,7 @@ funcs=${6:-'register_pm_notifier|unregister_pm_notifier|register_reboot_notifier
 lints='non_camel_case_types, non_upper_case_globals, non_snake_case, improper_ctypes,
 	unreachable_pub, unused_imports, missing_docs, dead_code, unsafe_op_in_unsafe_fn,
 	clippy::all, rustdoc::all'
-lints=$(echo $lints)
+lints=$(tr -s ' \t\n' ' ' <<<"$lints")
 cd "$kdir"
 bindgen "$header" \
 	--allowlist-file "$files" --no-recursive-allowlist \

@@ -7,7 +7,7 @@ set -euo pipefail
 
 APT_PKGS=(rustc-web rust-web-src clang libclang-dev lld llvm flex bison bc libelf-dev
 	libssl-dev cpio qemu-system-x86 linux-source-6.12 udev kmod procps util-linux
-	python3-pip make gcc)
+	python3-pip make gcc shellcheck)
 
 missing=()
 for p in "${APT_PKGS[@]}"; do

@@ -21,7 +21,7 @@ sel=$RPO_ROOT/tests/selftests
 if [ $# -gt 0 ]; then
 	tests=("$@")
 else
-	read -r -a tests <<<"$(sed -n '/^TEST_PROGS/,/^$/p' "$sel/Makefile" | tr -d '\\' | sed 's/TEST_PROGS :=//' | tr '\n' ' ')"
+	read -r -a tests <<<"$(sed -n '/^TEST_PROGS/,/^$/{s/TEST_PROGS :=//;s/[\\]//g;p}' "$sel/Makefile" | tr '\n' ' ')"
 fi
 [ ${#tests[@]} -gt 0 ] || { echo "not ok - no test to run"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -40,6 +40,7 @@ for t in "${tests[@]}"; do
 	t_s=$(sed -n 's/^# kselftest-timeout=\([0-9]*\)$/\1/p' "$sel/$t" 2>/dev/null | head -1)
 	limit=$((limit + ${t_s:-$default_t}))
 done
+limit=${RPO_VM_LIMIT:-$limit} # the harness controls set a short one
 
 out=$(mktemp -d /tmp/rpo-vm.XXXXXX)
 chmod 777 "$out"

@@ -74,7 +74,8 @@ if [ -z "$console" ]; then
 fi
 : >"$console"
 # -v: the serial console goes to vng's stderr (and the guest boots with loglevel=7).
-args=(-r "$bz" $kvm_flag --cpus "$cpus" -m "$mem" -v)
+args=(-r "$bz" --cpus "$cpus" -m "$mem" -v)
+[ -n "$kvm_flag" ] && args+=("$kvm_flag")
 [ -n "$out" ] && args+=(--rwdir "$out")
 [ -n "$append" ] && args+=(-a "${append# }")
 [ -n "$qopts" ] && args+=(--qemu-opts "${qopts# }")

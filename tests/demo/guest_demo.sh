@@ -20,7 +20,7 @@ say "2. Load rust_printk_offload"
 load_offload
 dmesg | grep 'rust_printk_offload' | tail -3 | sed 's/^/   /'
 echo "   its kthreads, one per CPU:"
-ps -e -o pid=,psr=,comm= | grep 'printk_offload/' | sed 's/^/     /'
+ps -e -o pid=,psr=,comm= | awk '$3 ~ /^printk_offload\// { print "     " $0 }'
 
 say "3. With the module: the same $N messages"
 sleep 1

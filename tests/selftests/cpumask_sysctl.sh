@@ -28,8 +28,8 @@ while i<len(s):
 print(','.join(out))")
 	[ "$(cat $F)" = "$want" ] || fail "wrote '$form', read '$(cat $F)', expected '$want'"
 done
-printf '1' >$F && [ "$(cat $F)" = 1 ] || fail "write without newline"
-sysctl -q -w kernel.printk_cpumask=0 && [ "$(sysctl -n kernel.printk_cpumask)" = 0 ] || fail "sysctl -w"
+{ printf '1' >$F && [ "$(cat $F)" = 1 ]; } || fail "write without newline"
+{ sysctl -q -w kernel.printk_cpumask=0 && [ "$(sysctl -n kernel.printk_cpumask)" = 0 ]; } || fail "sysctl -w"
 log "valid forms round-trip"
 
 # The effect: only the masked CPU's kthread prints.

@@ -17,15 +17,15 @@ for r in $(seq $REPS); do
 	echo 1 >$E
 	[ "$(ostat emergency)" = 1 ] || fail "statistics do not show emergency mode"
 	sync_before=$(ostat records_sync)
-	delivered_burst "emergency on" rpo-em-on$r $N 10
+	delivered_burst "emergency on" "rpo-em-on$r" "$N" 10
 	on+=("$BURST_US")
 	[ "$(ostat records_sync)" -ge $((sync_before + N)) ] || fail "records_sync did not count the synchronous records"
-	quiet+=("$(quiet_burst rpo-em-quiet$r $N)")
+	quiet+=("$(quiet_burst "rpo-em-quiet$r" "$N")")
 
 	echo 0 >$E
 	[ "$(ostat emergency)" = 0 ] || fail "statistics still show emergency mode"
 	sleep 1
-	delivered_burst "emergency off" rpo-em-off$r $N 60
+	delivered_burst "emergency off" "rpo-em-off$r" "$N" 60
 	off+=("$BURST_US")
 done
 on_us=$(median "${on[@]}")

@@ -12,9 +12,10 @@ load_offload
 # repeat or reorder a record, and slices that end with a backlog (see the end).
 echo 1000 >/proc/sys/kernel/printk_offload/slice_us
 reset_capture
-cpus=$(cat /sys/devices/system/cpu/online | tr ',' '\n' | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done)
+cpus=$(tr ',' '\n' </sys/devices/system/cpu/online | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done)
 tmp=$(mktemp -d)
 for c in $cpus; do
+	# shellcheck disable=SC2016 # the writer's own code: its own bash expands it
 	taskset -c "$c" bash -c '
 		exec 3>/dev/kmsg; i=0; end=$((SECONDS + '"$DURATION"'))
 		while [ $SECONDS -lt $end ]; do i=$((i + 1)); echo "rpo-flood-'"$c"' $i" >&3; done

@@ -3,9 +3,9 @@
 # unload.
 . "$(dirname "$0")/lib.sh"
 setup_printk
-threads() { ps -e -o comm= | grep '^printk_offload/' | sort; }
+threads() { ps -e -o comm= | awk '/^printk_offload\// { print }' | sort; }
 load_offload
-want=$(cat /sys/devices/system/cpu/online | tr ',' '\n' | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done | sed 's|^|printk_offload/|' | sort)
+want=$(tr ',' '\n' </sys/devices/system/cpu/online | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done | sed 's|^|printk_offload/|' | sort)
 have=$(threads)
 log "online: $(tr '\n' ' ' <<<"$want")"
 log "threads: $(tr '\n' ' ' <<<"$have")"

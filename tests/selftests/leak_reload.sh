@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 setup_printk
 K=/sys/kernel/debug/kmemleak
-[ -e $K ] && echo scan >$K 2>/dev/null || skip "kmemleak not active (boot with kmemleak=on)"
+{ [ -e $K ] && echo scan >$K 2>/dev/null; } || skip "kmemleak not active (boot with kmemleak=on)"
 # settle_and_scan: kmemleak reports only objects older than 5 s, and a second scan confirms.
 settle_and_scan() { sleep 6; echo scan >$K; sleep 1; echo scan >$K; }
 # Negative control: a module that leaks LEAKED objects filled with 'Z' (0x5a) must be reported,

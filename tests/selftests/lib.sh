@@ -41,6 +41,7 @@ timed_burst() { python3 "$ROOT/tests/selftests/kmsg_burst.py" "$1" "$2"; }
 # delivered_burst LABEL TAG N TIMEOUT_S: a timed_burst on a fresh capture whose N lines
 # must then reach the slow console within TIMEOUT_S, each once, in order. Sets BURST_US
 # (not printed: a failure must end the test, which it could not from a $(...) subshell).
+# shellcheck disable=SC2034 # BURST_US is read by the tests that source this file
 delivered_burst() {
 	local label=$1 tag=$2 n=$3 t=$4
 	reset_capture
@@ -117,7 +118,7 @@ check_sequence() {
 # Number of dropped-record notices on the slow console.
 dropped_notices() { capture | grep -c '^\*\* [0-9]* printk messages dropped \*\*' || true; }
 
-online_cpus() { grep -c . <(cat /sys/devices/system/cpu/online | tr ',' '\n' | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done); }
+online_cpus() { grep -c . <(tr ',' '\n' </sys/devices/system/cpu/online | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done); }
 
 # ostat NAME: one value of /proc/sys/kernel/printk_offload/stats.
 ostat() { awk -v k="$1" '$1 == k {print $2}' /proc/sys/kernel/printk_offload/stats; }

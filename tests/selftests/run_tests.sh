@@ -7,7 +7,7 @@
 # OUTDIR/kmsg.txt by kmsg_record.py (which notes any record it missed), for the host to
 # scan: a flood cannot push an early warning out of it.
 set -u
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 out=$1
 shift
 : >"$out/kmsg.txt"

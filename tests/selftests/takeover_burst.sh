@@ -13,9 +13,9 @@ load_slow 32
 
 direct=() quiet=() offload=()
 for r in $(seq $REPS); do
-	delivered_burst direct rpo-burst-direct$r $N 30
+	delivered_burst direct "rpo-burst-direct$r" "$N" 30
 	direct+=("$BURST_US")
-	quiet+=("$(quiet_burst rpo-burst-quiet$r $N)")
+	quiet+=("$(quiet_burst "rpo-burst-quiet$r" "$N")")
 done
 direct_us=$(median "${direct[@]}")
 [ "$direct_us" -ge $((N * 800)) ] || fail "direct burst took ${direct_us} us: the console is not slow enough for this test to mean anything"
@@ -24,7 +24,7 @@ load_offload
 sleep 1
 sync0=$(ostat records_sync) entries0=$(ostat emergency_entries) starved0=$(ostat starvations)
 for r in $(seq $REPS); do
-	delivered_burst offload rpo-burst-offload$r $N 60
+	delivered_burst offload "rpo-burst-offload$r" "$N" 60
 	offload+=("$BURST_US")
 	[ "$(dropped_notices)" = 0 ] || fail "offload: dropped notices on the console"
 done

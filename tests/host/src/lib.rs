@@ -24,6 +24,8 @@ mod cpulist_tests;
 mod emergency_tests;
 #[cfg(all(test, loom))]
 mod loom_printer_claim;
+#[cfg(all(test, loom))]
+mod loom_starvation_watch;
 #[cfg(all(test, not(loom)))]
 mod printer_claim_tests;
 #[cfg(all(test, not(loom)))]

@@ -90,17 +90,25 @@ fn sequence_numbers_above_32_bits() {
 /// Concurrent samplers: exactly one of them reports a given stall.
 #[test]
 fn one_report_per_stall_across_threads() {
-    use std::sync::Arc;
-    let w = Arc::new(StarvationWatch::new());
-    w.sample(42, true, 0, LIMIT);
-    let hits: usize = (0..8)
-        .map(|_| {
-            let w = w.clone();
-            std::thread::spawn(move || w.sample(42, true, 1_200, LIMIT) as usize)
-        })
-        .map(|h| h.join().unwrap())
-        .sum();
-    assert_eq!(hits, 1);
+    use std::sync::{Arc, Barrier};
+    // Eight samplers released at once by a barrier, all started before any is joined, so
+    // their samples really overlap; repeated, because one round may happen to serialise.
+    for _ in 0..200 {
+        let w = Arc::new(StarvationWatch::new());
+        w.sample(42, true, 0, LIMIT);
+        let start = Arc::new(Barrier::new(8));
+        let samplers: Vec<_> = (0..8)
+            .map(|_| {
+                let (w, start) = (w.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    w.sample(42, true, 1_200, LIMIT) as usize
+                })
+            })
+            .collect();
+        let hits: usize = samplers.into_iter().map(|h| h.join().unwrap()).sum();
+        assert_eq!(hits, 1);
+    }
 }
 
 /// A sampler reads the clock, then the oldest record; meanwhile another CPU armed the watch
