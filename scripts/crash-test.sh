@@ -17,6 +17,8 @@
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 what=${1:?usage: crash-test.sh panic|reboot|oops|suspend} n=${RPO_CRASH_LINES:-600}
+kdir=$(rpo_kdir test) || { echo "not ok - $what: no test kernel"; exit 1; }
+make -s -C "$RPO_ROOT" KDIR="$kdir" modules test-modules >/dev/null 2>&1 || { echo "not ok - $what: module build failed"; exit 1; }
 work=$(mktemp -d /tmp/rpo-crash.XXXXXX)
 guest="$RPO_ROOT/tests/crash/guest_flood_then.sh $what $n"
 # The suspend guest reports each phase ("rpo-pm-report: ..."): a minute without a report

@@ -23,6 +23,10 @@ use kernel::prelude::*;
 struct CpuMask;
 
 impl SysctlFile for CpuMask {
+    fn capacity() -> usize {
+        crate::logic::cpulist::format_len_bound(crate::cpus::nr_cpu_ids())
+    }
+
     fn show(out: &mut [u8]) -> usize {
         with_offload(|o| o.show_mask(out)).unwrap_or(0)
     }

@@ -662,9 +662,11 @@ impl Offload {
 
     /// `printk_cpumask` as a CPU list.
     pub(crate) fn show_mask(&self, out: &mut [u8]) -> usize {
-        let mut words = [0usize; 64];
-        for (i, w) in self.mask.iter().enumerate().take(words.len()) {
-            words[i] = w.load(Ordering::Relaxed);
+        let mut words = KVec::new();
+        for w in self.mask.iter() {
+            if words.push(w.load(Ordering::Relaxed), GFP_KERNEL).is_err() {
+                return 0;
+            }
         }
         cpulist::format(&words, cpus::nr_cpu_ids(), out).unwrap_or(0)
     }
@@ -672,7 +674,14 @@ impl Offload {
     /// Sets `printk_cpumask` from a CPU list; `EINVAL` and no change if it is malformed.
     pub(crate) fn store_mask(&self, input: &[u8]) -> Result {
         let mut words = KVec::from_elem(0usize, self.mask.len(), GFP_KERNEL)?;
-        cpulist::parse(input, cpus::nr_cpu_ids(), &mut words).map_err(|_| EINVAL)?;
+        cpulist::parse(input, cpus::nr_cpu_ids(), &mut words).map_err(|e| match e {
+            cpulist::ParseError::Invalid => EINVAL,
+            cpulist::ParseError::Range => ERANGE,
+            // `kernel::error::code` of 6.12 has no EOVERFLOW.
+            cpulist::ParseError::Overflow => {
+                Error::from_errno(-(kernel::bindings::EOVERFLOW as i32))
+            }
+        })?;
         for (w, v) in self.mask.iter().zip(words.iter()) {
             w.store(*v, Ordering::SeqCst);
         }

@@ -19,12 +19,16 @@ use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::prelude::*;
 use kernel::str::CStr;
 
-/// Largest content a file shows.
+/// Largest content a file shows unless it says otherwise.
 const SHOW_MAX: usize = 4096;
 
 /// One file under `/proc/sys`.
 pub(crate) trait SysctlFile {
-    /// Writes the whole content into `out` and returns its length.
+    /// The largest content `show` writes.
+    fn capacity() -> usize {
+        SHOW_MAX
+    }
+    /// Writes the whole content into `out` (of `capacity()` bytes) and returns its length.
     fn show(out: &mut [u8]) -> usize;
     /// Takes a whole write; on error nothing may have changed.
     fn store(input: &[u8]) -> Result;
@@ -62,11 +66,12 @@ unsafe extern "C" fn handler<T: SysctlFile>(
         unsafe { *lenp = 0 };
         return 0;
     }
-    let mut content = match KVec::from_elem(0u8, SHOW_MAX, GFP_KERNEL) {
+    let cap = T::capacity();
+    let mut content = match KVec::from_elem(0u8, cap, GFP_KERNEL) {
         Ok(v) => v,
         Err(_) => return -(kernel::bindings::ENOMEM as c_int),
     };
-    let count = T::show(&mut content).min(SHOW_MAX).min(len);
+    let count = T::show(&mut content).min(cap).min(len);
     // SAFETY: `buffer` has room for `len >= count` bytes and `content` holds
     // `SHOW_MAX >= count`; `lenp` and `ppos` are valid (see above).
     unsafe {

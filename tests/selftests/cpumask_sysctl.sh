@@ -14,18 +14,11 @@ log "default mask: $(cat $F)"
 ncpu=$(nproc)
 [ "$ncpu" -ge 2 ] || skip "needs 2 CPUs for the valid-form and effect checks"
 
-for form in "0" "1" "0-1" "0,1" "1,0" "0-0,1"; do
-	echo "$form" >$F || fail "write '$form' refused"
-	want=$(python3 -c "
-s=set()
-for p in '$form'.split(','):
-    a,_,b=p.partition('-'); s.update(range(int(a), int(b or a)+1))
-s=sorted(s); out=[]; i=0
-while i<len(s):
-    j=i
-    while j+1<len(s) and s[j+1]==s[j]+1: j+=1
-    out.append(str(s[i]) if i==j else '%d-%d'%(s[i],s[j])); i=j+1
-print(','.join(out))")
+# FORM=READBACK: the kernel's CPU-list syntax (bitmap_parselist), read back canonically.
+for pair in "0=0" "1=1" "0-1=0-1" "0,1=0-1" "1,0=0-1" "0-0,1=0-1" "all=0-1" "N=1" "0-N=0-1" \
+	"0-1:1/2=0" "all:1/2=0" " 1 =1" ",0,,=0" "1\nx=1"; do
+	form=${pair%=*} want=${pair##*=}
+	printf '%b' "$form" >$F || fail "write '$form' refused"
 	[ "$(cat $F)" = "$want" ] || fail "wrote '$form', read '$(cat $F)', expected '$want'"
 done
 { printf '1' >$F && [ "$(cat $F)" = 1 ]; } || fail "write without newline"
