@@ -3,6 +3,8 @@
 # Harness control (expected to make the run FAIL): the test runner stops for good (as a
 # hung guest would), so this test and the next one never report and the guest never
 # powers off. The host must stop the guest at its limit and count the missing reports.
-runner=$(ps -o ppid= -p "$(ps -o ppid= -p $$)" | tr -d ' ')
-echo "stopping the test runner (pid $runner)"
+# The runner is our grandparent: run_tests.sh -> timeout -> this script.
+ppid_of() { awk '{ print $4 }' "/proc/$1/stat"; }
+runner=$(ppid_of "$(ppid_of $$)")
+echo "stopping the test runner (pid $runner: $(cat "/proc/$runner/comm"))"
 kill -STOP "$runner"
