@@ -5,40 +5,36 @@
 //! Once loaded, printk() callers only store their record and ring a doorbell; per-CPU
 //! kthreads `printk_offload/N`, woken on a CPU other than the one that printed, write the
 //! records to the taken-over legacy consoles, in order and each exactly once. Unloading
-//! hands the consoles back to the kernel at the exact next record. See README.md.
+//! hands the consoles back to the kernel at the exact next record. See README.md and
+//! docs/design.md.
+//!
+//! Layout: `src/ffi/` is the thin layer over the kernel's C interfaces (the only users of
+//! `bindings`); `src/engine/` decides who prints what and when; `src/logic/` is the pure
+//! logic, unit-tested and model-checked on the host; `src/control.rs`, `src/tunables.rs`
+//! and `src/stats.rs` are the control surface.
 
-use kernel::alloc::KBox;
 use kernel::prelude::*;
 
 /// Raw bindings for the C APIs this module needs beyond `kernel::bindings`, generated at
-/// build time by bindgen from `src/offload_bindings.h` (see `scripts/gen-bindings.sh`,
-/// which also gives the generated file its lint exemptions). Only the thin FFI files of
-/// this crate use them.
+/// build time by bindgen from `src/ffi/bindings.h` (see `scripts/gen-bindings.sh`, which
+/// also gives the generated file its lint exemptions). Only `src/ffi/` uses them.
 #[rustfmt::skip]
 #[path = "offload_bindings_generated.rs"]
 mod bindings;
-#[path = "src/consoles.rs"]
-mod consoles;
 #[path = "src/control.rs"]
 mod control;
-#[path = "src/cpus.rs"]
-mod cpus;
-#[path = "src/doorbell.rs"]
-mod doorbell;
-#[path = "src/kmsg_reader.rs"]
-mod kmsg_reader;
-#[path = "src/lifecycle.rs"]
-mod lifecycle;
+#[path = "src/engine/mod.rs"]
+mod engine;
+#[path = "src/ffi/mod.rs"]
+mod ffi;
 #[path = "src/logic/mod.rs"]
 mod logic;
-#[path = "src/offload.rs"]
-mod offload;
-#[path = "src/percpu_threads.rs"]
-mod percpu_threads;
 #[path = "src/stats.rs"]
 mod stats;
-#[path = "src/sysctl.rs"]
-mod sysctl;
+#[path = "src/test_hooks.rs"]
+mod test_hooks;
+#[path = "src/tunables.rs"]
+mod tunables;
 
 /// The atomics the pure logic uses (loom's in the host model checks).
 mod atomic {
@@ -54,37 +50,47 @@ module! {
 }
 
 struct PrintkOffload {
-    // Dropped first: no sysctl handler may run once the engine goes away.
-    _control: control::Control,
-    state: KBox<offload::Offload>,
+    /// The sysctl files; gone before the engine stops (see `Drop`).
+    control: Option<control::Control>,
+    engine: Pin<KBox<engine::Offload>>,
 }
 
 impl kernel::Module for PrintkOffload {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let state = offload::Offload::start()?;
-        let control = control::Control::register()?;
+        let engine = KBox::pin_init(engine::Offload::new(), GFP_KERNEL)?;
+        engine.as_ref().start()?;
+        let control = match control::Control::register() {
+            Ok(c) => c,
+            Err(e) => {
+                engine.shutdown();
+                return Err(e);
+            }
+        };
         pr_info!(
             "loaded: printing {} console(s) from per-CPU kthreads printk_offload/N\n",
-            state.consoles()
+            engine.consoles()
         );
         Ok(Self {
-            _control: control,
-            state,
+            control: Some(control),
+            engine,
         })
     }
 }
 
 impl Drop for PrintkOffload {
     fn drop(&mut self) {
-        let s = &self.state.stats;
+        // No sysctl handler may run once the engine stops.
+        drop(self.control.take());
+        self.engine.shutdown();
+        let s = &self.engine.stats;
         let get = stats::Stats::get;
         pr_info!(
-            "unloading: kthreads printed {} records ({} bytes) in {} slices, {} hand-offs, {} dropped\n",
-            get(&s.records),
-            get(&s.bytes),
+            "unloaded: kthreads printed {} records ({} bytes) in {} slices, {} hand-offs, {} dropped\n",
+            get(&s.records_offloaded),
+            get(&s.bytes_offloaded),
             get(&s.slices),
             get(&s.handoffs),
-            get(&s.dropped)
+            get(&s.records_dropped)
         );
     }
 }

@@ -149,9 +149,12 @@ vm_suite() {
 }
 vm_suite "kselftest suite on the test kernel (lockdep, KASAN, atomic-sleep checks)"
 RPO_KMEMLEAK=on vm_suite "no leak across 10 load/unload cycles (a boot with kmemleak on)" leak_reload.sh
+vm_suite "a CPU online for the first time after load (a boot with maxcpus=1)" --append maxcpus=1 first_online.sh
+vm_suite "console output identical to the kernel's in syslog format (a boot with console_msg_format=syslog)" \
+	--append console_msg_format=syslog output_fidelity.sh
 
-echo "== VM: suspend, panic, reboot and oops (serial console read on the host)"
-for what in suspend panic reboot oops; do
+echo "== VM: suspend, panic, reboot, oops, panics half-loaded and half-unloaded (serial console read on the host)"
+for what in suspend panic reboot oops load-window unload-window; do
 	if scripts/crash-test.sh "$what"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
 finish

@@ -8,28 +8,38 @@
 #   oops:         flood, then a (survivable) oops from a test module: every line once, in
 #                 order, then the oops, printed synchronously (emergency mode, reason
 #                 "oops in progress"); then offloading resumes and prints 100 more lines;
+#   load-window, unload-window:
+#                 as panic, while the module is paused (a test hook of the test build)
+#                 half loaded, with the consoles taken over, or half unloaded, with the
+#                 consoles handed back and the notifiers gone: no window may leave the
+#                 panic without its output;
 #   suspend:      pm_test freezer, devices, core (mem, deep) and hibernation at core, each
 #                 entered with a backlog owed to a slow console while a writer keeps
 #                 printing: every line once, in order; PM notifier and syscore ran.
 # Every test also scans the log for trouble, except the crash output it provokes.
 # Prints "ok - ..." or "not ok - ..."; exits 0 or 1.
-#   scripts/crash-test.sh panic|reboot|oops|suspend
+#   scripts/crash-test.sh panic|reboot|oops|load-window|unload-window|suspend
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
-what=${1:?usage: crash-test.sh panic|reboot|oops|suspend} n=${RPO_CRASH_LINES:-600}
+what=${1:?usage: crash-test.sh panic|reboot|oops|load-window|unload-window|suspend}
+n=${RPO_CRASH_LINES:-600}
 kdir=$(rpo_kdir test) || { echo "not ok - $what: no test kernel"; exit 1; }
-make -s -C "$RPO_ROOT" KDIR="$kdir" modules test-modules >/dev/null 2>&1 || { echo "not ok - $what: module build failed"; exit 1; }
+make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules >/dev/null 2>&1 || { echo "not ok - $what: module build failed"; exit 1; }
 work=$(mktemp -d /tmp/rpo-crash.XXXXXX)
 guest="$RPO_ROOT/tests/crash/guest_flood_then.sh $what $n"
 # The suspend guest reports each phase ("rpo-pm-report: ..."): a minute without a report
 # means a phase hung, and the guest is stopped then rather than at the overall limit.
-watch=()
+watch=() append=kmemleak=off
+case $what in
+load-window) append="$append rpo_test.pause=load:taken_over:8000" ;;
+unload-window) append="$append rpo_test.pause=unload:notifiers_gone:8000" ;;
+esac
 if [ "$what" = suspend ]; then
 	guest=$RPO_ROOT/tests/crash/guest_suspend.sh
 	watch=(--progress 'rpo-pm-report: ' --stall 60)
 fi
 "$RPO_ROOT/scripts/vm.sh" --kernel test --cpus 2 --timeout 600 "${watch[@]}" \
-	--console "$work/serial.txt" --append kmemleak=off -- "$guest" >"$work/guest.txt" 2>"$work/vm.txt"
+	--console "$work/serial.txt" --append "$append" -- "$guest" >"$work/guest.txt" 2>"$work/vm.txt"
 rc=$?
 if [ $rc = 124 ]; then
 	echo "not ok - $what: the guest was stopped by a host-side limit (logs: $work)"

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the modules, boot the test kernel in a VM, run selftests as root, and judge the run
 # on the host. Prints KTAP; the last line is "N passed, N failed[, N skipped]".
-#   scripts/vm-test.sh [--allow-skip] [TEST...]      (default: TEST_PROGS of the Makefile)
+#   scripts/vm-test.sh [--allow-skip] [--append ARGS] [TEST...]
+#                                      (default: TEST_PROGS of the Makefile)
+# --append adds kernel command line arguments (maxcpus=1 for first_online.sh).
 # The run fails closed:
 #   - every test listed must report exactly once, in order (a missing report is a failure);
 #   - a SKIP is a failure unless --allow-skip (the harness sets up every prerequisite of
@@ -15,8 +17,14 @@
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 
-allow_skip=0
-[ "${1:-}" = --allow-skip ] && { allow_skip=1; shift; }
+allow_skip=0 append=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--allow-skip) allow_skip=1; shift ;;
+	--append) append="$append $2"; shift 2 ;;
+	*) break ;;
+	esac
+done
 sel=$RPO_ROOT/tests/selftests
 if [ $# -gt 0 ]; then
 	tests=("$@")
@@ -26,7 +34,7 @@ fi
 [ ${#tests[@]} -gt 0 ] || { echo "not ok - no test to run"; echo "0 passed, 1 failed"; exit 1; }
 
 kdir=$(rpo_kdir test) || { echo "not ok - no test kernel"; echo "0 passed, 1 failed"; exit 1; }
-make -s -C "$RPO_ROOT" KDIR="$kdir" modules test-modules >"$RPO_CACHE/module-build.log" 2>&1 || {
+make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules >"$RPO_CACHE/module-build.log" 2>&1 || {
 	sed 's/^/#   /' "$RPO_CACHE/module-build.log"
 	echo "not ok - module build failed"
 	echo "0 passed, 1 failed"
@@ -51,7 +59,7 @@ start=$(date +%s)
 # log_buf_len: room for a whole test's flood, so the recorder never falls a ring behind.
 "$RPO_ROOT/scripts/vm.sh" --kernel test --cpus 2 --out "$out" --timeout "$limit" \
 	--console "$out/console.txt" \
-	--append "kmemleak=${RPO_KMEMLEAK:-off} log_buf_len=32M" -- \
+	--append "kmemleak=${RPO_KMEMLEAK:-off} log_buf_len=32M$append" -- \
 	"$pre; $sel/run_tests.sh $out ${tests[*]}" 2>"$out/vm.txt" | tee "$out/ktap.txt"
 vm_rc=${PIPESTATUS[0]}
 rpo_log "VM suite: $(($(date +%s) - start)) s, exit $vm_rc"

@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The control surface under `/proc/sys` (see README.md for the table):
+//! The control surface under `/proc/sys` (`docs/sysctl.rst` documents each file):
 //!
 //! | file | mode | what |
 //! |---|---|---|
-//! | `kernel/printk_cpumask` | 0644 | CPUs whose kthreads may print, CPU-list format |
+//! | `kernel/printk_cpumask` | 0644 | CPUs whose kthreads may print (CPU list) |
 //! | `kernel/printk_offload/emergency` | 0644 | 1: print synchronously (user switch) |
-//! | `kernel/printk_offload/slice_us` | 0644 | printing slice length, 100..1000000 us |
-//! | `kernel/printk_offload/slice_bytes` | 0644 | printing slice size, 256..1048576 bytes |
-//! | `kernel/printk_offload/starvation_ms` | 0644 | no progress this long: print synchronously, 10..60000 ms |
+//! | `kernel/printk_offload/<tunable>` | 0644 | each entry of `tunables.rs` |
 //! | `kernel/printk_offload/stats` | 0444 | statistics, `name value` per line |
 //!
-//! Bad input gets `-EINVAL` and changes nothing.
+//! Bad input gets an error (`-EINVAL`, or what the kernel's CPU-list parser says) and
+//! changes nothing.
 
-use crate::logic::uint_param;
-use crate::offload::{with_offload, SLICE_BYTES, SLICE_US, STARVATION_MS};
-use crate::sysctl::{SysctlEntry, SysctlFile, SysctlTable};
-use core::sync::atomic::Ordering;
+use crate::engine::with_offload;
+use crate::ffi::cpus;
+use crate::ffi::sysctl::{SysctlEntry, SysctlFile, SysctlTable};
+use crate::logic::{cpulist, uint_param};
+use crate::tunables::{COUNT, KNOBS};
 use kernel::c_str;
 use kernel::prelude::*;
 
@@ -24,7 +24,7 @@ struct CpuMask;
 
 impl SysctlFile for CpuMask {
     fn capacity() -> usize {
-        crate::logic::cpulist::format_len_bound(crate::cpus::nr_cpu_ids())
+        cpulist::format_len_bound(cpus::nr_cpu_ids())
     }
 
     fn show(out: &mut [u8]) -> usize {
@@ -50,46 +50,19 @@ impl SysctlFile for EmergencySwitch {
     }
 }
 
-struct SliceUs;
+/// The file of tunable number `I` (`tunables::KNOBS[I]`).
+struct TunableFile<const I: usize>;
 
-impl SysctlFile for SliceUs {
+impl<const I: usize> SysctlFile for TunableFile<I> {
     fn show(out: &mut [u8]) -> usize {
-        let v = with_offload(|o| o.slice_us().load(Ordering::Relaxed)).unwrap_or(0);
+        let v = with_offload(|o| o.tunables.get_index(I)).unwrap_or(0);
         uint_param::format(v, out)
     }
 
     fn store(input: &[u8]) -> Result {
-        let v = uint_param::parse_in_range(input, SLICE_US.1, SLICE_US.2).ok_or(EINVAL)?;
-        with_offload(|o| o.slice_us().store(v, Ordering::Relaxed)).ok_or(ENODEV)
-    }
-}
-
-struct SliceBytes;
-
-impl SysctlFile for SliceBytes {
-    fn show(out: &mut [u8]) -> usize {
-        let v = with_offload(|o| o.slice_bytes().load(Ordering::Relaxed)).unwrap_or(0);
-        uint_param::format(v, out)
-    }
-
-    fn store(input: &[u8]) -> Result {
-        let v = uint_param::parse_in_range(input, SLICE_BYTES.1, SLICE_BYTES.2).ok_or(EINVAL)?;
-        with_offload(|o| o.slice_bytes().store(v, Ordering::Relaxed)).ok_or(ENODEV)
-    }
-}
-
-struct StarvationMs;
-
-impl SysctlFile for StarvationMs {
-    fn show(out: &mut [u8]) -> usize {
-        let v = with_offload(|o| o.starvation_ms().load(Ordering::Relaxed)).unwrap_or(0);
-        uint_param::format(v, out)
-    }
-
-    fn store(input: &[u8]) -> Result {
-        let v =
-            uint_param::parse_in_range(input, STARVATION_MS.1, STARVATION_MS.2).ok_or(EINVAL)?;
-        with_offload(|o| o.starvation_ms().store(v, Ordering::Relaxed)).ok_or(ENODEV)
+        let k = &KNOBS[I];
+        let v = uint_param::parse_in_range(input, k.min, k.max).ok_or(EINVAL)?;
+        with_offload(|o| o.tunables.set_index(I, v)).ok_or(ENODEV)
     }
 }
 
@@ -105,6 +78,15 @@ impl SysctlFile for StatsFile {
     }
 }
 
+/// One file per tunable, in the order of the table; fails to compile if the table and
+/// this list differ in length.
+macro_rules! tunable_entries {
+    ($($i:literal),*) => {{
+        const _: () = assert!([$($i),*].len() == COUNT, "a tunable has no sysctl file");
+        [$(SysctlEntry::new::<TunableFile<$i>>(KNOBS[$i].name, 0o644)),*]
+    }};
+}
+
 /// The registered sysctl files; unregistered (waiting for running handlers) on drop.
 pub(crate) struct Control {
     _offload_dir: SysctlTable,
@@ -112,22 +94,26 @@ pub(crate) struct Control {
 }
 
 impl Control {
-    /// Registers the files. The offload instance must be running.
+    /// Registers the files. The engine must be running.
     pub(crate) fn register() -> Result<Self> {
         let cpumask = SysctlTable::register(
             c_str!("kernel"),
             &[SysctlEntry::new::<CpuMask>(c_str!("printk_cpumask"), 0o644)],
         )?;
-        let dir = SysctlTable::register(
-            c_str!("kernel/printk_offload"),
-            &[
-                SysctlEntry::new::<EmergencySwitch>(c_str!("emergency"), 0o644),
-                SysctlEntry::new::<SliceUs>(c_str!("slice_us"), 0o644),
-                SysctlEntry::new::<SliceBytes>(c_str!("slice_bytes"), 0o644),
-                SysctlEntry::new::<StarvationMs>(c_str!("starvation_ms"), 0o644),
-                SysctlEntry::new::<StatsFile>(c_str!("stats"), 0o444),
-            ],
+        let tunables = tunable_entries!(0, 1, 2, 3);
+        let mut files = KVec::with_capacity(COUNT + 2, GFP_KERNEL)?;
+        files.push(
+            SysctlEntry::new::<EmergencySwitch>(c_str!("emergency"), 0o644),
+            GFP_KERNEL,
         )?;
+        for t in tunables {
+            files.push(t, GFP_KERNEL)?;
+        }
+        files.push(
+            SysctlEntry::new::<StatsFile>(c_str!("stats"), 0o444),
+            GFP_KERNEL,
+        )?;
+        let dir = SysctlTable::register(c_str!("kernel/printk_offload"), &files)?;
         Ok(Self {
             _offload_dir: dir,
             _cpumask: cpumask,

@@ -2,78 +2,88 @@
 
 //! Counters of what the module did since load, readable from any context, and their text
 //! form for `/proc/sys/kernel/printk_offload/stats` (one `name value` pair per line).
+//!
+//! Each counter is declared once, in [`counters!`], under the name the file shows.
 
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::prelude::*;
 
-/// Counters; per-CPU ones indexed by CPU id.
-pub(crate) struct Stats {
+/// Declares the counters: the struct, its zero value and its lines in the file, from one
+/// list, so that the three cannot drift apart.
+macro_rules! counters {
+    ($($(#[doc = $doc:literal])+ $name:ident,)*) => {
+        /// The module's counters (see each field); `cpu_records` is per CPU id.
+        pub(crate) struct Stats {
+            $($(#[doc = $doc])+ pub(crate) $name: AtomicU64,)*
+            /// Records written by each CPU's kthread (`cpuN_records`).
+            pub(crate) cpu_records: KVec<AtomicU64>,
+        }
+
+        impl Stats {
+            /// Zeroed counters for `nr_cpus` CPU ids.
+            pub(crate) fn new(nr_cpus: usize) -> Result<Self> {
+                let mut cpu_records = KVec::with_capacity(nr_cpus, GFP_KERNEL)?;
+                for _ in 0..nr_cpus {
+                    cpu_records.push(AtomicU64::new(0), GFP_KERNEL)?;
+                }
+                Ok(Self { $($name: AtomicU64::new(0),)* cpu_records })
+            }
+
+            /// Writes every counter as a `name value` line.
+            pub(crate) fn write_counters(&self, w: &mut StatsWriter<'_>) {
+                $(w.line(stringify!($name), self.$name.load(Relaxed));)*
+            }
+        }
+    };
+}
+
+counters! {
     /// Records written to consoles by the kthreads (per console).
-    pub(crate) records: AtomicU64,
+    records_offloaded,
     /// Bytes written to consoles by the kthreads.
-    pub(crate) bytes: AtomicU64,
+    bytes_offloaded,
     /// Records stored while the kernel printed the consoles itself (emergency mode).
-    pub(crate) sync_records: AtomicU64,
-    /// Records skipped because of `console_loglevel`.
-    pub(crate) suppressed: AtomicU64,
-    /// Records overwritten before they could be printed (announced on the console).
-    pub(crate) dropped: AtomicU64,
+    records_sync,
+    /// Records not shown because of the console loglevel they were stored under.
+    records_suppressed,
+    /// Records overwritten (or cleared) before they could be printed; announced on the
+    /// console as the kernel does.
+    records_dropped,
+    /// Kernel records below `urgent_loglevel` seen by the doorbell.
+    records_urgent,
     /// Printing slices.
-    pub(crate) slices: AtomicU64,
-    /// Slices that ended with a backlog and woke the next printer.
-    pub(crate) handoffs: AtomicU64,
+    slices,
+    /// Slices that ended with a backlog and passed printing on.
+    handoffs,
     /// Of those, hand-offs where the invited successor was already running and got the
     /// claim directly (the overlapping hand-over).
-    pub(crate) handovers: AtomicU64,
+    handovers,
+    /// Times the printer found `console_lock` taken and waited.
+    lock_busy,
     /// Times emergency mode was entered.
-    pub(crate) emergency_entries: AtomicU64,
+    emergency_entries,
     /// Largest backlog (records) a printer found when it started a slice.
-    pub(crate) max_backlog: AtomicU64,
-    /// Longest time from a record's timestamp to its write on a console, in ns.
-    pub(crate) max_wait_ns: AtomicU64,
+    max_backlog,
+    /// Longest time from a record's timestamp to its write on a console, in µs.
+    max_wait_us,
     /// Times the starvation fallback was entered.
-    pub(crate) starvations: AtomicU64,
+    starvations,
+    /// Consoles taken over (at load and later).
+    consoles_taken_over,
+    /// Consoles that were unregistered while the module held them.
+    consoles_departed,
     /// PM notifier calls (prepare and post).
-    pub(crate) pm_events: AtomicU64,
+    pm_events,
     /// syscore calls (suspend, resume, shutdown).
-    pub(crate) syscore_events: AtomicU64,
+    syscore_events,
     /// Reboot notifier calls.
-    pub(crate) reboot_events: AtomicU64,
+    reboot_events,
     /// Panic notifier calls.
-    pub(crate) panic_events: AtomicU64,
-    /// Records written by each CPU's kthread.
-    pub(crate) per_cpu_records: KVec<AtomicU64>,
+    panic_events,
 }
 
 impl Stats {
-    /// Zeroed counters for `nr_cpus` CPU ids.
-    pub(crate) fn new(nr_cpus: usize) -> Result<Self> {
-        let mut per_cpu_records = KVec::with_capacity(nr_cpus, GFP_KERNEL)?;
-        for _ in 0..nr_cpus {
-            per_cpu_records.push(AtomicU64::new(0), GFP_KERNEL)?;
-        }
-        Ok(Self {
-            records: AtomicU64::new(0),
-            bytes: AtomicU64::new(0),
-            sync_records: AtomicU64::new(0),
-            suppressed: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
-            slices: AtomicU64::new(0),
-            handoffs: AtomicU64::new(0),
-            handovers: AtomicU64::new(0),
-            emergency_entries: AtomicU64::new(0),
-            max_backlog: AtomicU64::new(0),
-            max_wait_ns: AtomicU64::new(0),
-            starvations: AtomicU64::new(0),
-            pm_events: AtomicU64::new(0),
-            syscore_events: AtomicU64::new(0),
-            reboot_events: AtomicU64::new(0),
-            panic_events: AtomicU64::new(0),
-            per_cpu_records,
-        })
-    }
-
     /// Adds `n` to `counter`.
     pub(crate) fn add(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Relaxed);
@@ -103,7 +113,7 @@ impl<'a> StatsWriter<'a> {
     }
 
     /// Appends one line.
-    pub(crate) fn line(&mut self, name: core::fmt::Arguments<'_>, value: u64) {
+    pub(crate) fn line(&mut self, name: impl core::fmt::Display, value: impl core::fmt::Display) {
         let _ = core::fmt::Write::write_fmt(self, format_args!("{} {}\n", name, value));
     }
 

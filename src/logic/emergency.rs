@@ -31,11 +31,17 @@ impl Reason {
     pub(crate) const PANIC: Reason = Reason(1 << 6);
     /// The backlog made no progress for the starvation timeout.
     pub(crate) const STARVED: Reason = Reason(1 << 7);
+    /// A kernel record below `urgent_loglevel` (a warning or worse) is being printed.
+    pub(crate) const URGENT: Reason = Reason(1 << 8);
+    /// The module is unloading: the consoles go back to the kernel for good.
+    pub(crate) const UNLOAD: Reason = Reason(1 << 9);
 
     /// Every reason, in the order log lines name them.
-    pub(crate) const ALL: [Reason; 8] = [
+    pub(crate) const ALL: [Reason; 10] = [
         Reason::PANIC,
+        Reason::UNLOAD,
         Reason::OOPS,
+        Reason::URGENT,
         Reason::SHUTDOWN,
         Reason::PM,
         Reason::SYSTEM_STATE,
@@ -55,6 +61,8 @@ impl Reason {
             Reason::SHUTDOWN => "reboot or shutdown",
             Reason::PANIC => "panic",
             Reason::STARVED => "kthreads starved",
+            Reason::URGENT => "urgent record",
+            Reason::UNLOAD => "module unloading",
             _ => "unknown",
         }
     }
@@ -86,7 +94,7 @@ impl Emergency {
 
     /// Sets `r`; safe in any context.
     pub(crate) fn raise(&self, r: Reason) -> Switch {
-        let old = self.reasons.fetch_or(r.0, Ordering::AcqRel);
+        let old = self.reasons.fetch_or(r.0, Ordering::SeqCst);
         if old == 0 {
             Switch::Entered
         } else {
@@ -96,7 +104,7 @@ impl Emergency {
 
     /// Clears `r`; safe in any context.
     pub(crate) fn clear(&self, r: Reason) -> Switch {
-        let old = self.reasons.fetch_and(!r.0, Ordering::AcqRel);
+        let old = self.reasons.fetch_and(!r.0, Ordering::SeqCst);
         if old == r.0 {
             Switch::Left
         } else {
@@ -106,11 +114,24 @@ impl Emergency {
 
     /// Whether `r` holds.
     pub(crate) fn has(&self, r: Reason) -> bool {
-        self.reasons.load(Ordering::Acquire) & r.0 != 0
+        self.reasons.load(Ordering::SeqCst) & r.0 != 0
     }
 
     /// Whether any reason holds (print synchronously).
     pub(crate) fn active(&self) -> bool {
-        self.reasons.load(Ordering::Acquire) != 0
+        self.reasons.load(Ordering::SeqCst) != 0
+    }
+
+    /// Whether any reason holds, read with a read-modify-write: it returns the latest
+    /// value, and it is ordered after every write whose effect the caller has seen (see
+    /// `ownership.rs`).
+    pub(crate) fn active_latest(&self) -> bool {
+        self.reasons.fetch_or(0, Ordering::SeqCst) != 0
+    }
+
+    /// The reason log lines name first, if any holds.
+    pub(crate) fn first(&self) -> Option<Reason> {
+        let bits = self.reasons.load(Ordering::Acquire);
+        Reason::ALL.into_iter().find(|r| bits & r.0 != 0)
     }
 }

@@ -9,6 +9,8 @@ pub(crate) mod cpu_choice;
 pub(crate) mod cpulist;
 pub(crate) mod decimal;
 pub(crate) mod emergency;
+pub(crate) mod level_history;
+pub(crate) mod ownership;
 pub(crate) mod printer_claim;
 pub(crate) mod record_text;
 pub(crate) mod slice_budget;

@@ -94,9 +94,11 @@ impl PrinterClaim {
     }
 
     /// Whether `cpu`'s kthread holds the claim (acquire: it then sees what the previous
-    /// owner and every doorbell before the hand-over saw).
+    /// owner and every doorbell before the hand-over saw). A hand-over makes the successor
+    /// the owner, then clears its arrival: it owns once both are done.
     pub(crate) fn owns(&self, cpu: u32) -> bool {
         self.owner.load(Ordering::Acquire) == cpu
+            && self.successor.load(Ordering::Acquire) != cpu | ARRIVED
     }
 
     /// The owner's side, whenever it stops printing: gives the claim to an arrived
@@ -109,11 +111,14 @@ impl PrinterClaim {
                 return HandOver::Released;
             }
             if s & ARRIVED != 0 {
+                let next = s & !ARRIVED;
+                // The new owner first, then the arrival cleared: at every moment the
+                // successor either still awaits the claim or owns it, so a successor
+                // whose CPU goes offline (`park`) cannot miss it. A read-modify-write,
+                // like `release()`, so doorbells stay ordered with it.
+                self.owner.swap(next, Ordering::AcqRel);
                 // Only the owner clears an arrival: the successor waits until it owns.
                 self.successor.store(NOBODY, Ordering::Release);
-                let next = s & !ARRIVED;
-                // A read-modify-write, like `release()`, so doorbells stay ordered with it.
-                self.owner.swap(next, Ordering::AcqRel);
                 return HandOver::Transferred(next);
             }
             if self
@@ -128,6 +133,12 @@ impl PrinterClaim {
         }
     }
 
+    /// The CPU whose kthread holds the claim, if any (for statistics).
+    pub(crate) fn owner(&self) -> Option<u32> {
+        let o = self.owner.load(Ordering::Relaxed);
+        (o != NOBODY).then_some(o)
+    }
+
     /// Makes `cpu`'s kthread the printer; returns false if another kthread holds the claim.
     pub(crate) fn try_claim(&self, cpu: u32) -> bool {
         self.owner
@@ -135,7 +146,7 @@ impl PrinterClaim {
             .is_ok()
     }
 
-    /// Gives up the claim; the caller must then check for records (`after_release`).
+    /// Gives up the claim; the caller must then look for records (and wake a kthread for any).
     pub(crate) fn release(&self) {
         self.owner.swap(NOBODY, Ordering::AcqRel);
     }

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Turning a record read through the kmsg_dump iterator into console text.
+//! Console text as the kernel's console path makes it.
 //!
-//! `kmsg_dump_get_line(.., syslog = true, ..)` formats a record exactly as the kernel's
-//! console path does (`record_print_text()` with `printk_time`), except that every line
-//! starts with a syslog prefix `<N>` where `N = facility << 3 | level`. We need the level
-//! (consoles skip records at or above `console_loglevel`) but consoles must not see the
-//! prefix, so it is parsed once and then cut from the start of every line.
+//! `kmsg_dump_get_line()` formats a record exactly as `console_emit_next_record()` does
+//! (`record_print_text()` with `printk_time`, truncated alike in a buffer of the same
+//! size), with a syslog prefix `<N>` (`N = facility << 3 | level`) on every line when asked
+//! for one: the printer reads a record once with prefixes to learn its facility and level,
+//! and formats it for the console as the console format says. This file has the pieces
+//! that remain: the prefix, the dropped-records notice and how it is prepended, and the
+//! command-line switch of the console format.
 
-/// Parses the syslog prefix `<N>` at the start of `text` and returns the log level (0-7).
-pub(crate) fn syslog_level(text: &[u8]) -> Option<u8> {
+/// The facility and level (0-7) of the syslog prefix `<N>` at the start of `text`.
+pub(crate) fn syslog_class(text: &[u8]) -> Option<(u32, u8)> {
     let (value, _) = syslog_prefix(text)?;
-    Some((value & 7) as u8)
+    Some((value >> 3, (value & 7) as u8))
 }
 
 /// Returns the value of a `<digits>` prefix at the start of `text` and its length in bytes.
@@ -33,27 +35,40 @@ fn syslog_prefix(text: &[u8]) -> Option<(u32, usize)> {
     Some((value, i + 1))
 }
 
-/// Removes the syslog prefix from the start of every line of `buf[..len]`, in place, and
-/// returns the new length. Lines without a prefix are left as they are.
-pub(crate) fn strip_syslog_prefixes(buf: &mut [u8], len: usize) -> usize {
-    let len = len.min(buf.len());
-    let (mut read, mut write) = (0, 0);
-    while read < len {
-        if let Some((_, plen)) = syslog_prefix(&buf[read..len]) {
-            read += plen;
+/// Prepends `notice` to the text `buf[..len]` as the kernel's `console_prepend_message()`
+/// does in its output buffer of `buf.len()` bytes: if both do not fit (with room for a
+/// terminating NUL), the text is cut at the end. Returns the new length.
+pub(crate) fn prepend(buf: &mut [u8], len: usize, notice: &[u8]) -> usize {
+    let size = buf.len();
+    let n = notice.len();
+    if n + 1 >= size {
+        return len.min(size);
+    }
+    let kept = if len + n >= size { size - (n + 1) } else { len };
+    buf.copy_within(0..kept, n);
+    buf[..n].copy_from_slice(notice);
+    kept + n
+}
+
+/// Whether a kernel command line selects syslog-format console messages: the last
+/// `console_msg_format=` before `--` says (`syslog` or `default`).
+pub(crate) fn cmdline_syslog_format(cmdline: &[u8]) -> bool {
+    let mut syslog = false;
+    for word in cmdline.split(|c| c.is_ascii_whitespace() || *c == 0) {
+        if word == b"--" {
+            break;
         }
-        // Copy the rest of the line, newline included.
-        while read < len {
-            let c = buf[read];
-            buf[write] = c;
-            read += 1;
-            write += 1;
-            if c == b'\n' {
-                break;
+        if let Some(v) = word.strip_prefix(b"console_msg_format=") {
+            let v = v.strip_prefix(b"\"").unwrap_or(v);
+            let v = v.strip_suffix(b"\"").unwrap_or(v);
+            if v == b"syslog" {
+                syslog = true;
+            } else if v == b"default" {
+                syslog = false;
             }
         }
     }
-    write
+    syslog
 }
 
 /// Writes the kernel's dropped-records notice, `** N printk messages dropped **\n`, into

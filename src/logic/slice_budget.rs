@@ -26,10 +26,10 @@ impl SliceBudget {
         }
     }
 
-    /// Accounts one record of `bytes` bytes.
-    pub(crate) fn charge(&mut self, bytes: usize) {
+    /// Accounts `records` records (written or skipped) of `bytes` bytes in all.
+    pub(crate) fn charge(&mut self, records: u64, bytes: usize) {
         self.bytes = self.bytes.saturating_add(bytes as u64);
-        self.records += 1;
+        self.records += records;
     }
 
     /// Whether the slice is used up at `now_ns` (never before its first record).
@@ -37,15 +37,5 @@ impl SliceBudget {
         self.records > 0
             && (self.bytes >= self.limit_bytes
                 || now_ns.saturating_sub(self.start_ns) >= self.limit_ns)
-    }
-
-    /// Records printed in this slice.
-    pub(crate) fn records(&self) -> u64 {
-        self.records
-    }
-
-    /// Bytes printed in this slice.
-    pub(crate) fn bytes(&self) -> u64 {
-        self.bytes
     }
 }

@@ -4,7 +4,8 @@
 
     check_serial.py MODE SERIAL_LOG LINES
 
-MODE is suspend, panic, reboot or oops (see scripts/crash-test.sh). Prints one line,
+MODE is suspend, panic, reboot, oops, load-window or unload-window (see
+scripts/crash-test.sh). Prints one line,
 "ok - ..." or "not ok - ...", and exits 0 or 1. Besides the mode's own checks, the log is
 scanned for trouble (scripts/scan-kernel-log.sh) everywhere but in the crash output the
 test provokes on purpose.
@@ -125,6 +126,8 @@ def check_suspend(lines):
 
 FINAL = {
     "panic": "Kernel panic - not syncing",
+    "load-window": "Kernel panic - not syncing",
+    "unload-window": "Kernel panic - not syncing",
     "reboot": "reboot: Restarting system",
     "oops": "kernel BUG at",
 }
@@ -145,7 +148,7 @@ def check_crash(lines, what, n):
         problem = "final output before the last line"
     # What is scanned: everything before the crash the test provokes, and for the oops,
     # everything after its report too.
-    if what == "panic":
+    if what in ("panic", "load-window", "unload-window"):
         end = first(lines, "sysrq: Trigger a crash")
         region = lines[:end if end is not None else fin]
     elif what == "oops":
@@ -156,6 +159,12 @@ def check_crash(lines, what, n):
         region = lines[:cut] + (lines[tail + 1:] if tail is not None else [])
     else:
         region = lines
+    if problem is None and what.endswith("-window"):
+        hook = first(lines, "rust_printk_offload: test hook: pausing")
+        if hook is None or fin is None or hook > fin:
+            problem = "the panic did not come while the module was paused at its test hook"
+        elif what == "load-window" and first(lines, "rust_printk_offload: loaded:") is not None:
+            problem = "the module finished loading before the panic"
     if problem is None and what == "reboot" and first(lines, "rust_printk_offload: emergency mode on (reboot or shutdown)") is None:
         problem = "no 'emergency mode on (reboot or shutdown)' line: the reboot notifier did not switch"
     if problem is None and what == "oops":

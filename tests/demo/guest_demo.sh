@@ -58,5 +58,5 @@ cat /sys/devices/system/cpu/possible >$M
 
 say "5. Unload: the consoles go back to the kernel at the exact next record"
 unload_offload
-dmesg | grep 'rust_printk_offload: unloading' | tail -1 | sed 's/^/   /'
+dmesg | grep 'rust_printk_offload: unloaded' | tail -1 | sed 's/^/   /'
 rmmod slow_console

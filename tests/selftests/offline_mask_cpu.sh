@@ -31,5 +31,20 @@ check_sequence rpo-online 50 || fail "CPU back: sequence broken"
 [ "$(ostat cpu1_records)" -ge $((c1 + 50)) ] || fail "printk_offload/1 did not print after coming back"
 log "CPU 1 back: offloading resumed on printk_offload/1"
 cat /sys/devices/system/cpu/possible >$F
+
+# The mask's only CPU goes offline while its kthread prints a backlog, and nothing is
+# printed after: the backlog must still reach the console (the CPU going away is not
+# eligible, so printing becomes synchronous and the backlog is flushed), with no further
+# printk() to push it.
+echo 100 >$DBG/delay_us
+echo 1 >$F
+reset_capture
+timed_burst rpo-offline-backlog 200 >/dev/null
+echo 0 >/sys/devices/system/cpu/cpu1/online || fail "cannot offline CPU 1"
+wait_lines rpo-offline-backlog 200 30 || fail "CPU 1 went offline with a backlog: lines stranded"
+check_sequence rpo-offline-backlog 200 || fail "backlog across offline: sequence broken"
+log "CPU 1 offline with a backlog and no further printk: all 200 lines arrived"
+echo 1 >/sys/devices/system/cpu/cpu1/online || fail "cannot online CPU 1"
+cat /sys/devices/system/cpu/possible >$F
 unload_offload
 rmmod slow_console

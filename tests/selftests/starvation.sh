@@ -15,21 +15,22 @@ echo 1 >/proc/sys/kernel/printk_cpumask
 echo 1000 >$P/starvation_ms
 rt=$(cat /proc/sys/kernel/sched_rt_runtime_us)
 fs=/sys/kernel/debug/sched/fair_server/cpu1/runtime
-fs_old=$(cat $fs 2>/dev/null)
+[ -e $fs ] || skip "no $fs (CONFIG_SCHED_DEBUG): a hog would still leave the kthread 5% of its CPU"
+fs_old=$(cat $fs)
 stop=/tmp/rpo-hog-stop
 rm -f $stop
 restore() {
 	touch $stop
 	wait "$hog" 2>/dev/null
 	# The fair server first: with RT throttling back on, its bandwidth no longer fits.
-	[ -n "$fs_old" ] && { echo "$fs_old" >$fs || log "could not restore the fair server ($fs)"; }
+	echo "$fs_old" >$fs || log "could not restore the fair server ($fs)"
 	echo "$rt" >/proc/sys/kernel/sched_rt_runtime_us
 }
 # No RT throttling, and (6.12) no fair server on the hogged CPU: a real hog. Without this
 # the deadline "fair server" still gives CFS tasks 5% of the CPU and the kthread is only
 # slowed down.
 echo -1 >/proc/sys/kernel/sched_rt_runtime_us
-if [ -n "$fs_old" ]; then echo 0 >$fs || fail "cannot turn off the fair server on CPU 1"; fi
+echo 0 >$fs || fail "cannot turn off the fair server on CPU 1"
 chrt -f 99 taskset -c 1 bash -c "while [ ! -e $stop ]; do :; done" &
 hog=$!
 sleep 0.5

@@ -22,6 +22,12 @@ mod cpu_choice_tests;
 mod cpulist_tests;
 #[cfg(all(test, not(loom)))]
 mod emergency_tests;
+#[cfg(all(test, not(loom)))]
+mod level_history_tests;
+#[cfg(all(test, loom))]
+mod loom_doorbell;
+#[cfg(all(test, loom))]
+mod loom_ownership;
 #[cfg(all(test, loom))]
 mod loom_printer_claim;
 #[cfg(all(test, loom))]

@@ -102,3 +102,38 @@ fn hand_over_never_loses_a_record() {
         assert!(claim.invite(5), "an invitation outlived the hand-over");
     });
 }
+
+/// The park protocol: CPU 1's kthread was invited and arrives, then its CPU goes offline
+/// while the printer on CPU 0 stops printing. `park` waits while the claim is owed to it,
+/// and passes the claim on if it got it: in no interleaving may CPU 1 end up owning the
+/// claim once it parked (a parked kthread is never woken, so nothing would be printed).
+#[test]
+fn park_never_strands_the_claim() {
+    use crate::logic::printer_claim::HandOver;
+    loom::model(|| {
+        let claim = Arc::new(PrinterClaim::new());
+        assert!(claim.try_claim(0));
+        assert!(claim.invite(1));
+        let kthread1 = {
+            let claim = claim.clone();
+            loom::thread::spawn(move || {
+                claim.arrive(1);
+                // park(1)
+                while claim.awaits(1) {
+                    loom::thread::yield_now();
+                }
+                if claim.owns(1) {
+                    let _ = claim.hand_over();
+                }
+            })
+        };
+        // The printer on CPU 0 stops printing.
+        let h = claim.hand_over();
+        kthread1.join().unwrap();
+        assert!(
+            !claim.owns(1),
+            "claim stranded on the parked CPU (printer: {:?})",
+            h == HandOver::Released
+        );
+    });
+}

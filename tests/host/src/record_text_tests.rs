@@ -1,21 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0
 use crate::logic::record_text::*;
 
-fn strip(s: &str) -> String {
-    let mut buf = s.as_bytes().to_vec();
-    let n = strip_syslog_prefixes(&mut buf, s.len());
-    String::from_utf8(buf[..n].to_vec()).unwrap()
+#[test]
+fn facility_and_level_come_from_the_prefix() {
+    assert_eq!(syslog_class(b"<6>[    1.000000] hello\n"), Some((0, 6)));
+    assert_eq!(
+        syslog_class(b"<14>[    1.000000] user info\n"),
+        Some((1, 6))
+    ); // LOG_USER | 6
+    assert_eq!(syslog_class(b"<12>x\n"), Some((1, 4))); // /dev/kmsg's default: user, warning
+    assert_eq!(syslog_class(b"<0>x\n"), Some((0, 0)));
+    assert_eq!(syslog_class(b"<191>x\n"), Some((23, 7)));
 }
 
 #[test]
-fn level_is_low_three_bits_of_prefix() {
-    assert_eq!(syslog_level(b"<6>[    1.000000] hello\n"), Some(6));
-    assert_eq!(syslog_level(b"<14>[    1.000000] user info\n"), Some(6)); // LOG_USER | 6
-    assert_eq!(syslog_level(b"<0>x\n"), Some(0));
-    assert_eq!(syslog_level(b"<191>x\n"), Some(7)); // facility 23, level 7
-}
-
-#[test]
-fn malformed_prefixes_have_no_level() {
+fn malformed_prefixes_have_no_class() {
     for bad in [
         &b""[..],
         b"6>x",
@@ -26,7 +25,7 @@ fn malformed_prefixes_have_no_level() {
         b"[ 1.0] <6>x",
     ] {
         assert_eq!(
-            syslog_level(bad),
+            syslog_class(bad),
             None,
             "{:?}",
             String::from_utf8_lossy(bad)
@@ -34,41 +33,47 @@ fn malformed_prefixes_have_no_level() {
     }
 }
 
+/// `console_prepend_message()`: notice + text when both fit with a NUL to spare; else the
+/// text is cut so that the whole is one byte short of the buffer.
 #[test]
-fn strips_prefix_of_single_line() {
-    assert_eq!(strip("<6>[    1.000000] hello\n"), "[    1.000000] hello\n");
+fn prepend_follows_the_kernel() {
+    let notice = b"** 3 printk messages dropped **\n";
+    let mut buf = [0u8; 64];
+    buf[..6].copy_from_slice(b"hello\n");
+    let n = prepend(&mut buf, 6, notice);
+    assert_eq!(&buf[..n], b"** 3 printk messages dropped **\nhello\n");
+
+    // 32 bytes of notice, a 40-byte buffer: 7 bytes of text fit (32 + 7 + NUL = 40).
+    let mut buf = [b'x'; 40];
+    buf[..20].copy_from_slice(b"0123456789abcdefghi\n");
+    let n = prepend(&mut buf, 20, notice);
+    assert_eq!(n, 39);
+    assert_eq!(&buf[..n], b"** 3 printk messages dropped **\n0123456");
+
+    // Exactly one short of the buffer: kept whole.
+    let mut buf = [0u8; 40];
+    buf[..7].copy_from_slice(b"012345\n");
+    assert_eq!(prepend(&mut buf, 7, notice), 39);
+    assert_eq!(&buf[32..39], b"012345\n");
+
+    // A notice that leaves no room at all: nothing is prepended.
+    let mut buf = [b'y'; 16];
+    assert_eq!(prepend(&mut buf, 5, notice), 5);
+    assert_eq!(&buf[..5], b"yyyyy");
 }
 
 #[test]
-fn strips_prefix_of_every_line_of_multiline_record() {
-    // record_print_text() repeats the full prefix on each line of a multi-line record.
-    let s = "<4>[    2.500000] first\n<4>[    2.500000] second\n<4>[    2.500000] third\n";
-    assert_eq!(
-        strip(s),
-        "[    2.500000] first\n[    2.500000] second\n[    2.500000] third\n"
-    );
-}
-
-#[test]
-fn text_that_looks_like_a_prefix_mid_line_is_kept() {
-    assert_eq!(
-        strip("<6>[ 1.0] value <3> kept\n"),
-        "[ 1.0] value <3> kept\n"
-    );
-}
-
-#[test]
-fn lines_without_prefix_and_no_trailing_newline_are_kept() {
-    assert_eq!(strip("[ 1.0] no prefix"), "[ 1.0] no prefix");
-    assert_eq!(strip("<6>[ 1.0] cut"), "[ 1.0] cut");
-    assert_eq!(strip(""), "");
-}
-
-#[test]
-fn strip_honours_len_shorter_than_buffer() {
-    let mut buf = b"<6>ab\n<6>cd\nGARBAGE".to_vec();
-    let n = strip_syslog_prefixes(&mut buf, 12);
-    assert_eq!(&buf[..n], b"ab\ncd\n");
+fn console_format_from_the_command_line() {
+    assert!(!cmdline_syslog_format(b"root=/dev/vda ro quiet"));
+    assert!(cmdline_syslog_format(
+        b"ro console_msg_format=syslog loglevel=7\n"
+    ));
+    assert!(cmdline_syslog_format(b"console_msg_format=\"syslog\""));
+    assert!(!cmdline_syslog_format(
+        b"console_msg_format=syslog console_msg_format=default"
+    ));
+    assert!(!cmdline_syslog_format(b"ro -- console_msg_format=syslog"));
+    assert!(!cmdline_syslog_format(b"xconsole_msg_format=syslog"));
 }
 
 #[test]

@@ -15,12 +15,15 @@ use crate::bindings as b;
 pub(crate) struct Record {
     /// The record's sequence number.
     pub(crate) seq: u64,
-    /// Bytes of syslog-formatted text in the buffer.
+    /// Bytes of text in the buffer.
     pub(crate) len: usize,
 }
 
-/// Reads the first record at or after `seq` into `buf`, formatted with syslog prefixes.
-pub(crate) fn read_at(seq: u64, buf: &mut [u8]) -> Option<Record> {
+/// Reads the first record at or after `seq` into `buf`, formatted as the console path
+/// formats it (`record_print_text()` with `printk_time`), with syslog prefixes if `syslog`.
+/// A record that does not fit is truncated exactly as the console path truncates it in a
+/// buffer of the same size.
+pub(crate) fn read_at(seq: u64, syslog: bool, buf: &mut [u8]) -> Option<Record> {
     let mut iter = b::kmsg_dump_iter {
         cur_seq: seq,
         next_seq: u64::MAX,
@@ -30,7 +33,7 @@ pub(crate) fn read_at(seq: u64, buf: &mut [u8]) -> Option<Record> {
     let found = unsafe {
         b::kmsg_dump_get_line(
             &mut iter,
-            true,
+            syslog,
             buf.as_mut_ptr().cast(),
             buf.len(),
             &mut len,

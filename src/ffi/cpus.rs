@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! CPU facts the module needs: the number of CPU ids, which CPUs are online, the current
-//! CPU, and per-CPU pointers. `smp_processor_id()`, `cpu_online()` and `per_cpu_ptr()` are
-//! macros or inline functions, so they are done here from the exported data they read.
+//! CPU and time facts the module needs: the number of CPU ids, which CPUs are online, the
+//! current CPU, clocks, sleeping and rescheduling. `smp_processor_id()` and `cpu_online()`
+//! are macros or inline functions, so they are done here from the exported data they read.
 
 use crate::bindings as b;
 use core::ptr::{addr_of, read_volatile};
@@ -55,33 +55,17 @@ pub(crate) fn local_clock_ns() -> u64 {
 }
 
 /// The CPU this code runs on. Exact where the caller cannot migrate (hard or soft irq
-/// context, preemption disabled, a CPU-bound kthread); a hint elsewhere.
+/// context, interrupts or preemption disabled, a CPU-bound kthread); a hint elsewhere.
 pub(crate) fn current_cpu() -> u32 {
     // SAFETY: `get_current()` always returns the running task, which stays alive while it
     // runs; `thread_info.cpu` is the CPU it runs on (x86 has THREAD_INFO_IN_TASK).
     unsafe { read_volatile(addr_of!((*kernel::bindings::get_current()).thread_info.cpu)) }
 }
 
-/// `per_cpu_ptr(ptr, cpu)`: the address of `cpu`'s copy of the per-CPU object `ptr`.
-///
-/// # Safety
-///
-/// `ptr` must be a per-CPU pointer (from `__alloc_percpu`) and `cpu < nr_cpu_ids()`.
-pub(crate) unsafe fn per_cpu_ptr<T>(ptr: *mut T, cpu: u32) -> *mut T {
-    // SAFETY: the caller guarantees `cpu < nr_cpu_ids <= NR_CPUS`, the array's length.
-    let offset = unsafe {
-        read_volatile(
-            addr_of!(b::__per_cpu_offset)
-                .cast::<usize>()
-                .add(cpu as usize),
-        )
-    };
-    (ptr as usize).wrapping_add(offset) as *mut T
-}
-
 /// Sleeps between `min_us` and `max_us` microseconds (`usleep_range()`). Process context.
 pub(crate) fn sleep_us(min_us: u64, max_us: u64) {
-    // SAFETY: called from process context only (the kthreads), which may sleep.
+    // SAFETY: called from process context only (kthreads, sysctl writers, notifiers that
+    // may sleep), which may sleep.
     unsafe {
         b::usleep_range_state(
             min_us as _,
@@ -89,6 +73,13 @@ pub(crate) fn sleep_us(min_us: u64, max_us: u64) {
             kernel::bindings::TASK_UNINTERRUPTIBLE,
         )
     };
+}
+
+/// Gives the CPU to another task if one should run (`cond_resched()`). Process context,
+/// no spinning lock held.
+pub(crate) fn cond_resched() {
+    // SAFETY: called from process context without locks that forbid sleeping.
+    unsafe { b::__cond_resched() };
 }
 
 /// Monotonic time in nanoseconds, callable from any context (`ktime_get_mono_fast_ns()`).

@@ -7,6 +7,9 @@
 
 use crate::bindings as b;
 use core::ffi::{c_int, c_void};
+use core::marker::PhantomPinned;
+use core::pin::Pin;
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::ffi::c_ulong;
 use kernel::prelude::*;
 use kernel::types::Opaque;
@@ -81,15 +84,15 @@ unsafe extern "C" fn syscore_shutdown_cb<T: LifecycleEvents>(_data: *mut c_void)
 ///
 /// # Invariants
 ///
-/// While `registered`, the kernel's notifier lists point into `self`, which therefore must
-/// not move (it lives in the module's boxed state).
+/// While `registered`, the kernel's notifier lists point into `self`, which is pinned.
 pub(crate) struct Lifecycle {
     pm: Opaque<b::notifier_block>,
     reboot: Opaque<b::notifier_block>,
     panic: Opaque<b::notifier_block>,
     syscore_ops: Opaque<b::syscore_ops>,
     syscore: Opaque<b::syscore>,
-    registered: bool,
+    registered: AtomicBool,
+    _pin: PhantomPinned,
 }
 
 // SAFETY: the C structures are only touched by registration, under the kernel's locks.
@@ -120,24 +123,28 @@ impl Lifecycle {
                 shutdown: Some(syscore_shutdown_cb::<T>),
             }),
             syscore: Opaque::new(b::syscore::default()),
-            registered: false,
+            registered: AtomicBool::new(false),
+            _pin: PhantomPinned,
         }
     }
 
     /// Registers all notifiers.
-    ///
-    /// # Safety
-    ///
-    /// `self` must not move before `unregister()` (or drop) has returned.
-    pub(crate) unsafe fn register(&mut self) -> Result {
-        // SAFETY: the blocks are initialised and stay in place (caller's guarantee);
-        // each registration is undone in `unregister()`.
+    pub(crate) fn register(self: Pin<&Self>) -> Result {
+        if self.registered.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        // SAFETY: the blocks are initialised and pinned; each registration is undone in
+        // `unregister()`, which runs before `self` is dropped (see `Drop`).
         unsafe {
             (*self.syscore.get()).ops = self.syscore_ops.get();
-            kernel::error::to_result(b::register_pm_notifier(self.pm.get()))?;
+            if let Err(e) = kernel::error::to_result(b::register_pm_notifier(self.pm.get())) {
+                self.registered.store(false, Ordering::SeqCst);
+                return Err(e);
+            }
             if let Err(e) = kernel::error::to_result(b::register_reboot_notifier(self.reboot.get()))
             {
                 b::unregister_pm_notifier(self.pm.get());
+                self.registered.store(false, Ordering::SeqCst);
                 return Err(e);
             }
             b::atomic_notifier_chain_register(
@@ -146,13 +153,12 @@ impl Lifecycle {
             );
             b::register_syscore(self.syscore.get());
         }
-        self.registered = true;
         Ok(())
     }
 
     /// Unregisters all notifiers; no callback runs after this returns.
-    pub(crate) fn unregister(&mut self) {
-        if !self.registered {
+    pub(crate) fn unregister(&self) {
+        if !self.registered.swap(false, Ordering::SeqCst) {
             return;
         }
         // SAFETY: all four were registered by `register()`. The notifier chains and the
@@ -166,7 +172,6 @@ impl Lifecycle {
             b::unregister_reboot_notifier(self.reboot.get());
             b::unregister_pm_notifier(self.pm.get());
         }
-        self.registered = false;
     }
 }
 

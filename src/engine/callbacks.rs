@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The engine's entry points from the kernel: the kthreads (smpboot), the doorbell (the
+//! printk() caller and its irq_work), and the lifecycle notifiers (PM, syscore, reboot,
+//! panic). Each reaches the running instance through `with_offload`.
+
+use super::{with_offload, Ctx};
+use crate::ffi::doorbell::DoorbellEvents;
+use crate::ffi::lifecycle::LifecycleEvents;
+use crate::ffi::percpu_threads::PercpuCallbacks;
+use crate::ffi::{kernel_state, kmsg};
+use crate::logic::emergency::Reason;
+use crate::stats::Stats;
+
+/// The engine's callbacks.
+pub(crate) struct Callbacks;
+
+impl PercpuCallbacks for Callbacks {
+    /// As upstream's own printer threads (`pr/legacy`, nbcon's `pr/<console>`): printing
+    /// must be scheduled soon after printk() and get a generous share of the CPU, or a
+    /// flood from every CPU leaves the console half idle.
+    const NICE: i32 = -20;
+
+    fn should_run(cpu: u32) -> bool {
+        // Kicked, or handed the claim by the previous printer.
+        with_offload(|o| o.kicked(cpu) || o.printer.claim.owns(cpu)).unwrap_or(false)
+    }
+
+    fn run(cpu: u32) {
+        with_offload(|o| o.run_on(cpu));
+    }
+
+    fn park(cpu: u32) {
+        with_offload(|o| o.kthread_offline(cpu));
+    }
+
+    fn online(cpu: u32) {
+        with_offload(|o| o.kthread_online(cpu));
+    }
+}
+
+impl DoorbellEvents for Callbacks {
+    fn on_printk(_cpu: u32) {
+        with_offload(|o| {
+            o.check_kernel_state();
+            // The console loglevel this record is stored under; the boundary is read only
+            // when the loglevel changed.
+            o.printer
+                .levels
+                .observe(kernel_state::console_loglevel(), kmsg::next_seq);
+            if o.emergency() {
+                Stats::add(&o.stats.records_sync, 1);
+            }
+        });
+    }
+
+    fn on_ring(cpu: u32) {
+        with_offload(|o| {
+            o.note_doorbell(cpu);
+            o.settle_kernel_state();
+            let survey = o.survey_consoles(Ctx::Atomic);
+            o.watch_urgent(cpu);
+            o.settle_urgent(survey.lowest_held);
+            o.watch_starvation(survey.lowest_seq);
+            if o.housekeeping_owed() {
+                o.poke(cpu);
+            }
+            if o.emergency() || o.printer.claim.printer_will_see_new_records() {
+                return;
+            }
+            o.kick_from(cpu, Ctx::Atomic);
+        });
+    }
+}
+
+impl LifecycleEvents for Callbacks {
+    fn pm_prepare() {
+        with_offload(|o| {
+            Stats::add(&o.stats.pm_events, 1);
+            // Before tasks freeze (the consoles' drivers suspend after): print
+            // synchronously from here on, the backlog first, here.
+            o.raise(Reason::PM, Ctx::Sleepable);
+            o.flush_for_kernel();
+        });
+    }
+
+    fn pm_post() {
+        with_offload(|o| {
+            Stats::add(&o.stats.pm_events, 1);
+            // The serial core re-enabled its console on resume; taking back covers it.
+            o.clear(Reason::PM, Ctx::Sleepable);
+            o.ring_now();
+        });
+    }
+
+    fn syscore_suspend() {
+        with_offload(|o| {
+            Stats::add(&o.stats.syscore_events, 1);
+            o.raise(Reason::PM, Ctx::NoWake);
+        });
+    }
+
+    fn syscore_resume() {
+        with_offload(|o| Stats::add(&o.stats.syscore_events, 1));
+    }
+
+    fn syscore_shutdown() {
+        with_offload(|o| {
+            Stats::add(&o.stats.syscore_events, 1);
+            o.raise(Reason::SHUTDOWN, Ctx::NoWake);
+        });
+    }
+
+    fn reboot() {
+        with_offload(|o| {
+            Stats::add(&o.stats.reboot_events, 1);
+            o.raise(Reason::SHUTDOWN, Ctx::Sleepable);
+            o.flush_for_kernel();
+        });
+    }
+
+    fn panic() {
+        // Other CPUs are stopped (a kthread may have been stopped in the middle of a
+        // record: that record is printed again by the panic flush, as the kernel's own
+        // threaded printing would). Hand the consoles back so console_flush_on_panic(),
+        // which skips disabled consoles, prints everything from each con->seq on.
+        with_offload(|o| {
+            Stats::add(&o.stats.panic_events, 1);
+            o.raise(Reason::PANIC, Ctx::NoWake);
+        });
+    }
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The consoles the module prints for.
+//!
+//! Ownership rule: a console is the module's to print while it is *held* (in one of the
+//! slots here) *and* the kernel does not print it (`CON_ENABLED` clear) *and* it is not
+//! suspended. The kernel prints legacy consoles only when `CON_ENABLED` is set, and both
+//! sides print only under `console_lock`, advancing the console's own `seq` and `dropped`:
+//! whoever prints next starts at the exact next record, so ownership can change hands
+//! between any two records with no duplicate and no gap.
+//!
+//! Every enabled, servable legacy console is held: those present at load, and any console
+//! registered or enabled later (a survey of the console list notices it and a kthread
+//! takes it over). A held console that is unregistered is forgotten, and the records it
+//! had not printed yet are announced in the log.
+//!
+//! Which side prints the held consoles is decided in one place, `Offload::sync_ownership`
+//! (`mode.rs`), from the emergency reasons.
+
+use crate::ffi::console_list::{ConsoleListReader, ConsoleName, ConsoleRef};
+use crate::ffi::kmsg;
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use kernel::prelude::*;
+
+/// How many consoles the module can hold at once.
+pub(crate) const MAX_CONSOLES: usize = 16;
+
+/// One held console.
+///
+/// # Invariants
+///
+/// `addr` is 0 (free) or the address of a console that was registered when it was taken
+/// over; it is only dereferenced after being found in the console list. `name` and
+/// `printed` describe it and are written before `addr` is published.
+struct Slot {
+    addr: AtomicUsize,
+    /// Its name, NUL-padded, for log lines after it is gone.
+    name: [AtomicU64; 3],
+    /// Its `seq` as last seen (to tell what was lost if it is unregistered).
+    printed: AtomicU64,
+}
+
+impl Slot {
+    const fn new() -> Self {
+        Self {
+            addr: AtomicUsize::new(0),
+            name: [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)],
+            printed: AtomicU64::new(0),
+        }
+    }
+}
+
+/// What a survey of the console list found.
+pub(crate) struct Survey {
+    /// The lowest next record of the consoles the module prints now, if any.
+    pub(crate) lowest_seq: Option<u64>,
+    /// The lowest next record of all held consoles, whoever prints them.
+    pub(crate) lowest_held: Option<u64>,
+    /// An enabled, servable console is not held yet (take it over).
+    pub(crate) unheld: bool,
+    /// A held console is no longer registered (forget it and announce the loss).
+    pub(crate) gone: bool,
+}
+
+/// A held console that was unregistered: its name and how many records it missed.
+pub(crate) struct Departed {
+    pub(crate) name: ConsoleName,
+    pub(crate) missed: u64,
+}
+
+/// The held consoles.
+pub(crate) struct OwnedConsoles {
+    slots: [Slot; MAX_CONSOLES],
+    /// Set when a console could not be held for lack of a slot (logged once).
+    full_logged: AtomicBool,
+}
+
+impl OwnedConsoles {
+    /// No console held.
+    pub(crate) const fn new() -> Self {
+        const FREE: Slot = Slot::new();
+        Self {
+            slots: [FREE; MAX_CONSOLES],
+            full_logged: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether the console at `addr` is held.
+    pub(crate) fn holds(&self, addr: usize) -> bool {
+        addr != 0
+            && self
+                .slots
+                .iter()
+                .any(|s| s.addr.load(Ordering::Acquire) == addr)
+    }
+
+    /// Number of consoles held.
+    pub(crate) fn count(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|s| s.addr.load(Ordering::Acquire) != 0)
+            .count()
+    }
+
+    /// Whether `con` is the module's to print now (see the module documentation).
+    pub(crate) fn is_ours(&self, con: &ConsoleRef<'_>) -> bool {
+        self.holds(con.addr()) && !con.enabled() && !con.suspended()
+    }
+
+    /// Whether `con` should be held but is not: enabled, servable, not held.
+    pub(crate) fn wants_holding(&self, con: &ConsoleRef<'_>) -> bool {
+        con.enabled() && con.servable() && !self.holds(con.addr())
+    }
+
+    /// Holds `con`. The caller holds `console_list_lock` (no registration changes) and has
+    /// just found `con` in the list. Returns false if every slot is taken.
+    pub(crate) fn hold(&self, con: &ConsoleRef<'_>) -> bool {
+        let name = con.name();
+        let mut words = [0u64; 3];
+        for (i, &c) in name.as_str().as_bytes().iter().take(23).enumerate() {
+            words[i / 8] |= u64::from(c) << (8 * (i % 8));
+        }
+        for slot in &self.slots {
+            if slot.addr.load(Ordering::Acquire) != 0 {
+                continue;
+            }
+            for (w, v) in slot.name.iter().zip(words) {
+                w.store(v, Ordering::Relaxed);
+            }
+            slot.printed.store(con.seq(), Ordering::Relaxed);
+            // Only takers under console_list_lock fill slots, so a free slot stays free
+            // until this store publishes it.
+            slot.addr.store(con.addr(), Ordering::Release);
+            return true;
+        }
+        if !self.full_logged.swap(true, Ordering::Relaxed) {
+            pr_warn!(
+                "cannot take over console {}: already printing {} consoles\n",
+                name.as_str(),
+                MAX_CONSOLES
+            );
+        }
+        false
+    }
+
+    /// Calls `f` for each console that is the module's to print now.
+    pub(crate) fn for_each_ours<'a>(
+        &self,
+        reader: &'a ConsoleListReader,
+        mut f: impl FnMut(ConsoleRef<'a>),
+    ) {
+        reader.for_each(|c| {
+            if self.is_ours(&c) {
+                f(c);
+            }
+        });
+    }
+
+    /// Calls `f` for each held console that is registered.
+    pub(crate) fn for_each_held<'a>(
+        &self,
+        reader: &'a ConsoleListReader,
+        mut f: impl FnMut(ConsoleRef<'a>),
+    ) {
+        reader.for_each(|c| {
+            if self.holds(c.addr()) {
+                f(c);
+            }
+        });
+    }
+
+    /// Notes that the held console at `addr` will print record `seq` next.
+    pub(crate) fn note_printed(&self, addr: usize, seq: u64) {
+        if let Some(s) = self
+            .slots
+            .iter()
+            .find(|s| s.addr.load(Ordering::Relaxed) == addr)
+        {
+            s.printed.store(seq, Ordering::Relaxed);
+        }
+    }
+
+    /// One walk of the console list: the lowest next record of the consoles the module
+    /// prints, and whether a console should be taken over or was unregistered. Any
+    /// context.
+    pub(crate) fn survey(&self) -> Survey {
+        let reader = ConsoleListReader::enter();
+        let mut found = 0u32;
+        let mut lowest: Option<u64> = None;
+        let mut lowest_held: Option<u64> = None;
+        let mut unheld = false;
+        reader.for_each(|c| {
+            if let Some(i) = self
+                .slots
+                .iter()
+                .position(|s| s.addr.load(Ordering::Acquire) == c.addr())
+            {
+                found |= 1 << i;
+                let s = c.seq();
+                lowest_held = Some(lowest_held.map_or(s, |l| l.min(s)));
+                if self.is_ours(&c) {
+                    lowest = Some(lowest.map_or(s, |l| l.min(s)));
+                }
+            } else if self.wants_holding(&c) {
+                unheld = true;
+            }
+        });
+        let gone = self
+            .slots
+            .iter()
+            .enumerate()
+            .any(|(i, s)| found & (1 << i) == 0 && s.addr.load(Ordering::Acquire) != 0);
+        Survey {
+            lowest_seq: lowest,
+            lowest_held,
+            unheld,
+            gone,
+        }
+    }
+
+    /// Forgets the held consoles that are no longer registered; calls `f` for each with
+    /// what it missed. Process context (the caller holds `console_list_lock`, so no
+    /// console registers or unregisters meanwhile).
+    pub(crate) fn forget_departed(&self, mut f: impl FnMut(Departed)) {
+        let reader = ConsoleListReader::enter();
+        for slot in &self.slots {
+            let addr = slot.addr.load(Ordering::Acquire);
+            if addr == 0 || reader.find(addr).is_some() {
+                continue;
+            }
+            let mut name = [0u8; 24];
+            for (i, w) in slot.name.iter().enumerate() {
+                name[i * 8..i * 8 + 8].copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
+            }
+            let missed = kmsg::next_seq().saturating_sub(slot.printed.load(Ordering::Relaxed));
+            slot.addr.store(0, Ordering::Release);
+            f(Departed {
+                name: ConsoleName::from_padded(&name),
+                missed,
+            });
+        }
+    }
+}

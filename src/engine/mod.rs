@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The offload engine: who prints, when, and what. Safe Rust over the FFI adapters in
+//! `src/ffi`; the decisions themselves are pure logic in `src/logic`.
+//!
+//! - `mod.rs` (here): the state, load (`start`) and unload (`shutdown`).
+//! - `consoles.rs`: the consoles held, and the rule of which are the module's to print.
+//! - `mode.rs`: emergency reasons and who prints the consoles; announcements; the
+//!   starvation fallback and the urgent-record watch.
+//! - `placement.rs`: `printk_cpumask`, which kthreads may print, kicks, the next printer.
+//! - `printer.rs`: the printer claim, slices, and emitting a record as the kernel would.
+//! - `callbacks.rs`: the kthreads', doorbell's and lifecycle notifiers' entry points.
+//!
+//! In short: printk() callers only ring the doorbell (`mode.rs` `on_printk`, then
+//! `on_ring` on the same CPU after the commit), which wakes a kthread on another CPU
+//! (`placement.rs`); the kthread claims the printer role and prints slices
+//! (`printer.rs`). In emergency mode the consoles are the kernel's, which prints them in
+//! the caller as it does without the module.
+
+mod callbacks;
+pub(crate) mod consoles;
+mod mode;
+mod placement;
+mod printer;
+
+use crate::ffi::console_list::ConsoleLock;
+use crate::ffi::cpus;
+use crate::ffi::doorbell::Doorbell;
+use crate::ffi::irqs::IrqLock;
+use crate::ffi::lifecycle::Lifecycle;
+use crate::ffi::percpu_threads::PercpuThreads;
+use crate::logic::emergency::Reason;
+use crate::stats::{Stats, StatsWriter};
+use crate::tunables::Tunables;
+use callbacks::Callbacks;
+use consoles::OwnedConsoles;
+use core::pin::Pin;
+use core::sync::atomic::{AtomicPtr, Ordering};
+use kernel::prelude::*;
+use kernel::sync::{new_mutex, Mutex};
+pub(crate) use mode::Ctx;
+use mode::Mode;
+use placement::Placement;
+use printer::Printer;
+
+/// The module's state. Pinned: the kernel holds pointers into it while it is registered.
+#[pin_data]
+pub(crate) struct Offload {
+    #[pin]
+    threads: PercpuThreads,
+    #[pin]
+    lifecycle: Lifecycle,
+    #[pin]
+    doorbell: Doorbell,
+    /// The printer's interrupts-off section (see `ffi/irqs.rs`).
+    #[pin]
+    irq_lock: IrqLock,
+    /// Serialises writers of `printk_cpumask` (a mask is several words).
+    #[pin]
+    mask_writer: Mutex<()>,
+    consoles: OwnedConsoles,
+    mode: Mode,
+    placement: Placement,
+    printer: Printer,
+    pub(crate) tunables: Tunables,
+    pub(crate) stats: Stats,
+}
+
+/// The running instance, for callbacks that carry no context pointer.
+///
+/// # Invariants
+///
+/// Null, or the started instance: set by `start` before the first registration, cleared
+/// by `shutdown` after the last unregistration, so every callback finds it alive.
+static OFFLOAD: AtomicPtr<Offload> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Runs `f` on the running instance, if any.
+pub(crate) fn with_offload<R>(f: impl FnOnce(&Offload) -> R) -> Option<R> {
+    let p = OFFLOAD.load(Ordering::Acquire);
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: non-null only while the instance is alive and pinned (invariant of
+    // `OFFLOAD`); only shared references are ever made to it.
+    Some(f(unsafe { &*p }))
+}
+
+impl Offload {
+    /// The state, not started yet.
+    pub(crate) fn new() -> impl PinInit<Self, Error> {
+        let nr = cpus::nr_cpu_ids() as usize;
+        try_pin_init!(Self {
+            threads: PercpuThreads::new::<Callbacks>()?,
+            lifecycle: Lifecycle::new::<Callbacks>(),
+            doorbell: Doorbell::new::<Callbacks>()?,
+            irq_lock <- IrqLock::new(),
+            mask_writer <- new_mutex!(()),
+            consoles: OwnedConsoles::new(),
+            mode: Mode::new(nr)?,
+            placement: Placement::new(nr)?,
+            printer: Printer::new()?,
+            tunables: Tunables::new(),
+            stats: Stats::new(nr)?,
+        }? Error)
+    }
+
+    /// Starts offloading: notifiers first (so that an oops or panic during the rest is
+    /// covered), then the kthreads and the doorbell, then the consoles are taken over.
+    pub(crate) fn start(self: Pin<&Self>) -> Result {
+        let this = self.get_ref();
+        // INVARIANT: set before any registration; `shutdown` clears it after the last.
+        OFFLOAD.store((this as *const Self).cast_mut(), Ordering::Release);
+        let started = (|| -> Result {
+            self.lifecycle_pinned().register()?;
+            crate::test_hooks::pause("load:notifiers");
+            self.threads_pinned().register()?;
+            this.wait_for_kthreads();
+            self.doorbell_pinned().arm()?;
+            Ok(())
+        })();
+        if let Err(e) = started {
+            this.shutdown();
+            return Err(e);
+        }
+        this.printer.load_settings();
+        this.take_over_consoles(true);
+        crate::test_hooks::pause("load:taken_over");
+        this.reevaluate_cpus(Ctx::Sleepable);
+        this.ring_now();
+        Ok(())
+    }
+
+    fn lifecycle_pinned(self: Pin<&Self>) -> Pin<&Lifecycle> {
+        // SAFETY: `lifecycle` is structurally pinned (`#[pin]`).
+        unsafe { self.map_unchecked(|s| &s.lifecycle) }
+    }
+
+    fn threads_pinned(self: Pin<&Self>) -> Pin<&PercpuThreads> {
+        // SAFETY: `threads` is structurally pinned (`#[pin]`).
+        unsafe { self.map_unchecked(|s| &s.threads) }
+    }
+
+    fn doorbell_pinned(self: Pin<&Self>) -> Pin<&Doorbell> {
+        // SAFETY: `doorbell` is structurally pinned (`#[pin]`).
+        unsafe { self.map_unchecked(|s| &s.doorbell) }
+    }
+
+    /// Waits (at most two seconds) until the kthread of every online CPU runs, so the
+    /// first doorbell finds eligible CPUs.
+    fn wait_for_kthreads(&self) {
+        for _ in 0..400 {
+            if (0..cpus::nr_cpu_ids()).all(|c| !cpus::cpu_online(c) || self.placement.is_ready(c)) {
+                return;
+            }
+            cpus::sleep_us(5_000, 6_000);
+        }
+    }
+
+    /// Stops offloading for good and hands the consoles back to the kernel, which
+    /// resumes printing them at their next record. The consoles go back first, while the
+    /// panic and reboot notifiers still run, so that no oops or panic finds them disabled;
+    /// then no more doorbells, notifiers and kthreads; the backlog is printed here.
+    pub(crate) fn shutdown(&self) {
+        self.raise(Reason::UNLOAD, Ctx::Sleepable);
+        drop(ConsoleLock::acquire());
+        crate::test_hooks::pause("unload:handed_back");
+        self.doorbell.disarm();
+        self.lifecycle.unregister();
+        crate::test_hooks::pause("unload:notifiers_gone");
+        // Nothing else wakes kthreads now (doorbell, notifiers and, before this, the
+        // sysctl files are gone): the threads may go, with their task references.
+        self.threads.unregister();
+        OFFLOAD.store(core::ptr::null_mut(), Ordering::Release);
+    }
+
+    /// Number of consoles held.
+    pub(crate) fn consoles(&self) -> usize {
+        self.consoles.count()
+    }
+
+    /// The statistics as `name value` lines (the `stats` file); returns the length.
+    pub(crate) fn show_stats(&self, out: &mut [u8]) -> usize {
+        let mut w = StatsWriter::new(out);
+        w.line("consoles", self.consoles.count());
+        w.line("emergency", u8::from(self.emergency()));
+        w.line("backlog", self.backlog_records());
+        match self.printer.claim.owner() {
+            Some(cpu) => w.line("printer", cpu),
+            None => w.line("printer", "none"),
+        }
+        self.stats.write_counters(&mut w);
+        for (cpu, c) in self.stats.cpu_records.iter().enumerate() {
+            if cpus::cpu_possible(cpu as u32) {
+                w.line(format_args!("cpu{}_records", cpu), Stats::get(c));
+            }
+        }
+        w.len()
+    }
+}

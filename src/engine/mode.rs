@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Emergency mode: why the kernel prints the consoles right now, and the one place where
+//! that becomes console ownership.
+//!
+//! Emergency mode is the stock behaviour: the held consoles are the kernel's
+//! (`CON_ENABLED`), which prints them in the printk() caller, starting with the backlog
+//! (so order holds). It holds while any reason does (`logic/emergency.rs`): the user
+//! switch, an oops, the system not running, no eligible CPU, suspend, shutdown, panic,
+//! starved kthreads, an urgent record, unloading. Every change of reasons is followed by
+//! [`Offload::sync_ownership`] (`logic/ownership.rs`).
+//!
+//! What cannot be done in the context that changed the mode is left to a kthread
+//! ("housekeeping"): announcing the change in the log (a printk there could make an
+//! interrupt handler print the whole backlog), setting the flags again under
+//! `console_list_lock`, taking over new consoles, forgetting unregistered ones.
+
+use super::Offload;
+use crate::ffi::console_list::{ConsoleListLock, ConsoleListReader, ConsoleLock, ConsoleName};
+use crate::ffi::{cpus, kernel_state, kmsg};
+use crate::logic::emergency::{Emergency, Reason, Switch};
+use crate::logic::ownership;
+use crate::logic::record_text::syslog_class;
+use crate::logic::starvation_watch::StarvationWatch;
+use crate::stats::Stats;
+use crate::tunables::Tunable;
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use kernel::alloc::{flags::GFP_KERNEL, KVec};
+use kernel::prelude::*;
+
+/// Where a mode change happens, which says what may be done there.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ctx {
+    /// Process context without spinning locks: may sleep and take mutexes.
+    Sleepable,
+    /// Interrupt or atomic context: may wake a kthread, must not sleep.
+    Atomic,
+    /// Inside printk() or panic(): must not even wake a task (the caller may hold the
+    /// scheduler's locks, or other CPUs are stopped).
+    NoWake,
+}
+
+/// Housekeeping a kthread owes (bits of `Mode::pending`).
+const ANNOUNCE: u32 = 1 << 0;
+const RESYNC: u32 = 1 << 1;
+const ADOPT: u32 = 1 << 2;
+const DEPARTED: u32 = 1 << 3;
+const FLUSH: u32 = 1 << 4;
+
+/// How long emergency mode outlasts the last urgent record: a report (WARN, oops, RCU
+/// stall) is a burst of records from one CPU.
+const URGENT_HOLD_NS: u64 = 250_000_000;
+/// Records one doorbell classifies at most (bounds the interrupt handler's work; the rest
+/// wait for the next doorbell).
+const URGENT_SCAN_MAX: u64 = 256;
+/// Room for a record's first line with its prefixes, to read its level.
+const SCAN_BUF: usize = 1280;
+
+/// A buffer per CPU for the urgent-record scan.
+///
+/// # Invariants
+///
+/// Buffer `cpu` is only used by the doorbell of `cpu`, which runs in hard-irq context on
+/// that CPU and does not nest.
+struct ScanBuffers(KVec<UnsafeCell<[u8; SCAN_BUF]>>);
+
+// SAFETY: each buffer is used by one CPU at a time (type invariant).
+unsafe impl Sync for ScanBuffers {}
+
+/// The mode's state.
+pub(crate) struct Mode {
+    pub(crate) emergency: Emergency,
+    /// The mode last announced in the log.
+    announced: AtomicBool,
+    /// Housekeeping owed (`ANNOUNCE` ...).
+    pending: AtomicU32,
+    watch: StarvationWatch,
+    starved_at_ns: AtomicU64,
+    /// The next record the urgent-record scan looks at.
+    urgent_scan: AtomicU64,
+    /// The last urgent record seen.
+    urgent_seq: AtomicU64,
+    /// Emergency mode for urgent records lasts at least until then.
+    urgent_until_ns: AtomicU64,
+    scan_bufs: ScanBuffers,
+}
+
+impl Mode {
+    pub(crate) fn new(nr_cpus: usize) -> Result<Self> {
+        let mut bufs = KVec::with_capacity(nr_cpus, GFP_KERNEL)?;
+        for _ in 0..nr_cpus {
+            bufs.push(UnsafeCell::new([0u8; SCAN_BUF]), GFP_KERNEL)?;
+        }
+        Ok(Self {
+            emergency: Emergency::new(),
+            announced: AtomicBool::new(false),
+            pending: AtomicU32::new(0),
+            watch: StarvationWatch::new(),
+            starved_at_ns: AtomicU64::new(0),
+            urgent_scan: AtomicU64::new(kmsg::next_seq()),
+            urgent_seq: AtomicU64::new(0),
+            urgent_until_ns: AtomicU64::new(0),
+            scan_bufs: ScanBuffers(bufs),
+        })
+    }
+}
+
+impl Offload {
+    /// Sets `reason`; on entering emergency mode, the consoles become the kernel's.
+    pub(crate) fn raise(&self, reason: Reason, ctx: Ctx) {
+        if self.mode.emergency.raise(reason) == Switch::Entered {
+            Stats::add(&self.stats.emergency_entries, 1);
+            self.mode_changed(ctx);
+        }
+    }
+
+    /// Clears `reason`; on leaving emergency mode, the consoles become the module's.
+    /// Returns whether emergency mode ended.
+    pub(crate) fn clear(&self, reason: Reason, ctx: Ctx) -> bool {
+        if self.mode.emergency.clear(reason) != Switch::Left {
+            return false;
+        }
+        self.mode.watch.disarm();
+        self.mode_changed(ctx);
+        true
+    }
+
+    fn mode_changed(&self, ctx: Ctx) {
+        self.sync_ownership(ctx);
+        if ctx == Ctx::Sleepable {
+            self.announce();
+            self.flush_for_kernel();
+        } else {
+            self.request(ANNOUNCE | FLUSH, ctx);
+        }
+    }
+
+    /// In emergency mode, has the kernel print the backlog now (process context), so it
+    /// does not wait for the next printk() caller. Not while the kthreads are starved:
+    /// then printk() callers print, and a kthread could hold console_lock for long.
+    pub(crate) fn flush_for_kernel(&self) {
+        if self.mode.emergency.active() && !self.mode.emergency.has(Reason::STARVED) {
+            drop(ConsoleLock::acquire());
+        }
+    }
+
+    /// Whether emergency mode is on.
+    pub(crate) fn emergency(&self) -> bool {
+        self.mode.emergency.active()
+    }
+
+    /// Makes the consoles' flags say what the reasons say. Where it may sleep it holds
+    /// `console_list_lock`, the lock of the kernel's own flag writers; elsewhere the flags
+    /// are set atomically now and again under the lock by a kthread.
+    pub(crate) fn sync_ownership(&self, ctx: Ctx) {
+        if ctx == Ctx::Sleepable {
+            let _list = ConsoleListLock::acquire();
+            self.apply_ownership();
+        } else {
+            self.apply_ownership();
+            self.request(RESYNC, ctx);
+        }
+    }
+
+    fn apply_ownership(&self) {
+        let reader = ConsoleListReader::enter();
+        ownership::sync(&self.mode.emergency, |kernel_prints| {
+            self.consoles
+                .for_each_held(&reader, |c| c.set_enabled(kernel_prints))
+        });
+    }
+
+    /// Notes housekeeping for a kthread and, where allowed, wakes one for it.
+    fn request(&self, what: u32, ctx: Ctx) {
+        self.mode.pending.fetch_or(what, Ordering::SeqCst);
+        if ctx == Ctx::Atomic {
+            self.poke(cpus::current_cpu());
+        }
+    }
+
+    /// Whether housekeeping is owed.
+    pub(crate) fn housekeeping_owed(&self) -> bool {
+        self.mode.pending.load(Ordering::Relaxed) != 0
+    }
+
+    /// Does the housekeeping owed (a kthread, process context).
+    pub(crate) fn housekeeping(&self) {
+        let what = self.mode.pending.swap(0, Ordering::SeqCst);
+        if what & (RESYNC | ADOPT) != 0 {
+            self.take_over_consoles(false);
+        }
+        if what & DEPARTED != 0 {
+            self.forget_departed();
+        }
+        if what & ANNOUNCE != 0 {
+            self.announce();
+        }
+        if what & FLUSH != 0 {
+            self.flush_for_kernel();
+        }
+    }
+
+    /// Announces a change of mode once (not the hand-back at unload: the unload line
+    /// says it). Process context.
+    fn announce(&self) {
+        if self.mode.emergency.has(Reason::UNLOAD) {
+            return;
+        }
+        let active = self.mode.emergency.active();
+        if self.mode.announced.swap(active, Ordering::SeqCst) == active {
+            return;
+        }
+        if active {
+            let why = self.mode.emergency.first().map_or("unknown", Reason::name);
+            pr_info!(
+                "emergency mode on ({}): printk() callers print synchronously\n",
+                why
+            );
+        } else {
+            pr_info!("emergency mode off: printing from the kthreads again\n");
+        }
+    }
+
+    /// Takes over every enabled, servable console not held yet, and applies the mode to
+    /// all held consoles, under `console_list_lock` (so that a console found registered
+    /// stays registered meanwhile). At load, also names the consoles left to the kernel.
+    /// Process context.
+    pub(crate) fn take_over_consoles(&self, at_load: bool) {
+        let mut taken = [ConsoleName::empty(); super::consoles::MAX_CONSOLES];
+        let mut left = [ConsoleName::empty(); super::consoles::MAX_CONSOLES];
+        let (mut nt, mut nl) = (0, 0);
+        {
+            let _list = ConsoleListLock::acquire();
+            let reader = ConsoleListReader::enter();
+            reader.for_each(|c| {
+                if self.consoles.wants_holding(&c) {
+                    if self.consoles.hold(&c) && nt < taken.len() {
+                        taken[nt] = c.name();
+                        nt += 1;
+                    }
+                } else if at_load && c.enabled() && !c.servable() && nl < left.len() {
+                    left[nl] = c.name();
+                    nl += 1;
+                }
+            });
+            drop(reader);
+            self.apply_ownership();
+        }
+        Stats::add(&self.stats.consoles_taken_over, nt as u64);
+        for name in &left[..nl] {
+            pr_info!(
+                "leaving console {} to the kernel (boot, nbcon or extended)\n",
+                name.as_str()
+            );
+        }
+        for name in &taken[..nt] {
+            pr_info!("took over console {}\n", name.as_str());
+        }
+    }
+
+    /// Forgets held consoles that were unregistered, announcing what they missed.
+    fn forget_departed(&self) {
+        let mut gone = [(ConsoleName::empty(), 0u64); super::consoles::MAX_CONSOLES];
+        let mut n = 0;
+        {
+            let _list = ConsoleListLock::acquire();
+            self.consoles.forget_departed(|d| {
+                if n < gone.len() {
+                    gone[n] = (d.name, d.missed);
+                    n += 1;
+                }
+            });
+        }
+        Stats::add(&self.stats.consoles_departed, n as u64);
+        for (name, missed) in &gone[..n] {
+            pr_warn!(
+                "console {} was unregistered with up to {} records not printed on it\n",
+                name.as_str(),
+                missed
+            );
+        }
+    }
+
+    /// The doorbell's view of the console list: takes note of consoles to take over or
+    /// forget. Returns the lowest next record of the consoles the module prints now, and
+    /// of all the consoles held.
+    pub(crate) fn survey_consoles(&self, ctx: Ctx) -> super::consoles::Survey {
+        let survey = self.consoles.survey();
+        if survey.unheld {
+            self.request(ADOPT, ctx);
+        }
+        if survey.gone {
+            self.request(DEPARTED, ctx);
+        }
+        survey
+    }
+
+    /// Ends reasons whose condition is gone (oops over, system running again). Doorbell.
+    pub(crate) fn settle_kernel_state(&self) {
+        if self.mode.emergency.has(Reason::OOPS) && !kernel_state::oops_in_progress() {
+            self.clear(Reason::OOPS, Ctx::Atomic);
+        }
+        if self.mode.emergency.has(Reason::SYSTEM_STATE) && kernel_state::system_running() {
+            self.clear(Reason::SYSTEM_STATE, Ctx::Atomic);
+        }
+    }
+
+    /// In the printk() caller, before the record is stored: enter emergency mode on an
+    /// oops or when the system stops running, so that this very record is already printed
+    /// by the caller. Any context, NMI included.
+    pub(crate) fn check_kernel_state(&self) {
+        if kernel_state::oops_in_progress() && !self.mode.emergency.has(Reason::OOPS) {
+            self.raise(Reason::OOPS, Ctx::NoWake);
+        }
+        if !kernel_state::system_running() && !self.mode.emergency.has(Reason::SYSTEM_STATE) {
+            self.raise(Reason::SYSTEM_STATE, Ctx::NoWake);
+        }
+    }
+
+    /// The starvation fallback, checked at every doorbell: if the oldest unprinted record
+    /// stayed unprinted for `starvation_ms` (every eligible CPU hogged by real-time tasks,
+    /// say), the kernel prints; after as long again a kthread is asked to try, and the
+    /// consoles come back once one of them actually runs (`end_starvation`).
+    pub(crate) fn watch_starvation(&self, lowest_ours: Option<u64>) {
+        let now = cpus::now_ns();
+        let limit_ms = self.tunables.get(Tunable::StarvationMs);
+        if self.mode.emergency.has(Reason::STARVED) {
+            let since = self.mode.starved_at_ns.load(Ordering::Relaxed);
+            if now.saturating_sub(since) >= limit_ms * 1_000_000 {
+                self.kick_from(cpus::current_cpu(), Ctx::Atomic);
+            }
+            return;
+        }
+        if self.mode.emergency.active() {
+            return;
+        }
+        let Some(oldest) = lowest_ours else {
+            return;
+        };
+        let pending = kmsg::has_record_from(oldest);
+        if self
+            .mode
+            .watch
+            .sample(oldest, pending, now / 1_000_000, limit_ms)
+        {
+            self.mode.starved_at_ns.store(now, Ordering::Relaxed);
+            Stats::add(&self.stats.starvations, 1);
+            self.raise(Reason::STARVED, Ctx::Atomic);
+        }
+    }
+
+    /// `cpu`'s kthread runs: if the starvation fallback is on and has lasted its time, the
+    /// kthreads take the consoles back. Not while another kthread holds the printer claim:
+    /// that one is the starved one, and would be starved again. Process context.
+    pub(crate) fn end_starvation(&self, cpu: u32) {
+        if !self.mode.emergency.has(Reason::STARVED) {
+            return;
+        }
+        if self.printer.claim.owner().is_some_and(|o| o != cpu) {
+            return;
+        }
+        let since = self.mode.starved_at_ns.load(Ordering::Relaxed);
+        let limit_ns = self.tunables.get(Tunable::StarvationMs) * 1_000_000;
+        if cpus::now_ns().saturating_sub(since) >= limit_ns {
+            self.clear(Reason::STARVED, Ctx::Sleepable);
+        }
+    }
+
+    /// The urgent-record watch, at every doorbell on `cpu` (hard-irq context): kernel
+    /// records below `urgent_loglevel` switch to synchronous printing, and the backlog up
+    /// to them is printed here and now, as the kernel's own deferred-output interrupt work
+    /// does; the records that follow are printed by their callers.
+    pub(crate) fn watch_urgent(&self, cpu: u32) {
+        let below = self.tunables.get(Tunable::UrgentLoglevel);
+        let to = kmsg::next_seq();
+        let from = self.mode.urgent_scan.load(Ordering::Relaxed);
+        if from >= to {
+            return;
+        }
+        let end = to.min(from + URGENT_SCAN_MAX);
+        if self
+            .mode
+            .urgent_scan
+            .compare_exchange(from, end, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+        {
+            return; // another CPU scans these records
+        }
+        if below == 0 {
+            return;
+        }
+        let Some(cell) = self.mode.scan_bufs.0.get(cpu as usize) else {
+            return;
+        };
+        // SAFETY: buffer `cpu` is used only here, by the doorbell of `cpu` (we run in its
+        // hard-irq context, which does not nest): no other reference exists.
+        let buf = unsafe { &mut *cell.get() };
+        let (mut seq, mut found) = (from, 0u64);
+        while seq < end {
+            let Some(rec) = kmsg::read_at(seq, true, buf) else {
+                break;
+            };
+            if rec.seq >= end {
+                break;
+            }
+            if let Some((0, level)) = syslog_class(&buf[..rec.len]) {
+                if u64::from(level) < below {
+                    found += 1;
+                    self.mode.urgent_seq.fetch_max(rec.seq, Ordering::Relaxed);
+                }
+            }
+            seq = rec.seq + 1;
+        }
+        if found == 0 {
+            return;
+        }
+        Stats::add(&self.stats.records_urgent, found);
+        self.mode
+            .urgent_until_ns
+            .store(cpus::now_ns() + URGENT_HOLD_NS, Ordering::Relaxed);
+        self.raise(Reason::URGENT, Ctx::Atomic);
+        // Print the backlog, the urgent record included, now.
+        drop(ConsoleLock::try_acquire());
+    }
+
+    /// Ends the urgent-record mode once the held consoles printed the last urgent record
+    /// and none came for a while. Doorbell.
+    pub(crate) fn settle_urgent(&self, lowest_held: Option<u64>) {
+        if !self.mode.emergency.has(Reason::URGENT) {
+            return;
+        }
+        let until = self.mode.urgent_until_ns.load(Ordering::Relaxed);
+        let last = self.mode.urgent_seq.load(Ordering::Relaxed);
+        if cpus::now_ns() >= until && lowest_held.is_none_or(|s| s > last) {
+            self.clear(Reason::URGENT, Ctx::Atomic);
+        }
+    }
+
+    /// The user switch of emergency mode (`kernel.printk_offload.emergency`).
+    pub(crate) fn user_emergency(&self) -> bool {
+        self.mode.emergency.has(Reason::USER)
+    }
+
+    /// Sets the user switch. On, the backlog is printed here and now (so order holds);
+    /// off, the kthreads take over again.
+    pub(crate) fn set_user_emergency(&self, on: bool) {
+        if on {
+            self.raise(Reason::USER, Ctx::Sleepable);
+            // Already on for another reason: print the backlog here and now all the same.
+            self.flush_for_kernel();
+        } else if self.clear(Reason::USER, Ctx::Sleepable) {
+            self.ring_now();
+        }
+    }
+}

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Where printing happens: `printk_cpumask`, which CPUs' kthreads may print now, waking
+//! them (kicks), and choosing the next printer (`logic/cpu_choice.rs`).
+//!
+//! A CPU is eligible while it is in the mask, online, and its kthread is *ready*: set
+//! when the kthread starts on the CPU (smpboot's `setup` the first time, `unpark` after),
+//! cleared at the start of `park`, before the CPU goes. So no kick or invitation goes to a
+//! CPU that is going away, and a kick that races with `park` is passed on by one side or
+//! the other: the kicker sets the kick then reads `ready`, `park` clears `ready` then takes
+//! the kick (both sequentially consistent, so at least one sees the other).
+
+use super::{Ctx, Offload};
+use crate::ffi::cpus;
+use crate::logic::cpu_choice::choose_cpu;
+use crate::logic::cpulist::{self, ParseError};
+use crate::logic::emergency::Reason;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use kernel::alloc::{flags::GFP_KERNEL, KVec};
+use kernel::prelude::*;
+
+/// A CPU whose doorbell rang within this window is busy printing messages: the printer
+/// avoids it (see `logic/cpu_choice.rs`). The lazy doorbell runs about once per tick while
+/// a CPU keeps printing, so a few ticks.
+const BUSY_WINDOW_NS: u64 = 20_000_000;
+
+const WORD_BITS: u32 = usize::BITS;
+
+/// Per-CPU placement state, indexed by CPU id.
+pub(crate) struct Placement {
+    /// `printk_cpumask`, one bit per CPU id.
+    mask: KVec<AtomicUsize>,
+    ready: KVec<AtomicBool>,
+    kicks: KVec<AtomicBool>,
+    /// When each CPU's doorbell last rang (ns), i.e. when it last produced messages.
+    last_doorbell: KVec<AtomicU64>,
+    rotor: AtomicU32,
+}
+
+impl Placement {
+    pub(crate) fn new(nr: usize) -> Result<Self> {
+        let mut ready = KVec::with_capacity(nr, GFP_KERNEL)?;
+        let mut kicks = KVec::with_capacity(nr, GFP_KERNEL)?;
+        let mut last_doorbell = KVec::with_capacity(nr, GFP_KERNEL)?;
+        for _ in 0..nr {
+            ready.push(AtomicBool::new(false), GFP_KERNEL)?;
+            kicks.push(AtomicBool::new(false), GFP_KERNEL)?;
+            last_doorbell.push(AtomicU64::new(0), GFP_KERNEL)?;
+        }
+        // Default mask: every possible CPU.
+        let words = (nr as u32).div_ceil(WORD_BITS) as usize;
+        let mut mask = KVec::with_capacity(words, GFP_KERNEL)?;
+        for w in 0..words as u32 {
+            let mut bits = 0usize;
+            for b in 0..WORD_BITS {
+                if cpus::cpu_possible(w * WORD_BITS + b) {
+                    bits |= 1 << b;
+                }
+            }
+            mask.push(AtomicUsize::new(bits), GFP_KERNEL)?;
+        }
+        Ok(Self {
+            mask,
+            ready,
+            kicks,
+            last_doorbell,
+            rotor: AtomicU32::new(0),
+        })
+    }
+
+    /// Whether `cpu`'s kthread runs on its CPU (not parked).
+    pub(crate) fn is_ready(&self, cpu: u32) -> bool {
+        self.ready
+            .get(cpu as usize)
+            .is_some_and(|r| r.load(Ordering::SeqCst))
+    }
+}
+
+impl Offload {
+    /// Whether `cpu` is in `printk_cpumask`.
+    pub(crate) fn in_mask(&self, cpu: u32) -> bool {
+        self.placement
+            .mask
+            .get((cpu / WORD_BITS) as usize)
+            .is_some_and(|w| w.load(Ordering::Relaxed) & (1 << (cpu % WORD_BITS)) != 0)
+    }
+
+    /// Whether `cpu`'s kthread may print now.
+    pub(crate) fn eligible(&self, cpu: u32) -> bool {
+        self.in_mask(cpu) && self.placement.is_ready(cpu) && cpus::cpu_online(cpu)
+    }
+
+    /// Whether `cpu` produced messages recently.
+    fn busy(&self, cpu: u32) -> bool {
+        self.placement
+            .last_doorbell
+            .get(cpu as usize)
+            .is_some_and(|t| {
+                let t = t.load(Ordering::Relaxed);
+                t != 0 && cpus::now_ns().saturating_sub(t) < BUSY_WINDOW_NS
+            })
+    }
+
+    /// Notes that `cpu` produced messages now.
+    pub(crate) fn note_doorbell(&self, cpu: u32) {
+        if let Some(t) = self.placement.last_doorbell.get(cpu as usize) {
+            t.store(cpus::now_ns(), Ordering::Relaxed);
+        }
+    }
+
+    /// Whether `cpu`'s kthread was kicked.
+    pub(crate) fn kicked(&self, cpu: u32) -> bool {
+        self.placement
+            .kicks
+            .get(cpu as usize)
+            .is_some_and(|k| k.load(Ordering::Relaxed))
+    }
+
+    /// Takes `cpu`'s kick (its kthread is about to do what it was kicked for).
+    pub(crate) fn take_kick(&self, cpu: u32) -> bool {
+        self.placement
+            .kicks
+            .get(cpu as usize)
+            .is_some_and(|k| k.swap(false, Ordering::SeqCst))
+    }
+
+    /// The CPU whose kthread should print next (`logic/cpu_choice.rs`).
+    pub(crate) fn next_printer(&self, from: u32) -> Option<u32> {
+        let start = self.placement.rotor.fetch_add(1, Ordering::Relaxed);
+        let eligible = |cpu: u32| self.eligible(cpu);
+        let busy = |cpu: u32| self.busy(cpu);
+        choose_cpu(from, start, cpus::nr_cpu_ids(), eligible, busy)
+    }
+
+    /// Wakes the kthread of the next printer, preferring a CPU other than `from`; with no
+    /// eligible CPU at all, enters emergency mode.
+    pub(crate) fn kick_from(&self, from: u32, ctx: Ctx) {
+        match self.next_printer(from) {
+            Some(cpu) => self.kick(cpu, ctx),
+            None => self.raise(Reason::NO_CPU, ctx),
+        }
+    }
+
+    /// Wakes `cpu`'s kthread; if it is going away, passes the kick on.
+    pub(crate) fn kick(&self, cpu: u32, ctx: Ctx) {
+        let Some(k) = self.placement.kicks.get(cpu as usize) else {
+            return;
+        };
+        k.store(true, Ordering::SeqCst);
+        if self.placement.is_ready(cpu) {
+            self.threads.wake(cpu);
+        } else if k.swap(false, Ordering::SeqCst) {
+            // `park` did not take it: pass it on ourselves.
+            if let Some(next) = self.next_printer(cpu).filter(|&n| n != cpu) {
+                self.kick(next, ctx);
+            } else {
+                self.raise(Reason::NO_CPU, ctx);
+            }
+        }
+    }
+
+    /// Wakes a kthread for housekeeping: `cpu`'s own if it runs, another one otherwise.
+    pub(crate) fn poke(&self, cpu: u32) {
+        let nr = cpus::nr_cpu_ids();
+        if let Some(c) = (0..nr)
+            // No division: objtool in 6.12 does not know that the panic path of a
+            // remainder by zero does not return.
+            .map(|i| {
+                let c = cpu.wrapping_add(i);
+                if c >= nr {
+                    c.wrapping_sub(nr)
+                } else {
+                    c
+                }
+            })
+            .find(|&c| self.placement.is_ready(c))
+        {
+            if let Some(k) = self.placement.kicks.get(c as usize) {
+                k.store(true, Ordering::SeqCst);
+            }
+            self.threads.wake(c);
+        }
+    }
+
+    /// `cpu`'s kthread starts on its CPU (first time, or after the CPU came back): it may
+    /// be the eligible CPU that was missing, and it may print what is pending.
+    pub(crate) fn kthread_online(&self, cpu: u32) {
+        if let Some(r) = self.placement.ready.get(cpu as usize) {
+            r.store(true, Ordering::SeqCst);
+        }
+        self.reevaluate_cpus(Ctx::Sleepable);
+        self.ring_now();
+    }
+
+    /// `cpu` goes offline: its kthread is no longer eligible, and passes on a kick it got
+    /// and the claim if the printer handed it over (it does so within a record once the
+    /// kthread arrived, so wait for that first).
+    pub(crate) fn kthread_offline(&self, cpu: u32) {
+        if let Some(r) = self.placement.ready.get(cpu as usize) {
+            r.store(false, Ordering::SeqCst);
+        }
+        while self.printer.claim.awaits(cpu) {
+            cpus::sleep_us(50, 100);
+        }
+        if self.printer.claim.owns(cpu) {
+            self.finish_printing(cpu);
+        }
+        if self.take_kick(cpu) {
+            self.kick_from(cpu, Ctx::Sleepable);
+        }
+        self.reevaluate_cpus(Ctx::Sleepable);
+    }
+
+    /// Whether some CPU may print now; raises or clears `NO_CPU` accordingly.
+    pub(crate) fn reevaluate_cpus(&self, ctx: Ctx) {
+        if (0..cpus::nr_cpu_ids()).any(|c| self.eligible(c)) {
+            if self.clear(Reason::NO_CPU, ctx) {
+                self.ring_now();
+            }
+        } else {
+            self.raise(Reason::NO_CPU, ctx);
+        }
+    }
+
+    /// Starts printing what is pending, from process context (the doorbell's work without
+    /// a doorbell): after load, a CPU coming online, the end of emergency mode.
+    pub(crate) fn ring_now(&self) {
+        if !self.emergency() && !self.printer.claim.printer_will_see_new_records() && self.backlog()
+        {
+            self.kick_from(cpus::current_cpu(), Ctx::Atomic);
+        }
+    }
+
+    /// `printk_cpumask` as a CPU list, into `out`; its length (0 if `out` is too small).
+    pub(crate) fn show_mask(&self, out: &mut [u8]) -> usize {
+        let mut words = KVec::new();
+        for w in self.placement.mask.iter() {
+            if words.push(w.load(Ordering::Relaxed), GFP_KERNEL).is_err() {
+                return 0;
+            }
+        }
+        cpulist::format(&words, cpus::nr_cpu_ids(), out).unwrap_or(0)
+    }
+
+    /// Sets `printk_cpumask` from a CPU list (the kernel's syntax and errors); on error
+    /// nothing changes. Process context.
+    pub(crate) fn store_mask(&self, input: &[u8]) -> Result {
+        let mut words = KVec::from_elem(0usize, self.placement.mask.len(), GFP_KERNEL)?;
+        cpulist::parse(input, cpus::nr_cpu_ids(), &mut words).map_err(|e| match e {
+            ParseError::Invalid => EINVAL,
+            ParseError::Range => ERANGE,
+            // `kernel::error::code` of 6.12 has no EOVERFLOW.
+            ParseError::Overflow => Error::from_errno(-(kernel::bindings::EOVERFLOW as i32)),
+        })?;
+        {
+            // One writer at a time, so that a mask is never a mix of two writes.
+            let _writer = self.mask_writer.lock();
+            for (w, v) in self.placement.mask.iter().zip(words.iter()) {
+                w.store(*v, Ordering::SeqCst);
+            }
+        }
+        self.reevaluate_cpus(Ctx::Sleepable);
+        if self.emergency() {
+            // Print the backlog now, in this context.
+            self.flush_for_kernel();
+        } else {
+            self.ring_now();
+        }
+        Ok(())
+    }
+}

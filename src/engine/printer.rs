@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The printer: one kthread at a time holds the printer claim (`logic/printer_claim.rs`)
+//! and prints bounded slices, then hands over to the next CPU.
+//!
+//! Each record is written as `console_emit_next_record()` writes it, to the byte: the text
+//! is formatted by the kernel's own `record_print_text()` (through the kmsg_dump iterator)
+//! in a buffer of `PRINTK_MESSAGE_MAX` bytes, in the console message format of the kernel
+//! (with syslog prefixes under `console_msg_format=syslog`); records at or above the
+//! console loglevel *they were stored under* are skipped (`logic/level_history.rs`)
+//! unless `printk.ignore_loglevel`; overwritten records are announced with the kernel's
+//! own notice, prepended as the kernel prepends it.
+//!
+//! Each record is written with interrupts off and `console_lock` held, as the kernel does
+//! for legacy consoles: the lock is taken (`console_trylock()`) only once interrupts are
+//! off and dropped before they come back on, so the printer never holds `console_lock`
+//! while it could be preempted: a real-time task that takes its CPU takes it between two
+//! records, and the starvation fallback can then hand the consoles to printk() callers,
+//! who can take the lock.
+
+use super::{Ctx, Offload};
+use crate::ffi::console_list::{ConsoleListReader, ConsoleLock, ConsoleLocked, LockedConsole};
+use crate::ffi::{cpus, kernel_state, kmsg};
+use crate::logic::level_history::LevelHistory;
+use crate::logic::printer_claim::{HandOver, PrinterClaim};
+use crate::logic::record_text::{dropped_notice, prepend, syslog_class, timestamp_ns};
+use crate::logic::slice_budget::SliceBudget;
+use crate::stats::Stats;
+use crate::tunables::Tunable;
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use kernel::alloc::{flags::GFP_KERNEL, KVec};
+use kernel::prelude::*;
+
+/// The console path's output buffer size (`PRINTK_MESSAGE_MAX` in kernel/printk/internal.h,
+/// not exported): a record formatted in a buffer this size is truncated as the kernel
+/// truncates it.
+const PRINTK_MESSAGE_MAX: usize = 2048;
+
+/// How often `printk.ignore_loglevel` is read again.
+const SETTINGS_REFRESH_NS: u64 = 1_000_000_000;
+
+/// The printer's state.
+pub(crate) struct Printer {
+    pub(crate) claim: PrinterClaim,
+    /// The record being written; the holder of `console_lock` uses it.
+    record: ConsoleLocked<KVec<u8>>,
+    /// The console loglevel each record was stored under.
+    pub(crate) levels: LevelHistory,
+    /// Whether the kernel prints consoles in syslog format (fixed at boot).
+    syslog_format: AtomicBool,
+    /// `printk.ignore_loglevel`, and when it was last read.
+    ignore_loglevel: AtomicBool,
+    settings_read_ns: AtomicU64,
+}
+
+impl Printer {
+    pub(crate) fn new() -> Result<Self> {
+        Ok(Self {
+            claim: PrinterClaim::new(),
+            record: ConsoleLocked::new(KVec::from_elem(0u8, PRINTK_MESSAGE_MAX, GFP_KERNEL)?),
+            levels: LevelHistory::new(kernel_state::console_loglevel()),
+            syslog_format: AtomicBool::new(false),
+            ignore_loglevel: AtomicBool::new(false),
+            settings_read_ns: AtomicU64::new(0),
+        })
+    }
+
+    /// Reads the kernel's console settings (process context): the message format once,
+    /// `ignore_loglevel` now and then.
+    pub(crate) fn load_settings(&self) {
+        match kernel_state::syslog_console_format() {
+            Some(s) => self.syslog_format.store(s, Ordering::Relaxed),
+            None => {
+                pr_warn!("cannot read /proc/cmdline: assuming the default console message format\n")
+            }
+        }
+        self.refresh_settings();
+    }
+
+    fn refresh_settings(&self) {
+        let now = cpus::now_ns();
+        let last = self.settings_read_ns.load(Ordering::Relaxed);
+        if last != 0 && now.saturating_sub(last) < SETTINGS_REFRESH_NS {
+            return;
+        }
+        self.settings_read_ns.store(now.max(1), Ordering::Relaxed);
+        if let Some(v) = kernel_state::ignore_loglevel() {
+            self.ignore_loglevel.store(v, Ordering::Relaxed);
+        }
+    }
+}
+
+/// What one round over the consoles did.
+enum Round {
+    /// Every console is caught up (or none is the module's to print).
+    Idle,
+    /// `console_lock` was taken by someone else.
+    Busy,
+    /// Records were handled: so many written (and bytes), so many skipped.
+    Printed {
+        written: u64,
+        bytes: usize,
+        skipped: u64,
+    },
+}
+
+/// What emitting one record did.
+enum Emitted {
+    /// The record was written: so many bytes.
+    Written(usize),
+    /// The record was skipped (below the console loglevel, or overwritten meanwhile).
+    Skipped,
+}
+
+impl Offload {
+    /// `cpu`'s kthread, kicked or handed the claim. Process context.
+    pub(crate) fn run_on(&self, cpu: u32) {
+        self.take_kick(cpu);
+        if self.housekeeping_owed() {
+            self.housekeeping();
+        }
+        if self.eligible(cpu) {
+            self.end_starvation(cpu);
+        }
+        if !self.printer.claim.owns(cpu) {
+            if self.emergency() {
+                return;
+            }
+            if !self.eligible(cpu) {
+                // Left the mask (or the CPU is going): pass the work on.
+                if self.backlog() {
+                    self.kick_from(cpu, Ctx::Sleepable);
+                }
+                return;
+            }
+            if self.printer.claim.arrive(cpu) {
+                // Invited by the printer: it hands the claim over at its next record
+                // boundary (it must, once we arrived) and wakes us (`should_run`).
+                return;
+            }
+            if !self.printer.claim.try_claim(cpu) {
+                // Another printer is active; it looks for records after it releases.
+                return;
+            }
+        }
+        // We hold the claim: whatever happens, `finish_printing` passes it on.
+        if !self.emergency() && self.eligible(cpu) {
+            self.print_slice(cpu);
+        }
+        self.finish_printing(cpu);
+    }
+
+    /// The claim holder on `cpu` stops printing: hands the claim to an arrived successor
+    /// and wakes it, or releases the claim and wakes a kthread for any backlog.
+    pub(crate) fn finish_printing(&self, cpu: u32) {
+        match self.printer.claim.hand_over() {
+            HandOver::Transferred(next) => {
+                Stats::add(&self.stats.handoffs, 1);
+                Stats::add(&self.stats.handovers, 1);
+                self.threads.wake(next);
+            }
+            HandOver::Released => {
+                if !self.emergency() && self.backlog() {
+                    Stats::add(&self.stats.handoffs, 1);
+                    self.kick_from(cpu, Ctx::Sleepable);
+                }
+            }
+        }
+    }
+
+    /// Whether a console the module prints has a record left.
+    pub(crate) fn backlog(&self) -> bool {
+        self.consoles
+            .survey()
+            .lowest_seq
+            .is_some_and(kmsg::has_record_from)
+    }
+
+    /// The number of records not yet printed on the consoles the module prints.
+    pub(crate) fn backlog_records(&self) -> u64 {
+        self.consoles
+            .survey()
+            .lowest_seq
+            .map_or(0, |low| kmsg::next_seq().saturating_sub(low))
+    }
+
+    /// Prints records, console by console in turns, until caught up, emergency mode
+    /// begins, `cpu` leaves the mask, or the slice is over and the next printer is ready:
+    /// at the end of the slice the kthread of the next CPU is invited and this one keeps
+    /// printing until it arrives (so the console never waits for a wake-up), or for one
+    /// more slice at most.
+    fn print_slice(&self, cpu: u32) {
+        self.printer.refresh_settings();
+        Stats::max(&self.stats.max_backlog, self.backlog_records());
+        let slice_ns = self.tunables.get(Tunable::SliceUs) * 1000;
+        let mut budget = SliceBudget::new(
+            cpus::now_ns(),
+            slice_ns,
+            self.tunables.get(Tunable::SliceBytes),
+        );
+        let mut invited_at = None;
+        let mut busy_since = None;
+        loop {
+            match self.print_round() {
+                Round::Idle => break,
+                Round::Busy => {
+                    // Someone holds console_lock (a tty operation, the kernel printing
+                    // the consoles it owns): wait a little, within the slice.
+                    Stats::add(&self.stats.lock_busy, 1);
+                    let now = cpus::now_ns();
+                    if now.saturating_sub(*busy_since.get_or_insert(now)) >= slice_ns {
+                        break;
+                    }
+                    cpus::sleep_us(200, 500);
+                    continue;
+                }
+                Round::Printed {
+                    written,
+                    bytes,
+                    skipped,
+                } => {
+                    busy_since = None;
+                    budget.charge(written + skipped, bytes);
+                    Stats::add(&self.stats.records_offloaded, written);
+                    Stats::add(&self.stats.bytes_offloaded, bytes as u64);
+                    if let Some(c) = self.stats.cpu_records.get(cpu as usize) {
+                        Stats::add(c, written);
+                    }
+                }
+            }
+            if !self.in_mask(cpu) || self.emergency() {
+                break;
+            }
+            let now = cpus::now_ns();
+            if budget.exhausted(now) {
+                match invited_at {
+                    None => match self.next_printer(cpu) {
+                        Some(next) if next != cpu && self.printer.claim.invite(next) => {
+                            self.kick(next, Ctx::Sleepable);
+                            invited_at = Some(now);
+                        }
+                        // Nobody else may print: stop here, the caller wakes us again.
+                        _ => break,
+                    },
+                    Some(t) => {
+                        if self.printer.claim.successor_arrived()
+                            || now.saturating_sub(t) >= slice_ns
+                        {
+                            break;
+                        }
+                    }
+                }
+            }
+            cpus::cond_resched();
+        }
+        Stats::add(&self.stats.slices, 1);
+    }
+
+    /// One record (at most) for each console the module prints, each in its own
+    /// interrupts-off section under `console_lock`.
+    fn print_round(&self) -> Round {
+        let reader = ConsoleListReader::enter();
+        let (mut written, mut bytes, mut skipped, mut busy) = (0, 0, 0, false);
+        self.consoles.for_each_ours(&reader, |c| {
+            let _irqs_off = self.irq_lock.disable();
+            let Some(lock) = ConsoleLock::try_acquire() else {
+                busy = true;
+                return;
+            };
+            let held = self.printer.record.attach(lock);
+            // The kernel might have taken the console back meanwhile: check under the lock.
+            if !self.consoles.is_ours(&c) {
+                return;
+            }
+            let con = c.locked(&held.lock);
+            match self.emit_next(&con, held.data) {
+                Some(Emitted::Written(n)) => {
+                    written += 1;
+                    bytes += n;
+                }
+                Some(Emitted::Skipped) => skipped += 1,
+                None => return,
+            }
+            self.consoles.note_printed(c.addr(), con.seq());
+        });
+        if written + skipped > 0 {
+            Round::Printed {
+                written,
+                bytes,
+                skipped,
+            }
+        } else if busy {
+            Round::Busy
+        } else {
+            Round::Idle
+        }
+    }
+
+    /// Prints `con`'s next record as `console_emit_next_record()` would; `None` if the
+    /// console is caught up.
+    fn emit_next(&self, con: &LockedConsole<'_>, buf: &mut KVec<u8>) -> Option<Emitted> {
+        let seq = con.seq();
+        let buf = &mut buf[..PRINTK_MESSAGE_MAX];
+        // First with syslog prefixes, for the record's facility and level.
+        let rec = kmsg::read_at(seq, true, buf)?;
+        if rec.seq > seq {
+            con.add_dropped(rec.seq - seq);
+            Stats::add(&self.stats.records_dropped, rec.seq - seq);
+        }
+        let level = syslog_class(&buf[..rec.len]).map_or(0, |(_, l)| l);
+        let loglevel = self
+            .printer
+            .levels
+            .level_at(rec.seq, kernel_state::console_loglevel());
+        if i32::from(level) >= loglevel && !self.printer.ignore_loglevel.load(Ordering::Relaxed) {
+            con.set_seq(rec.seq + 1);
+            Stats::add(&self.stats.records_suppressed, 1);
+            return Some(Emitted::Skipped);
+        }
+        // Then as the console shows it, unless that is the same text.
+        let mut len = rec.len;
+        if !self.printer.syslog_format.load(Ordering::Relaxed) {
+            let text = kmsg::read_at(rec.seq, false, buf)?;
+            if text.seq != rec.seq {
+                // Overwritten between the two reads: go on from the record that is there.
+                con.add_dropped(text.seq - rec.seq);
+                Stats::add(&self.stats.records_dropped, text.seq - rec.seq);
+                con.set_seq(text.seq);
+                return Some(Emitted::Skipped);
+            }
+            len = text.len;
+        }
+        let dropped = con.take_dropped();
+        if dropped > 0 {
+            let mut notice = [0u8; 64];
+            let n = dropped_notice(dropped, &mut notice);
+            len = prepend(buf, len, &notice[..n]);
+        }
+        con.write(&buf[..len]);
+        con.set_seq(rec.seq + 1);
+        if let Some(t) = timestamp_ns(&buf[..len]) {
+            Stats::max(
+                &self.stats.max_wait_us,
+                cpus::local_clock_ns().saturating_sub(t) / 1000,
+            );
+        }
+        Some(Emitted::Written(len))
+    }
+}

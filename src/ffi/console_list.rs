@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The kernel's console list and console lock, for the engine: walking the registered
+//! consoles under SRCU, reading and changing their flags, and writing to a console while
+//! holding `console_lock`, the lock under which the kernel itself prints legacy consoles
+//! (so that a console is printed by the kernel or by the module, never by both at once).
+
+use crate::bindings as b;
+use core::cell::UnsafeCell;
+use core::marker::PhantomData;
+use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
+use core::sync::atomic::{AtomicI16, Ordering};
+use kernel::ffi::c_char;
+
+const ENABLED: i16 = b::cons_flags_CON_ENABLED as i16;
+const SUSPENDED: i16 = b::cons_flags_CON_SUSPENDED as i16;
+/// Consoles the module leaves to the kernel: boot consoles go away by themselves, nbcon
+/// consoles have their own printing, extended (dictionary) output is formatted differently.
+const NOT_SERVED: i16 =
+    (b::cons_flags_CON_BOOT | b::cons_flags_CON_NBCON | b::cons_flags_CON_EXTENDED) as i16;
+
+/// `console_lock` held; released (with `console_unlock()`, which also lets the kernel print
+/// the consoles it owns) on drop.
+///
+/// # Invariants
+///
+/// The holder owns `console_lock`: at most one value of this type exists at a time.
+pub(crate) struct ConsoleLock(PhantomData<*mut ()>);
+
+impl ConsoleLock {
+    /// Takes `console_lock`, sleeping until it is free. Process context.
+    pub(crate) fn acquire() -> Self {
+        // SAFETY: called from process context (sysctl writers, notifiers that may sleep,
+        // module exit).
+        unsafe { b::console_lock() };
+        // INVARIANT: console_lock() returned with the lock held.
+        Self(PhantomData)
+    }
+
+    /// Takes `console_lock` if it is free, without sleeping (any context but NMI).
+    pub(crate) fn try_acquire() -> Option<Self> {
+        // SAFETY: console_trylock() may be called in any context but NMI; the printer calls
+        // it with interrupts off.
+        // INVARIANT: a non-zero return means we now hold the lock.
+        (unsafe { b::console_trylock() } != 0).then(|| Self(PhantomData))
+    }
+}
+
+impl Drop for ConsoleLock {
+    fn drop(&mut self) {
+        // SAFETY: we hold console_lock (type invariant).
+        unsafe { b::console_unlock() };
+    }
+}
+
+/// Data only the holder of `console_lock` may touch (the printer's record buffer).
+pub(crate) struct ConsoleLocked<T>(UnsafeCell<T>);
+
+// SAFETY: access is serialised by console_lock, whose guard `attach` consumes.
+unsafe impl<T: Send> Sync for ConsoleLocked<T> {}
+
+impl<T> ConsoleLocked<T> {
+    /// Wraps `v`.
+    pub(crate) fn new(v: T) -> Self {
+        Self(UnsafeCell::new(v))
+    }
+
+    /// Joins the data to the held `console_lock`: the result gives both, for as long as
+    /// the lock is held.
+    pub(crate) fn attach(&self, lock: ConsoleLock) -> WithData<'_, T> {
+        WithData {
+            lock,
+            // SAFETY: there is one `ConsoleLock` at a time (its invariant) and it moves
+            // into the result, which the reference cannot outlive: no other reference to
+            // the data can exist meanwhile.
+            data: unsafe { &mut *self.0.get() },
+        }
+    }
+}
+
+/// `console_lock` held, with the data it guards.
+pub(crate) struct WithData<'a, T> {
+    /// The lock (released when this is dropped).
+    pub(crate) lock: ConsoleLock,
+    /// The guarded data.
+    pub(crate) data: &'a mut T,
+}
+
+/// `console_list_lock()` held, the lock of console registration and of flag writers.
+pub(crate) struct ConsoleListLock(PhantomData<*mut ()>);
+
+impl ConsoleListLock {
+    /// Takes the lock (a mutex). Process context.
+    pub(crate) fn acquire() -> Self {
+        // SAFETY: process context (the callers may sleep).
+        unsafe { b::console_list_lock() };
+        Self(PhantomData)
+    }
+}
+
+impl Drop for ConsoleListLock {
+    fn drop(&mut self) {
+        // SAFETY: we hold the lock (taken in `acquire`).
+        unsafe { b::console_list_unlock() };
+    }
+}
+
+/// An SRCU read-side section of the console list: consoles seen in the list stay
+/// registered (their memory valid) until it ends. Any context, NMI included.
+pub(crate) struct ConsoleListReader(i32);
+
+impl ConsoleListReader {
+    /// Enters the read-side section.
+    pub(crate) fn enter() -> Self {
+        // SAFETY: no precondition; paired with `console_srcu_read_unlock` in drop.
+        Self(unsafe { b::console_srcu_read_lock() })
+    }
+
+    /// Calls `f` for each registered console.
+    pub(crate) fn for_each<'a>(&'a self, mut f: impl FnMut(ConsoleRef<'a>)) {
+        // SAFETY: `console_list` is an exported list head; under SRCU its nodes are valid.
+        let mut node = unsafe { read_volatile(addr_of!(b::console_list.first)) };
+        while !node.is_null() {
+            // SAFETY: `node` is the `node` member of a registered `struct console`.
+            let con = unsafe { node.byte_sub(core::mem::offset_of!(b::console, node)) }
+                .cast::<b::console>();
+            // INVARIANT: `con` is registered for the lifetime of this section.
+            f(ConsoleRef {
+                con,
+                _section: PhantomData,
+            });
+            // SAFETY: `node` is valid under SRCU, see above.
+            node = unsafe { read_volatile(addr_of!((*node).next)) };
+        }
+    }
+
+    /// The console at `addr`, if it is registered.
+    pub(crate) fn find(&self, addr: usize) -> Option<ConsoleRef<'_>> {
+        let mut found = None;
+        self.for_each(|c| {
+            if c.addr() == addr && found.is_none() {
+                found = Some(c);
+            }
+        });
+        found
+    }
+}
+
+impl Drop for ConsoleListReader {
+    fn drop(&mut self) {
+        // SAFETY: `self.0` is the cookie of the matching `console_srcu_read_lock()`.
+        unsafe { b::console_srcu_read_unlock(self.0) };
+    }
+}
+
+/// A registered console, borrowed for one read-side section of the console list.
+///
+/// # Invariants
+///
+/// `con` is a registered console for the lifetime `'a` (of the list reader).
+#[derive(Clone, Copy)]
+pub(crate) struct ConsoleRef<'a> {
+    con: *mut b::console,
+    _section: PhantomData<&'a ConsoleListReader>,
+}
+
+impl<'a> ConsoleRef<'a> {
+    /// The console's address, its identity while it is registered.
+    pub(crate) fn addr(&self) -> usize {
+        self.con as usize
+    }
+
+    fn flags(&self) -> i16 {
+        // SAFETY: registered (type invariant); flags are written with WRITE_ONCE or, by us,
+        // atomically.
+        unsafe { read_volatile(addr_of!((*self.con).flags)) }
+    }
+
+    /// Whether the kernel prints it (`CON_ENABLED`).
+    pub(crate) fn enabled(&self) -> bool {
+        self.flags() & ENABLED != 0
+    }
+
+    /// Whether it is suspended (`CON_SUSPENDED`, during system suspend): nobody prints it.
+    pub(crate) fn suspended(&self) -> bool {
+        self.flags() & SUSPENDED != 0
+    }
+
+    /// Whether the module can print it: a legacy console with a write() that is neither a
+    /// boot, an nbcon nor an extended console.
+    pub(crate) fn servable(&self) -> bool {
+        // SAFETY: registered (type invariant); `write` does not change while registered.
+        let has_write = unsafe { (*self.con).write.is_some() };
+        has_write && self.flags() & NOT_SERVED == 0
+    }
+
+    /// Sets or clears `CON_ENABLED` with an atomic read-modify-write, so that concurrent
+    /// atomic updates are never lost. The kernel's own flag writers work under
+    /// `console_list_lock` (callers that can sleep hold it too).
+    pub(crate) fn set_enabled(&self, on: bool) {
+        // SAFETY: registered (type invariant); `flags` is a naturally aligned i16 that the
+        // kernel accesses with READ_ONCE/WRITE_ONCE.
+        let flags = unsafe { AtomicI16::from_ptr(addr_of_mut!((*self.con).flags)) };
+        if on {
+            flags.fetch_or(ENABLED, Ordering::SeqCst);
+        } else {
+            flags.fetch_and(!ENABLED, Ordering::SeqCst);
+        }
+    }
+
+    /// The sequence number of the next record this console prints (racy without
+    /// console_lock: an aligned u64 on 64-bit, so never torn).
+    pub(crate) fn seq(&self) -> u64 {
+        // SAFETY: registered (type invariant).
+        unsafe { read_volatile(addr_of!((*self.con).seq)) }
+    }
+
+    /// Its name as the kernel shows it (`ttyS0`).
+    pub(crate) fn name(&self) -> ConsoleName {
+        let mut out = ConsoleName {
+            buf: [0; 24],
+            len: 0,
+        };
+        // SAFETY: registered (type invariant); `name` is a NUL-padded array of 16 chars.
+        let (name, index) = unsafe {
+            (
+                read_volatile(addr_of!((*self.con).name)),
+                read_volatile(addr_of!((*self.con).index)),
+            )
+        };
+        for &c in name.iter().take_while(|&&c| c != 0) {
+            out.push(c as u8);
+        }
+        if index >= 0 {
+            let mut digits = [0u8; 20];
+            let nd = crate::logic::decimal::write_u64(index as u64, &mut digits).unwrap_or(0);
+            for &d in &digits[..nd] {
+                out.push(d);
+            }
+        }
+        out
+    }
+
+    /// The console for printing, which needs `console_lock`.
+    pub(crate) fn locked<'b>(&self, _lock: &'b ConsoleLock) -> LockedConsole<'b>
+    where
+        'a: 'b,
+    {
+        // INVARIANT: registered for `'a`, which outlives `'b`; console_lock held for `'b`.
+        LockedConsole {
+            con: self.con,
+            _lock: PhantomData,
+        }
+    }
+}
+
+/// A registered console while the caller holds `console_lock`: its `seq` and `dropped`,
+/// which the kernel only changes under that lock for legacy consoles, and its write().
+///
+/// # Invariants
+///
+/// `con` is registered and console_lock is held for the lifetime `'a`.
+pub(crate) struct LockedConsole<'a> {
+    con: *mut b::console,
+    _lock: PhantomData<&'a ConsoleLock>,
+}
+
+impl LockedConsole<'_> {
+    /// The sequence number of the next record it prints.
+    pub(crate) fn seq(&self) -> u64 {
+        // SAFETY: see the type invariants.
+        unsafe { read_volatile(addr_of!((*self.con).seq)) }
+    }
+
+    /// Sets the next record to print.
+    pub(crate) fn set_seq(&self, seq: u64) {
+        // SAFETY: see the type invariants; console_lock serialises writers.
+        unsafe { write_volatile(addr_of_mut!((*self.con).seq), seq) }
+    }
+
+    /// Takes the count of records dropped before it could print them.
+    pub(crate) fn take_dropped(&self) -> u64 {
+        // SAFETY: see the type invariants.
+        unsafe {
+            let d = read_volatile(addr_of!((*self.con).dropped));
+            write_volatile(addr_of_mut!((*self.con).dropped), 0);
+            d as u64
+        }
+    }
+
+    /// Adds records dropped before it could print them.
+    pub(crate) fn add_dropped(&self, n: u64) {
+        // SAFETY: see the type invariants.
+        unsafe {
+            let d = read_volatile(addr_of!((*self.con).dropped));
+            write_volatile(addr_of_mut!((*self.con).dropped), d.wrapping_add(n as _));
+        }
+    }
+
+    /// Writes `text` with the driver's write(). The caller keeps interrupts off, as the
+    /// kernel's console path does for legacy drivers.
+    pub(crate) fn write(&self, text: &[u8]) {
+        if text.is_empty() {
+            return;
+        }
+        // SAFETY: registered, `write` checked non-null by `servable()` before the console
+        // was taken over and constant while registered; console_lock is held, as legacy
+        // drivers expect (the VT console relies on it).
+        unsafe {
+            if let Some(write) = (*self.con).write {
+                write(self.con, text.as_ptr().cast::<c_char>(), text.len() as u32);
+            }
+        }
+    }
+}
+
+/// A console's name (`ttyS0`), kept as text (it outlives the console's registration).
+#[derive(Clone, Copy)]
+pub(crate) struct ConsoleName {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl ConsoleName {
+    /// No name.
+    pub(crate) const fn empty() -> Self {
+        Self {
+            buf: [0; 24],
+            len: 0,
+        }
+    }
+
+    /// A name kept as NUL-padded bytes.
+    pub(crate) fn from_padded(bytes: &[u8]) -> Self {
+        let mut out = Self::empty();
+        for &c in bytes.iter().take_while(|&&c| c != 0) {
+            out.push(c);
+        }
+        out
+    }
+
+    fn push(&mut self, c: u8) {
+        if self.len < self.buf.len() {
+            self.buf[self.len] = c;
+            self.len += 1;
+        }
+    }
+
+    /// The name as text.
+    pub(crate) fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.buf[..self.len]).unwrap_or("?")
+    }
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The doorbell printk() callers ring: a probe on the `console` tracepoint, which
+//! `vprintk_store()` hits for every record in every context (NMI included), queues the
+//! calling CPU's own lazy irq_work; that irq_work runs on the same CPU once the record is
+//! committed (at the next tick, or at once if the tick is stopped), and tells the engine.
+//!
+//! One irq_work per CPU, as printk's own `wake_up_klogd_work`: the probe runs with
+//! interrupts off on the storing CPU, before the record is committed, so that CPU's work
+//! cannot run before the commit. (With one shared irq_work, a ring from CPU B while the
+//! work was pending on CPU A would be lost, and A's work could run before B committed.)
+//!
+//! The caller thus pays a tracepoint call and one atomic operation (nothing if its work is
+//! already pending), and no wakeup ever happens under the caller's locks.
+
+use crate::bindings as b;
+use crate::ffi::cpus;
+use core::ffi::c_void;
+use core::marker::PhantomPinned;
+use core::pin::Pin;
+use core::sync::atomic::{AtomicBool, Ordering};
+use kernel::alloc::{flags::GFP_KERNEL, KVec};
+use kernel::ffi::c_char;
+use kernel::prelude::*;
+use kernel::types::Opaque;
+
+/// What the doorbell tells the engine.
+pub(crate) trait DoorbellEvents {
+    /// In the printk() caller on `cpu`, for every record, before it is committed. Any
+    /// context, NMI included: must not sleep, take locks or print.
+    fn on_printk(cpu: u32);
+    /// The doorbell rang on `cpu`: hard-irq context on that CPU, after the records it was
+    /// rung for were committed. Must not sleep.
+    fn on_ring(cpu: u32);
+}
+
+/// The per-CPU irq_works and the tracepoint registration.
+///
+/// # Invariants
+///
+/// `works` holds one initialised lazy irq_work per CPU id, running `ring::<T>` for the
+/// `T` given to `new`; its buffer is never reallocated. While `armed`, the tracepoint
+/// probe holds a pointer to `self`, which is pinned.
+pub(crate) struct Doorbell {
+    works: KVec<Opaque<b::irq_work>>,
+    probe: unsafe extern "C" fn(*mut c_void, *const c_char, usize),
+    armed: AtomicBool,
+    _pin: PhantomPinned,
+}
+
+// SAFETY: the irq_works are used through the kernel's own synchronisation.
+unsafe impl Sync for Doorbell {}
+// SAFETY: as above.
+unsafe impl Send for Doorbell {}
+
+impl Doorbell {
+    /// A doorbell for `T`, not armed yet.
+    pub(crate) fn new<T: DoorbellEvents>() -> Result<Self> {
+        let nr = cpus::nr_cpu_ids() as usize;
+        let mut works = KVec::with_capacity(nr, GFP_KERNEL)?;
+        for _ in 0..nr {
+            let mut work = b::irq_work::default();
+            // IRQ_WORK_INIT_LAZY(ring): no IPI, run from the next tick (as printk's own
+            // wake_up_klogd work), so the printk caller never pays for an interrupt.
+            // SAFETY: `u_flags` is the plain view of the flags union, nothing else is live.
+            unsafe { *work.node.__bindgen_anon_1.u_flags.as_mut() = b::IRQ_WORK_LAZY };
+            work.func = Some(ring::<T>);
+            works.push(Opaque::new(work), GFP_KERNEL)?;
+        }
+        // INVARIANT: one initialised lazy work per CPU id; `works` is never pushed to again.
+        Ok(Self {
+            works,
+            probe: console_probe::<T>,
+            armed: AtomicBool::new(false),
+            _pin: PhantomPinned,
+        })
+    }
+
+    /// Starts ringing on every printk.
+    pub(crate) fn arm(self: Pin<&Self>) -> Result {
+        if self.armed.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        // SAFETY: the probe's signature matches the `console` tracepoint's
+        // (`void (void *data, const char *text, size_t len)`); `data` is `self`, pinned,
+        // and stays valid until `disarm()` unregisters the probe and waits for running
+        // probes (`disarm` runs before `self` is dropped: see `Drop`).
+        let ret = unsafe {
+            b::tracepoint_probe_register(
+                core::ptr::addr_of_mut!(b::__tracepoint_console),
+                self.probe as *mut c_void,
+                (self.get_ref() as *const Self).cast_mut().cast(),
+            )
+        };
+        if let Err(e) = kernel::error::to_result(ret) {
+            self.armed.store(false, Ordering::SeqCst);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Stops ringing and waits until no probe and no irq_work runs any more.
+    pub(crate) fn disarm(&self) {
+        if self.armed.swap(false, Ordering::SeqCst) {
+            // SAFETY: the registration made in `arm()`.
+            unsafe {
+                b::tracepoint_probe_unregister(
+                    core::ptr::addr_of_mut!(b::__tracepoint_console),
+                    self.probe as *mut c_void,
+                    (self as *const Self).cast_mut().cast(),
+                );
+                // tracepoint_synchronize_unregister() is inline: its two calls.
+                b::synchronize_srcu(core::ptr::addr_of_mut!(b::tracepoint_srcu));
+                b::synchronize_rcu();
+            }
+        }
+        for work in self.works.iter() {
+            // SAFETY: initialised (type invariant); with the probe gone nothing queues it.
+            unsafe { b::irq_work_sync(work.get()) };
+        }
+    }
+}
+
+impl Drop for Doorbell {
+    fn drop(&mut self) {
+        self.disarm();
+    }
+}
+
+/// The `console` tracepoint probe: runs inside `vprintk_store()`, in any context, with
+/// interrupts off (`printk_enter_irqsave()`), so the current CPU is exact.
+unsafe extern "C" fn console_probe<T: DoorbellEvents>(
+    data: *mut c_void,
+    _text: *const c_char,
+    _len: usize,
+) {
+    // SAFETY: `data` is the armed doorbell, alive until `disarm()` has waited for us.
+    let this = unsafe { &*data.cast::<Doorbell>() };
+    let cpu = cpus::current_cpu();
+    T::on_printk(cpu);
+    if let Some(work) = this.works.get(cpu as usize) {
+        // SAFETY: initialised (type invariant); irq_work_queue() is safe in every context
+        // printk runs in, NMI included, and does nothing if the work is already pending.
+        // It queues on the current CPU: `work` is this CPU's own.
+        unsafe { b::irq_work_queue(work.get()) };
+    }
+}
+
+/// The irq_work function: hard-irq context on the CPU that queued it.
+unsafe extern "C" fn ring<T: DoorbellEvents>(_work: *mut b::irq_work) {
+    T::on_ring(cpus::current_cpu());
+}

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The thin layer over the kernel's C interfaces: the only code that uses the raw
+//! bindings. Each file adapts one interface and gives the engine safe functions or a
+//! trait of callbacks (the kernel calls plain `extern "C"` trampolines that forward to the
+//! trait, as `rust/kernel/net/phy.rs` does).
+
+pub(crate) mod console_list;
+pub(crate) mod cpus;
+pub(crate) mod doorbell;
+pub(crate) mod irqs;
+pub(crate) mod kernel_state;
+pub(crate) mod kmsg;
+pub(crate) mod lifecycle;
+pub(crate) mod percpu_threads;
+pub(crate) mod sysctl;

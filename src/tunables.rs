@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The numeric tunables under `/proc/sys/kernel/printk_offload/`, each declared once here:
+//! its file name, default, accepted range and meaning. The sysctl files are generated from
+//! this table (`control.rs`); the engine reads the values through [`Tunables`].
+
+use core::sync::atomic::{AtomicU64, Ordering};
+use kernel::c_str;
+use kernel::str::CStr;
+
+/// A tunable's declaration.
+pub(crate) struct Knob {
+    /// File name under `/proc/sys/kernel/printk_offload/`.
+    pub(crate) name: &'static CStr,
+    /// Value at load.
+    pub(crate) default: u64,
+    /// Smallest accepted value.
+    pub(crate) min: u64,
+    /// Largest accepted value.
+    pub(crate) max: u64,
+}
+
+/// Index of each tunable in [`KNOBS`].
+#[derive(Clone, Copy)]
+pub(crate) enum Tunable {
+    /// A printing slice lasts at most this long, in microseconds, before the printer hands
+    /// over to another CPU. 20 ms: with every CPU flooding, shorter slices hand over every
+    /// record or two at 9600 baud and lose console throughput.
+    SliceUs = 0,
+    /// A printing slice writes at most this many bytes.
+    SliceBytes = 1,
+    /// If the oldest unprinted record stays unprinted this long, in milliseconds, printk()
+    /// callers print synchronously until a kthread runs again. Well under the soft-lockup
+    /// (20 s) and RCU stall (21 s) thresholds.
+    StarvationMs = 2,
+    /// Kernel records with a level below this (0: none; the default 5 covers KERN_EMERG
+    /// to KERN_WARNING: WARN, oops, lockdep, RCU stall and hung-task reports) are printed
+    /// synchronously, with the backlog before them, by the CPU that stored them.
+    UrgentLoglevel = 3,
+}
+
+/// Number of tunables.
+pub(crate) const COUNT: usize = 4;
+
+/// The declarations, indexed by [`Tunable`].
+pub(crate) const KNOBS: [Knob; COUNT] = [
+    Knob {
+        name: c_str!("slice_us"),
+        default: 20_000,
+        min: 100,
+        max: 1_000_000,
+    },
+    Knob {
+        name: c_str!("slice_bytes"),
+        default: 16_384,
+        min: 256,
+        max: 1_048_576,
+    },
+    Knob {
+        name: c_str!("starvation_ms"),
+        default: 1_000,
+        min: 10,
+        max: 60_000,
+    },
+    Knob {
+        name: c_str!("urgent_loglevel"),
+        default: 5,
+        min: 0,
+        max: 8,
+    },
+];
+
+/// The current values.
+pub(crate) struct Tunables([AtomicU64; COUNT]);
+
+impl Tunables {
+    /// Every tunable at its default.
+    pub(crate) fn new() -> Self {
+        Self(core::array::from_fn(|i| AtomicU64::new(KNOBS[i].default)))
+    }
+
+    /// The value of `t`.
+    pub(crate) fn get(&self, t: Tunable) -> u64 {
+        self.0[t as usize].load(Ordering::Relaxed)
+    }
+
+    /// The value of tunable number `i`.
+    pub(crate) fn get_index(&self, i: usize) -> u64 {
+        self.0[i].load(Ordering::Relaxed)
+    }
+
+    /// Sets tunable number `i` (the caller checked the range).
+    pub(crate) fn set_index(&self, i: usize, v: u64) {
+        self.0[i].store(v, Ordering::Relaxed);
+    }
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# What reaches a console with the module is what reaches it without, byte for byte
+# (timestamps aside): the same sequence of records (fidelity_sequence.py: every level at
+# the default and at a quiet console loglevel, sysrq help and a sysrq loglevel change,
+# which raise the loglevel for their own lines only, with continuation lines, printk.time
+# off and on, a record whose console text passes 2 KiB) is captured by the slow console
+# once without the module and once with it, and the captures must be equal. In a boot
+# with console_msg_format=syslog (make check runs one) the consoles show syslog
+# prefixes, and so must the capture with the module.
+. "$(dirname "$0")/lib.sh"
+setup_printk
+[ -w /proc/sysrq-trigger ] || skip "no /proc/sysrq-trigger (CONFIG_MAGIC_SYSRQ)"
+TAG=rpo-fidelity
+# capture_sequence FILE: run the sequence, wait for its end, save the capture with the
+# timestamps masked.
+capture_sequence() {
+	reset_capture
+	python3 "$(dirname "$0")/fidelity_sequence.py" $TAG || fail "the sequence failed"
+	local _
+	for _ in $(seq 300); do
+		capture | grep -q "] $TAG end\$" && break
+		sleep 0.2
+	done
+	capture | grep -q "] $TAG end\$" || fail "the sequence did not reach the console"
+	capture | sed -E 's/\[ *[0-9]+\.[0-9]{6}\]/[T]/g' >"$1"
+}
+load_slow 0
+stock=$(mktemp) offload=$(mktemp)
+capture_sequence "$stock"
+load_offload
+[ "$(ostat consoles)" -ge 1 ] || fail "the module holds no console"
+capture_sequence "$offload"
+unload_offload
+rmmod slow_console
+# The sequence must exercise what it claims to, or equality proves nothing.
+for want in "sysrq: HELP" "Loglevel set to 5" "$TAG quiet level 3" "$TAG without a timestamp" \
+	"$TAG long line 001" "$TAG at loglevel 5, level 4"; do
+	grep -qF -- "$want" "$stock" || fail "the stock capture lacks '$want'"
+done
+grep -qF -- "$TAG quiet level 4" "$stock" && fail "the stock capture shows a level-4 line at loglevel 4"
+grep -q "$TAG long line 125" "$stock" && fail "the long record was not cut: it does not test the buffer size"
+if ! cmp -s "$stock" "$offload"; then
+	diff "$stock" "$offload" | head -60 | sed 's/^/  /'
+	fail "console output with the module differs from the kernel's own"
+fi
+format=default
+grep -q 'console_msg_format=syslog' /proc/cmdline && format=syslog
+[ $format = default ] || grep -q '^<[0-9]*>' "$stock" || fail "console_msg_format=syslog, yet no syslog prefix"
+log "$(wc -l <"$stock") console lines ($format format), identical with and without the module"
+rm -f "$stock" "$offload"
