@@ -13,7 +13,11 @@
 #   make clean           remove build products (needs no kernel)
 
 RPO_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rust_printk_offload
+# The module must be built by the rustc that built the kernel: for the cached kernels that
+# is Debian's (scripts/env.sh); with KDIR=, whatever rustc is first on your PATH.
+ifeq ($(KDIR),)
 export PATH := $(RPO_CACHE)/toolchain/bin:$(HOME)/.cargo/bin:$(PATH)
+endif
 
 # The kernel build tree: resolved once, and only by the targets that build against it
 # (resolving it may build the cached test kernel).
@@ -27,6 +31,7 @@ MODULE_DIRS = . tests/modules bench/module
 	fmt-check shellcheck shellcheck-list setup kernel
 
 all modules:
+	@$(CURDIR)/scripts/kconfig-check.sh $(kdir)
 	$(KMAKE) M=$(CURDIR) modules
 
 test-modules:

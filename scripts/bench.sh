@@ -2,7 +2,8 @@
 # `make bench`: build the release and PREEMPT_RT kernels (cached) and the modules for each,
 # boot the release kernel once and measure none / direct / offload side by side, boot the
 # RT kernel once for upstream's threaded printing (its direct mode), then write
-# bench/results/latest.json, docs/bench.md and docs/bench-latency-cdf.png.
+# bench/results/latest.json, docs/bench-results.md and docs/bench-latency-cdf.png (docs/bench.md,
+# the analysis, is written by hand).
 #   scripts/bench.sh [--quick]     --quick: small workloads, to try the pipeline (minutes)
 #   scripts/bench.sh --slices "5000 20000"
 #                                  one release boot: none and offload at each slice_us, the
@@ -133,6 +134,6 @@ done
 
 mkdir -p "$results" "$docs"
 cp "$raw"/*.env "$raw"/*.events "$results/" 2>/dev/null || true
-python3 bench/analyze.py "$raw" "$results/latest.json" "$docs/bench.md" "$docs/bench-latency-cdf.png" |
+python3 bench/analyze.py "$raw" "$results/latest.json" "$docs/bench-results.md" "$docs/bench-latency-cdf.png" |
 	tee "$results/latest.txt"
 rpo_log "make bench took $(($(date +%s) - t0)) s"

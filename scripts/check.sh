@@ -150,11 +150,13 @@ vm_suite() {
 vm_suite "kselftest suite on the test kernel (lockdep, KASAN, atomic-sleep checks)"
 RPO_KMEMLEAK=on vm_suite "no leak across 10 load/unload cycles (a boot with kmemleak on)" leak_reload.sh
 vm_suite "a CPU online for the first time after load (a boot with maxcpus=1)" --append maxcpus=1 first_online.sh
+vm_suite "full preemption: a kthread may be preempted anywhere (a boot with preempt=full)" \
+	--append preempt=full rt_hog_midslice.sh flood_all_cpus.sh
 vm_suite "console output identical to the kernel's in syslog format (a boot with console_msg_format=syslog)" \
 	--append console_msg_format=syslog output_fidelity.sh
 
-echo "== VM: suspend, panic, reboot, oops, panics half-loaded and half-unloaded (serial console read on the host)"
-for what in suspend panic reboot oops load-window unload-window; do
+echo "== VM: suspend, panic, reboot, sysrq reset, oops, panics half-loaded and half-unloaded (serial console read on the host)"
+for what in suspend panic reboot reset oops load-window unload-window; do
 	if scripts/crash-test.sh "$what"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
 finish

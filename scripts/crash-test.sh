@@ -5,6 +5,9 @@
 #   panic|reboot: flood, then panic (sysrq crash) or reboot at once: every line written
 #                 before the end is there exactly once, in order, then the kernel's own
 #                 final output; for reboot, the reboot notifier's own switch is logged;
+#   reset:        sysrq b (emergency_restart(), which runs no notifier) with a backlog:
+#                 the lines on the console are the first ones, once, in order, and what
+#                 is missing is at most the backlog the module reported before the reset;
 #   oops:         flood, then a (survivable) oops from a test module: every line once, in
 #                 order, then the oops, printed synchronously (emergency mode, reason
 #                 "oops in progress"); then offloading resumes and prints 100 more lines;
@@ -18,10 +21,10 @@
 #                 printing: every line once, in order; PM notifier and syscore ran.
 # Every test also scans the log for trouble, except the crash output it provokes.
 # Prints "ok - ..." or "not ok - ..."; exits 0 or 1.
-#   scripts/crash-test.sh panic|reboot|oops|load-window|unload-window|suspend
+#   scripts/crash-test.sh panic|reboot|reset|oops|load-window|unload-window|suspend
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
-what=${1:?usage: crash-test.sh panic|reboot|oops|load-window|unload-window|suspend}
+what=${1:?usage: crash-test.sh panic|reboot|reset|oops|load-window|unload-window|suspend}
 n=${RPO_CRASH_LINES:-600}
 kdir=$(rpo_kdir test) || { echo "not ok - $what: no test kernel"; exit 1; }
 make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules >/dev/null 2>&1 || { echo "not ok - $what: module build failed"; exit 1; }
@@ -46,7 +49,7 @@ if [ $rc = 124 ]; then
 	sed 's/^/#   /' "$work/vm.txt" | tail -30
 	exit 1
 fi
-if verdict=$(python3 "$RPO_ROOT/tests/crash/check_serial.py" "$what" "$work/serial.txt" "$n"); then
+if verdict=$(python3 "$RPO_ROOT/tests/crash/check_serial.py" "$what" "$work/serial.txt" "$n" "$work/guest.txt"); then
 	echo "$verdict"
 	rm -rf "$work"
 	exit 0

@@ -15,7 +15,13 @@ mkdir -p "$RPO_TOOLBIN"
 for t in rustc rustdoc; do
 	[ -e "$RPO_TOOLBIN/$t" ] || ln -sf "/usr/bin/$t" "$RPO_TOOLBIN/$t"
 done
-export PATH="$RPO_TOOLBIN:$HOME/.cargo/bin:$PATH"
+# With KDIR= (the user's own kernel) the user's rustc stays first: it must be the one that
+# built that kernel.
+if [ -z "${KDIR:-}" ]; then
+	export PATH="$RPO_TOOLBIN:$HOME/.cargo/bin:$PATH"
+else
+	export PATH="$PATH:$HOME/.cargo/bin"
+fi
 # pip installs console scripts here for root without a venv (pyenv or plain Debian python).
 for d in "$HOME/.local/bin" /usr/local/bin; do
 	case ":$PATH:" in *":$d:"*) ;; *) PATH="$PATH:$d" ;; esac

@@ -33,13 +33,24 @@ if [ -f "$out/.rpo-complete" ]; then
 	echo "$out"
 	exit 0
 fi
+# One build of a tree at a time: a second caller waits for the first and reuses its work.
+mkdir -p "$RPO_CACHE/build"
+exec 9>"$out.lock"
+flock 9
+if [ -f "$out/.rpo-complete" ]; then
+	echo "$out"
+	exit 0
+fi
 
+exec 8>"$RPO_CACHE/src.lock"
+flock 8
 if [ ! -f "$src/.rpo-extracted" ]; then
 	rpo_log "extracting $tarball"
 	rm -rf "$src" && mkdir -p "$RPO_CACHE/src"
 	tar -C "$RPO_CACHE/src" -xf "$tarball"
 	touch "$src/.rpo-extracted"
 fi
+flock -u 8
 
 mkdir -p "$out"
 rpo_log "configuring $variant kernel in $out"

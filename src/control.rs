@@ -69,6 +69,11 @@ impl<const I: usize> SysctlFile for TunableFile<I> {
 struct StatsFile;
 
 impl SysctlFile for StatsFile {
+    fn capacity() -> usize {
+        // The counters, and a `cpuN_records` line of at most 32 bytes per CPU id.
+        2048 + 32 * cpus::nr_cpu_ids() as usize
+    }
+
     fn show(out: &mut [u8]) -> usize {
         with_offload(|o| o.show_stats(out)).unwrap_or(0)
     }

@@ -60,6 +60,9 @@ pub(crate) struct Survey {
     pub(crate) unheld: bool,
     /// A held console is no longer registered (forget it and announce the loss).
     pub(crate) gone: bool,
+    /// A held console's `CON_ENABLED` says otherwise than `kernel_prints` (someone else
+    /// enabled or disabled it): apply the mode again.
+    pub(crate) mismatch: bool,
 }
 
 /// A held console that was unregistered: its name and how many records it missed.
@@ -181,14 +184,14 @@ impl OwnedConsoles {
     }
 
     /// One walk of the console list: the lowest next record of the consoles the module
-    /// prints, and whether a console should be taken over or was unregistered. Any
-    /// context.
-    pub(crate) fn survey(&self) -> Survey {
+    /// prints, and whether a console should be taken over (and can be), was unregistered,
+    /// or has the wrong `CON_ENABLED` for the mode (`kernel_prints`). Any context.
+    pub(crate) fn survey(&self, kernel_prints: bool) -> Survey {
         let reader = ConsoleListReader::enter();
         let mut found = 0u32;
         let mut lowest: Option<u64> = None;
         let mut lowest_held: Option<u64> = None;
-        let mut unheld = false;
+        let (mut unheld, mut mismatch) = (false, false);
         reader.for_each(|c| {
             if let Some(i) = self
                 .slots
@@ -198,6 +201,7 @@ impl OwnedConsoles {
                 found |= 1 << i;
                 let s = c.seq();
                 lowest_held = Some(lowest_held.map_or(s, |l| l.min(s)));
+                mismatch |= !c.suspended() && c.enabled() != kernel_prints;
                 if self.is_ours(&c) {
                     lowest = Some(lowest.map_or(s, |l| l.min(s)));
                 }
@@ -213,8 +217,9 @@ impl OwnedConsoles {
         Survey {
             lowest_seq: lowest,
             lowest_held,
-            unheld,
+            unheld: unheld && self.count() < MAX_CONSOLES,
             gone,
+            mismatch,
         }
     }
 

@@ -48,6 +48,11 @@ const ADOPT: u32 = 1 << 2;
 const DEPARTED: u32 = 1 << 3;
 const FLUSH: u32 = 1 << 4;
 
+/// Reasons that are not announced in the log: urgent records last a moment and are being
+/// printed (an announcement would land in the middle of them); the unload line says the
+/// other.
+const QUIET: [Reason; 2] = [Reason::URGENT, Reason::UNLOAD];
+
 /// How long emergency mode outlasts the last urgent record: a report (WARN, oops, RCU
 /// stall) is a burst of records from one CPU.
 const URGENT_HOLD_NS: u64 = 250_000_000;
@@ -111,28 +116,38 @@ impl Offload {
     pub(crate) fn raise(&self, reason: Reason, ctx: Ctx) {
         if self.mode.emergency.raise(reason) == Switch::Entered {
             Stats::add(&self.stats.emergency_entries, 1);
-            self.mode_changed(ctx);
+            self.sync_ownership(ctx);
+            if ctx == Ctx::Sleepable {
+                self.flush_for_kernel();
+            } else {
+                self.request(FLUSH, ctx);
+            }
         }
+        self.mode_noted(ctx);
     }
 
     /// Clears `reason`; on leaving emergency mode, the consoles become the module's.
     /// Returns whether emergency mode ended.
     pub(crate) fn clear(&self, reason: Reason, ctx: Ctx) -> bool {
-        if self.mode.emergency.clear(reason) != Switch::Left {
-            return false;
+        let left = self.mode.emergency.clear(reason) == Switch::Left;
+        if left {
+            self.mode.watch.disarm();
+            self.sync_ownership(ctx);
         }
-        self.mode.watch.disarm();
-        self.mode_changed(ctx);
-        true
+        self.mode_noted(ctx);
+        left
     }
 
-    fn mode_changed(&self, ctx: Ctx) {
-        self.sync_ownership(ctx);
+    /// Announces the mode if what the log says of it changed (now, or by a kthread).
+    fn mode_noted(&self, ctx: Ctx) {
+        let visible = self.mode.emergency.first_except(&QUIET).is_some();
+        if visible == self.mode.announced.load(Ordering::Relaxed) {
+            return;
+        }
         if ctx == Ctx::Sleepable {
             self.announce();
-            self.flush_for_kernel();
         } else {
-            self.request(ANNOUNCE | FLUSH, ctx);
+            self.request(ANNOUNCE, ctx);
         }
     }
 
@@ -201,18 +216,15 @@ impl Offload {
         }
     }
 
-    /// Announces a change of mode once (not the hand-back at unload: the unload line
-    /// says it). Process context.
+    /// Announces a change of the mode's lasting reasons once. Process context.
     fn announce(&self) {
-        if self.mode.emergency.has(Reason::UNLOAD) {
-            return;
-        }
-        let active = self.mode.emergency.active();
+        let first = self.mode.emergency.first_except(&QUIET);
+        let active = first.is_some();
         if self.mode.announced.swap(active, Ordering::SeqCst) == active {
             return;
         }
-        if active {
-            let why = self.mode.emergency.first().map_or("unknown", Reason::name);
+        if let Some(why) = first {
+            let why = why.name();
             pr_info!(
                 "emergency mode on ({}): printk() callers print synchronously\n",
                 why
@@ -286,9 +298,12 @@ impl Offload {
     /// forget. Returns the lowest next record of the consoles the module prints now, and
     /// of all the consoles held.
     pub(crate) fn survey_consoles(&self, ctx: Ctx) -> super::consoles::Survey {
-        let survey = self.consoles.survey();
+        let survey = self.consoles.survey(self.mode.emergency.active());
         if survey.unheld {
             self.request(ADOPT, ctx);
+        }
+        if survey.mismatch {
+            self.request(RESYNC, ctx);
         }
         if survey.gone {
             self.request(DEPARTED, ctx);

@@ -26,6 +26,9 @@ const BUSY_WINDOW_NS: u64 = 20_000_000;
 
 const WORD_BITS: u32 = usize::BITS;
 
+/// How long a kthread whose CPU goes offline waits for a claim owed to it.
+const PARK_WAIT_NS: u64 = 100_000_000;
+
 /// Per-CPU placement state, indexed by CPU id.
 pub(crate) struct Placement {
     /// `printk_cpumask`, one bit per CPU id.
@@ -193,13 +196,18 @@ impl Offload {
     }
 
     /// `cpu` goes offline: its kthread is no longer eligible, and passes on a kick it got
-    /// and the claim if the printer handed it over (it does so within a record once the
-    /// kthread arrived, so wait for that first).
+    /// and the claim if the printer handed it over. The printer hands over within a record
+    /// once the kthread arrived, so wait for that, but not for ever (the printer may be
+    /// held up itself): then take the arrival back.
     pub(crate) fn kthread_offline(&self, cpu: u32) {
         if let Some(r) = self.placement.ready.get(cpu as usize) {
             r.store(false, Ordering::SeqCst);
         }
+        let deadline = cpus::now_ns() + PARK_WAIT_NS;
         while self.printer.claim.awaits(cpu) {
+            if cpus::now_ns() >= deadline && self.printer.claim.withdraw(cpu) {
+                break;
+            }
             cpus::sleep_us(50, 100);
         }
         if self.printer.claim.owns(cpu) {

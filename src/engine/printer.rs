@@ -171,7 +171,7 @@ impl Offload {
     /// Whether a console the module prints has a record left.
     pub(crate) fn backlog(&self) -> bool {
         self.consoles
-            .survey()
+            .survey(self.emergency())
             .lowest_seq
             .is_some_and(kmsg::has_record_from)
     }
@@ -179,7 +179,7 @@ impl Offload {
     /// The number of records not yet printed on the consoles the module prints.
     pub(crate) fn backlog_records(&self) -> u64 {
         self.consoles
-            .survey()
+            .survey(self.emergency())
             .lowest_seq
             .map_or(0, |low| kmsg::next_seq().saturating_sub(low))
     }

@@ -129,9 +129,11 @@ impl Emergency {
         self.reasons.fetch_or(0, Ordering::SeqCst) != 0
     }
 
-    /// The reason log lines name first, if any holds.
-    pub(crate) fn first(&self) -> Option<Reason> {
+    /// The reason log lines name first among those that hold, leaving out `quiet`.
+    pub(crate) fn first_except(&self, quiet: &[Reason]) -> Option<Reason> {
         let bits = self.reasons.load(Ordering::Acquire);
-        Reason::ALL.into_iter().find(|r| bits & r.0 != 0)
+        Reason::ALL
+            .into_iter()
+            .find(|r| bits & r.0 != 0 && !quiet.contains(r))
     }
 }

@@ -36,6 +36,10 @@ const NOBODY: u32 = u32::MAX;
 /// Set in `successor` once the invited kthread runs and waits for the claim.
 const ARRIVED: u32 = 1 << 31;
 
+/// Set in `successor` (instead of `ARRIVED`) while the owner hands the claim over to it:
+/// the successor can no longer withdraw.
+const HANDING: u32 = 1 << 30;
+
 /// What `hand_over` did.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum HandOver {
@@ -50,9 +54,10 @@ pub(crate) enum HandOver {
 /// # Invariants
 ///
 /// `owner` is `NOBODY` or the id of the CPU whose kthread holds the claim. `successor` is
-/// `NOBODY`, a CPU id (invited by the owner), or a CPU id with `ARRIVED` (that kthread waits
-/// for the claim and is given it by the owner's next `hand_over`). CPU ids are below
-/// `ARRIVED`.
+/// `NOBODY`, a CPU id (invited by the owner), a CPU id with `ARRIVED` (that kthread waits
+/// for the claim and is given it by the owner's next `hand_over`, unless it withdraws
+/// first), or a CPU id with `HANDING` (the owner is giving it the claim now). CPU ids are
+/// below `HANDING`.
 pub(crate) struct PrinterClaim {
     owner: AtomicU32,
     successor: AtomicU32,
@@ -88,17 +93,26 @@ impl PrinterClaim {
             .is_ok()
     }
 
-    /// Whether `cpu`'s kthread arrived and waits to be handed the claim.
+    /// A kthread's side, when its CPU goes away before the claim came: takes back its
+    /// arrival. Fails (returns false) if the owner is handing the claim over right now:
+    /// then wait until `awaits` is false, and pass the claim on (`owns`).
+    pub(crate) fn withdraw(&self, cpu: u32) -> bool {
+        self.successor
+            .compare_exchange(cpu | ARRIVED, NOBODY, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    /// Whether `cpu`'s kthread arrived and the claim is owed to it (not handed over yet).
     pub(crate) fn awaits(&self, cpu: u32) -> bool {
-        self.successor.load(Ordering::Acquire) == cpu | ARRIVED
+        let s = self.successor.load(Ordering::Acquire);
+        s == cpu | ARRIVED || s == cpu | HANDING
     }
 
     /// Whether `cpu`'s kthread holds the claim (acquire: it then sees what the previous
     /// owner and every doorbell before the hand-over saw). A hand-over makes the successor
     /// the owner, then clears its arrival: it owns once both are done.
     pub(crate) fn owns(&self, cpu: u32) -> bool {
-        self.owner.load(Ordering::Acquire) == cpu
-            && self.successor.load(Ordering::Acquire) != cpu | ARRIVED
+        self.owner.load(Ordering::Acquire) == cpu && !self.awaits(cpu)
     }
 
     /// The owner's side, whenever it stops printing: gives the claim to an arrived
@@ -112,12 +126,19 @@ impl PrinterClaim {
             }
             if s & ARRIVED != 0 {
                 let next = s & !ARRIVED;
-                // The new owner first, then the arrival cleared: at every moment the
+                // Take the arrival first (it may have been withdrawn meanwhile: look again).
+                if self
+                    .successor
+                    .compare_exchange(s, next | HANDING, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_err()
+                {
+                    continue;
+                }
+                // Then the new owner, then the arrival cleared: at every moment the
                 // successor either still awaits the claim or owns it, so a successor
                 // whose CPU goes offline (`park`) cannot miss it. A read-modify-write,
                 // like `release()`, so doorbells stay ordered with it.
                 self.owner.swap(next, Ordering::AcqRel);
-                // Only the owner clears an arrival: the successor waits until it owns.
                 self.successor.store(NOBODY, Ordering::Release);
                 return HandOver::Transferred(next);
             }

@@ -8,8 +8,8 @@
 //! oldest pending one `limit` later: no record was printed in that time although one was
 //! waiting. It re-arms whenever the oldest pending record changes (progress), and is
 //! disarmed by a sample with nothing pending, so an idle period never counts as waiting
-//! (an earlier design took the wait from a "caught up" flag that a doorbell could consume
-//! in the printer's last instant, and a burst after a quiet second then looked starved).
+//! (timing from a "caught up" flag instead would let a doorbell consume the flag in the
+//! printer's last instant, and a burst after a quiet second would then look starved).
 //!
 //! Sequence number (low 32 bits) and arming time (ms, 32 bits) share one atomic, so
 //! concurrent samplers never pair one's record with the other's time. 32 bits suffice:

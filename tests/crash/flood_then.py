@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """In the VM: write N lines "rpo-WHAT i" to /dev/kmsg as fast as possible, report the
-backlog left for the consoles, then end the system at once: "panic" (sysrq crash) or
-"reboot" (reboot(2), as reboot -f does); or "oops" (load a module whose init oopses, which
-the system survives), then 100 more lines, and report whether the kthreads printed them.
+backlog left for the consoles, then end the system at once: "panic" (sysrq crash),
+"reboot" (reboot(2), as reboot -f does) or "reset" (sysrq b: emergency_restart(), which
+runs no notifier); or "oops" (load a module whose init oopses, which the system
+survives), then 100 more lines, and report whether the kthreads printed them.
 
-    flood_then.py panic|reboot|oops N [OOPS_MODULE] [TAG]
+    flood_then.py panic|reboot|reset|oops N [OOPS_MODULE] [TAG]
 
 TAG (default: WHAT) names the lines. The backlog is the module's own figure when its
 statistics are there, else the lines written that the slow console has not shown yet
@@ -40,26 +41,36 @@ def main():
     fd = os.open("/dev/kmsg", os.O_WRONLY)
     for i in range(1, n + 1):
         os.write(fd, f"rpo-{tag} {i}\n".encode())
-    os.write(fd, f"rpo-crash-test: {n} lines written, backlog {backlog(tag, n)}\n".encode())
+    report = f"rpo-crash-test: {n} lines written, backlog {backlog(tag, n)}\n"
+    os.write(fd, report.encode())
+    # Also on stdout (the host keeps it), for when the end loses the kernel log's tail.
+    sys.stdout.write(report)
+    sys.stdout.flush()
     if what == "oops":
         s0 = stats()
         rc = subprocess.run(["insmod", sys.argv[3]]).returncode
         s1 = stats()
         for i in range(1, 101):
             os.write(fd, f"rpo-oops-after {i}\n".encode())
+        # Offloading resumes once the oops and the urgent records after it are printed.
         end = time.time() + 120
         while (stats()["backlog"] or stats()["emergency"]) and time.time() < end:
+            time.sleep(0.5)
+        s2 = stats()
+        for i in range(1, 51):
+            os.write(fd, f"rpo-oops-later {i}\n".encode())
+        while stats()["backlog"] and time.time() < end:
             time.sleep(0.5)
         s = stats()
         os.write(fd, (f"rpo-crash-test: after the oops (insmod rc {rc}): emergency entries "
                       f"+{s1['emergency_entries'] - s0['emergency_entries']}, records printed synchronously "
                       f"+{s1['records_sync'] - s0['records_sync']}; now emergency {s['emergency']}, "
-                      f"offloaded {s['records_offloaded'] - s1['records_offloaded']}, backlog {s['backlog']}\n").encode())
+                      f"offloaded {s['records_offloaded'] - s2['records_offloaded']}, backlog {s['backlog']}\n").encode())
         time.sleep(1)
         return 0
-    if what == "panic":
+    if what in ("panic", "reset"):
         with open("/proc/sysrq-trigger", "w") as f:
-            f.write("c")
+            f.write("c" if what == "panic" else "b")
     else:
         ctypes.CDLL(None, use_errno=True).reboot(0x01234567)
     return 1

@@ -6,9 +6,8 @@
 //!
 //! Several objects, not one: kmemleak is conservative, and a stale copy of a pointer (the
 //! last one, in the exited `insmod`'s thread stack, which the kernel caches for reuse and
-//! kmemleak scans as a vmalloc object) can keep an object "referenced" for a while. One
-//! object made the control flaky (it failed once in CI); only the last of several can
-//! linger that way.
+//! kmemleak scans as a vmalloc object) can keep an object "referenced" for a while, so a
+//! control with one object would be flaky; only the last of several can linger that way.
 
 use kernel::alloc::{flags::GFP_KERNEL, KBox};
 use kernel::prelude::*;

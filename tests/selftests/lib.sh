@@ -68,8 +68,8 @@ median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
 # FAST the mode under test. FAST must spare the writer at least 75% of what the console
 # cost it, (SLOW - FAST) >= 0.75 (SLOW - QUIET), and be at least twice as fast as SLOW.
 # (A fixed SLOW/FAST floor alone is not robust under TCG: QUIET itself, the writer's own
-# cost, measured 65 ms for 200 writes one day and 130-170 ms another on the same machine,
-# and SLOW/FAST cannot exceed SLOW/QUIET.)
+# cost, varies by a factor of two between boots of the same machine, and SLOW/FAST cannot
+# exceed SLOW/QUIET.)
 writer_spared() {
 	local sn=$1 slow=$2 fn=$3 fast=$4 quiet=$5
 	local cost=$((slow - quiet)) saved=$((slow - fast))

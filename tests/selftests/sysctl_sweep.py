@@ -159,7 +159,8 @@ def main():
     for path, inputs in [(DIR + "emergency", [b"2", b"-1", b"", b"on", b"1 ", b"01x", b"1\x00", b"true", b"9" * 30]),
                          (DIR + "slice_us", [b"0", b"99", b"1000001", b"-5", b"", b"5000x", b"1e4", b"9" * 30]),
                          (DIR + "slice_bytes", [b"0", b"255", b"1048577", b"-1", b"", b"abc"]),
-                         (DIR + "starvation_ms", [b"0", b"9", b"60001", b"-1", b"", b"1s"])]:
+                         (DIR + "starvation_ms", [b"0", b"9", b"60001", b"-1", b"", b"1s"]),
+                         (DIR + "urgent_loglevel", [b"9", b"-1", b"", b"5x", b"0x5", b"9" * 30])]:
         before = read(path)
         for data in inputs:
             err = write(path, data)
@@ -174,7 +175,9 @@ def main():
         os.setgroups([])
         os.setgid(65534)
         os.setuid(65534)
-        codes = [write(p, b"0") for p in (MASK, DIR + "emergency", DIR + "slice_us", DIR + "starvation_ms")]
+        codes = [write(p, b"0") for p in (MASK, DIR + "emergency", DIR + "slice_us",
+                                           DIR + "slice_bytes", DIR + "starvation_ms",
+                                           DIR + "urgent_loglevel")]
         os._exit(0 if all(c in (errno.EPERM, errno.EACCES) for c in codes) else 1)
     _, status = os.waitpid(pid, 0)
     nonroot_ok = os.waitstatus_to_exitcode(status) == 0

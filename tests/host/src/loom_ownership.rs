@@ -82,10 +82,10 @@ fn clear_racing_a_raise_returns_the_consoles_to_the_module() {
     });
 }
 
-/// The hand-over as it was decided before [`sync`]: a "released" flag beside the reasons,
-/// set by `raise`, and a take-back that stores it, disables the consoles, then repairs.
-/// The model finds the interleaving that ends with emergency mode on and the consoles
-/// disabled, which is why the rule now lives in one place.
+/// A hand-over without [`sync`]: a "released" flag beside the reasons, set by `raise`, and
+/// a take-back that stores it, disables the consoles, then repairs. The model finds the
+/// interleaving that ends with emergency mode on and the consoles disabled, which is why
+/// the rule lives in one place.
 #[test]
 #[should_panic(expected = "consoles disabled")]
 fn separate_released_flag_loses_a_raise() {
