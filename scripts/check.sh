@@ -92,6 +92,12 @@ printf '[    1.0] hello\n[    2.0] WARNING: CPU: 1 PID: 9 at x.c:1 f+0x0/0x0\n' 
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner missed a WARNING"; else hok "scanner flags a WARNING"; fi
 printf '[    1.0] hello\n[    2.0] rust_printk_offload: loaded\n' >"$log"
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then hok "scanner passes a clean log"; else hnok "scanner flagged a clean log"; fi
+printf '[1] rpo-expected-trouble: begin\n[2] WARNING: CPU: 0 at lkdtm\n[3] rpo-expected-trouble: end\n' >"$log"
+if scripts/scan-kernel-log.sh "$log" >/dev/null; then hok "scanner passes a bracketed, expected WARNING"; else hnok "scanner flagged a bracketed WARNING"; fi
+printf '[1] rpo-expected-trouble: begin\n[2] x\n[3] rpo-expected-trouble: end\n[4] WARNING: CPU: 1\n' >"$log"
+if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner missed a WARNING after a bracket"; else hok "scanner flags a WARNING after a bracket"; fi
+printf '[1] rpo-expected-trouble: begin\n[2] WARNING: CPU: 1 (never closed)\n' >"$log"
+if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner missed a WARNING in a bracket left open"; else hok "scanner flags a WARNING in a bracket left open"; fi
 rm -f "$log"
 
 echo "== harness: the burst tests' verdict (writer_spared) fails where it must"
@@ -121,10 +127,10 @@ else
 	hnok "a WARNING before a long flood did not fail the run"
 fi
 t0=$SECONDS
-RPO_VM_LIMIT=240 scripts/vm-test.sh ../harness/vanish.sh ../harness/never_reached.sh >"$ctl" 2>&1
+RPO_VM_LIMIT=150 scripts/vm-test.sh ../harness/vanish.sh ../harness/never_reached.sh >"$ctl" 2>&1
 took=$((SECONDS - t0))
-if grep -q 'vm: time limit of 240 s reached' "$ctl" && grep -q 'not ok - ../harness/never_reached.sh did not report' "$ctl" &&
-	grep -q 'not ok - ../harness/vanish.sh did not report' "$ctl" && [ $took -lt 330 ]; then
+if grep -q 'vm: time limit of 150 s reached' "$ctl" && grep -q 'not ok - ../harness/never_reached.sh did not report' "$ctl" &&
+	grep -q 'not ok - ../harness/vanish.sh did not report' "$ctl" && [ $took -lt 240 ]; then
 	hok "a guest that never powers off is stopped at its limit (${took} s) and the tests that did not report fail the count"
 else
 	sed 's/^/#   /' "$ctl" | tail -20
@@ -149,11 +155,28 @@ vm_suite() {
 }
 vm_suite "kselftest suite on the test kernel (lockdep, KASAN, atomic-sleep checks)"
 RPO_KMEMLEAK=on vm_suite "no leak across 10 load/unload cycles (a boot with kmemleak on)" leak_reload.sh
-vm_suite "a CPU online for the first time after load (a boot with maxcpus=1)" --append maxcpus=1 first_online.sh
-vm_suite "full preemption: a kthread may be preempted anywhere (a boot with preempt=full)" \
-	--append preempt=full rt_hog_midslice.sh flood_all_cpus.sh
-vm_suite "console output identical to the kernel's in syslog format (a boot with console_msg_format=syslog)" \
-	--append console_msg_format=syslog output_fidelity.sh
+# One boot for two conditions: CPU 1 comes online for the first time during the first test,
+# and the others run under full preemption (a kthread may be preempted anywhere).
+vm_suite "a CPU online for the first time after load, then full preemption (maxcpus=1 preempt=full)" \
+	--append "maxcpus=1 preempt=full" first_online.sh rt_hog_midslice.sh flood_all_cpus.sh
+
+echo "== VM: real console drivers (ttyS0 in console_msg_format=syslog; serial, virtio, VT and netconsole captured on the host)"
+for c in ttyS0 hvc0 tty0 netconsole; do
+	rc=0
+	if [ $c = ttyS0 ]; then
+		RPO_CONSOLE_APPEND=console_msg_format=syslog scripts/console-test.sh $c || rc=$?
+	else
+		scripts/console-test.sh $c || rc=$?
+	fi
+	case $rc in
+	0) pass=$((pass + 1)) ;;
+	4)
+		skip=$((skip + 1))
+		[ ${#allow_skip[@]} -gt 0 ] || nok "$c skipped, but this harness provides everything it needs"
+		;;
+	*) fail=$((fail + 1)) ;;
+	esac
+done
 
 echo "== VM: suspend, panic, reboot, sysrq reset, oops, panics half-loaded and half-unloaded (serial console read on the host)"
 for what in suspend panic reboot reset oops load-window unload-window; do

@@ -78,7 +78,7 @@ args=(-r "$bz" --cpus "$cpus" -m "$mem" -v)
 [ -n "$kvm_flag" ] && args+=("$kvm_flag")
 [ -n "$out" ] && args+=(--rwdir "$out")
 [ -n "$append" ] && args+=(-a "${append# }")
-[ -n "$qopts" ] && args+=(--qemu-opts "${qopts# }")
+[ -n "$qopts" ] && args+=("--qemu-opts=${qopts# }")
 
 # setsid: the guest (vng, qemu and its helpers) is one process group we can stop whole.
 setsid vng "${args[@]}" -- "$*" </dev/null 2>"$console" &

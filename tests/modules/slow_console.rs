@@ -11,9 +11,13 @@
 //!   busy-waits until n * delay_us after it began (default 0; module load
 //!   cannot take parameters in this tree, so the tests set it here);
 //! - `writes`   (0400) number of write() calls;
-//! - `busy_ns`  (0400) time spent in write(), by `ktime_get()`.
+//! - `busy_ns`  (0400) time spent in write(), by `ktime_get()`;
+//! - `stamps`   (0400) for each write() since the last reset, two u64 (native endian): the
+//!   offset in `log` where its text begins, and `local_clock()` (printk's clock) when it
+//!   ended, so a test can tell when a line it finds in `log` reached the console.
 //!
-//! The capture holds 32 MiB; bytes past that are counted in `overflow` but not kept.
+//! The capture holds 32 MiB; bytes past that are counted in `overflow` but not kept
+//! (likewise the stamps past 1 Mi writes).
 
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
 use kernel::alloc::{flags::GFP_KERNEL, KBox};
@@ -28,6 +32,8 @@ mod bindings;
 use bindings as b;
 
 const CAPACITY: usize = 32 << 20;
+/// Room for the stamps of this many writes (two u64 each).
+const STAMPS: usize = 1 << 20;
 
 module! {
     type: SlowConsole,
@@ -46,6 +52,7 @@ module! {
 /// writes under console_lock); users may reset `size` to 0 through debugfs.
 struct Capture {
     blob: Opaque<b::debugfs_blob_wrapper>,
+    stamps: Opaque<b::debugfs_blob_wrapper>,
     delay_us: Opaque<u32>,
     writes: Opaque<u64>,
     busy_ns: Opaque<u64>,
@@ -91,6 +98,18 @@ unsafe extern "C" fn slow_write(con: *mut b::console, s: *const c_char, count: c
             );
         }
         write_volatile(cap.writes.get(), read_volatile(cap.writes.get()) + 1);
+        // The stamps, reset with the log (a reset sets `size` to 0).
+        let st = cap.stamps.get();
+        let mut ns = read_volatile(addr_of!((*st).size)) as usize;
+        if size == 0 {
+            ns = 0;
+        }
+        if ns + 16 <= STAMPS * 16 {
+            let p = ((*st).data as *mut u64).add(ns / 8);
+            write_volatile(p, size as u64);
+            write_volatile(p.add(1), b::local_clock());
+            write_volatile(addr_of_mut!((*st).size), (ns + 16) as _);
+        }
         let busy = (b::ktime_get() - t0).max(0) as u64;
         write_volatile(cap.busy_ns.get(), read_volatile(cap.busy_ns.get()) + busy);
     }
@@ -107,6 +126,13 @@ impl kernel::Module for SlowConsole {
         if data.is_null() {
             return Err(ENOMEM);
         }
+        // SAFETY: plain allocation.
+        let stamps = unsafe { b::vzalloc_noprof((STAMPS * 16) as _) };
+        if stamps.is_null() {
+            // SAFETY: allocated above, not shared.
+            unsafe { b::vfree(data) };
+            return Err(ENOMEM);
+        }
         let mut name = [0 as c_char; 16];
         for (i, c) in b"slowcon".iter().enumerate() {
             name[i] = *c as c_char;
@@ -115,6 +141,10 @@ impl kernel::Module for SlowConsole {
             Capture {
                 blob: Opaque::new(b::debugfs_blob_wrapper {
                     data: data.cast(),
+                    size: 0,
+                }),
+                stamps: Opaque::new(b::debugfs_blob_wrapper {
+                    data: stamps.cast(),
                     size: 0,
                 }),
                 delay_us: Opaque::new(0),
@@ -139,7 +169,10 @@ impl kernel::Module for SlowConsole {
             Ok(c) => c,
             Err(e) => {
                 // SAFETY: allocated above, not shared yet.
-                unsafe { b::vfree(data) };
+                unsafe {
+                    b::vfree(data);
+                    b::vfree(stamps);
+                }
                 return Err(e.into());
             }
         };
@@ -150,6 +183,7 @@ impl kernel::Module for SlowConsole {
             let dir = b::debugfs_create_dir(c"slow_console".as_ptr().cast(), core::ptr::null_mut());
             cap.dir = dir;
             b::debugfs_create_blob(c"log".as_ptr().cast(), 0o400, dir, cap.blob.get());
+            b::debugfs_create_blob(c"stamps".as_ptr().cast(), 0o400, dir, cap.stamps.get());
             b::debugfs_create_ulong(
                 c"len".as_ptr().cast(),
                 0o600,
@@ -175,6 +209,7 @@ impl Drop for SlowConsole {
             b::unregister_console(self.cap.con.get());
             b::debugfs_remove(self.cap.dir);
             b::vfree((*self.cap.blob.get()).data);
+            b::vfree((*self.cap.stamps.get()).data);
         }
     }
 }

@@ -3,4 +3,5 @@
 #include <linux/console.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/sched/clock.h>
 #include <linux/vmalloc.h>

@@ -23,16 +23,28 @@ def kmsg(text):
     os.write(fd, text.encode())
 
 
+STATS = "/proc/sys/kernel/printk_offload/stats"
+
+
+def caught_up():
+    """Whether every console the module prints has printed everything (no module: yes)."""
+    try:
+        with open(STATS) as f:
+            return any(l.split() == ["backlog", "0"] for l in f)
+    except FileNotFoundError:
+        return True
+
+
 def wait_for(line, timeout=10):
-    """Waits until the slow console's capture holds `line` (goes on after `timeout`: the
-    comparison of the captures then shows what is missing)."""
+    """Waits until the slow console's capture holds `line` and every console is caught up
+    (goes on after `timeout`: the comparison of the captures then shows what is missing)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         with open("/sys/kernel/debug/slow_console/log", "rb") as f:
-            if line.encode() in f.read():
+            if line.encode() in f.read() and caught_up():
                 return
         time.sleep(0.05)
-    print(f"waited {timeout} s for {line!r} on the console")
+    print(f"waited {timeout} s for {line!r} on the consoles")
 
 
 fd = os.open("/dev/kmsg", os.O_WRONLY)
