@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # `make bench`: build the release and PREEMPT_RT kernels (cached) and the modules for each,
 # boot the release kernel once and measure none / direct / offload side by side, boot the
 # RT kernel once for upstream's threaded printing (its direct mode), then write

@@ -84,7 +84,10 @@ cargo_part() {
 	rm -f "$log"
 }
 cargo_part "cargo test (pure logic)" "tests/host/src/*_tests.rs"
-cargo_part "loom model checks" "tests/host/src/loom_*.rs" RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom
+# At most 3 preemptions per execution: every interleaving the models have caught needs two
+# at most, and the bound keeps the run to a few minutes on two cores.
+cargo_part "loom model checks" "tests/host/src/loom_*.rs" RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom \
+	LOOM_MAX_PREEMPTIONS=3
 
 echo "== harness: the kernel-log scanner catches trouble and passes a clean log"
 log=$(mktemp)
@@ -103,11 +106,11 @@ rm -f "$log"
 echo "== harness: the burst tests' verdict (writer_spared) fails where it must"
 # Writer times in us (slow mode, fast mode, nothing printed), then "pass" or words of the
 # failure the verdict must end with: each check is caught alone, and a good case passes.
-for c in "under 2x faster:330000 180000 150000:twice as fast" \
+for vc in "under 2x faster:330000 180000 150000:twice as fast" \
 	"62% of the console's cost spared:330000 150000 40000:a quarter" \
 	"console too fast:100000 40000 60000:not slow enough" \
 	"offload at the floor:330000 40000 41000:pass"; do
-	IFS=: read -r what times want <<<"$c"
+	IFS=: read -r what times want <<<"$vc"
 	# shellcheck disable=SC2086 # $times is three words on purpose
 	got=$(. tests/selftests/lib.sh && writer_spared slow ${times%% *} fast ${times#* } && echo pass)
 	if [[ ${got##*$'\n'} == *"$want"* ]]; then # its last line
@@ -153,7 +156,8 @@ vm_suite() {
 	fi
 	rm -f "$vmlog"
 }
-vm_suite "kselftest suite on the test kernel (lockdep, KASAN, atomic-sleep checks)"
+vm_suite "kselftest suite through the kernel's own runner (kselftest_install, run_kselftest.sh), test kernel with lockdep, KASAN, atomic-sleep checks" \
+	--kernel-runner
 RPO_KMEMLEAK=on vm_suite "no leak across 10 load/unload cycles (a boot with kmemleak on)" leak_reload.sh
 # One boot for two conditions: CPU 1 comes online for the first time during the first test,
 # and the others run under full preemption (a kthread may be preempted anywhere).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # `make demo`: set everything up (packages, kernel, module), boot a VM, show the module.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Common environment for rust_printk_offload scripts. Source it; it defines no side effects
 # beyond variables and a PATH with Debian's rustc first (the kernel and the module must be

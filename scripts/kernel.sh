@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Build (or reuse) a cached kernel for rust_printk_offload and print its build directory.
 #   scripts/kernel.sh [test|release|rt]      default: test
 # The cache lives outside the repo ($RPO_CACHE, default ~/.cache/rust_printk_offload) and is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Install, idempotently, everything rust_printk_offload needs on Debian 12 (as root):
 # Debian packages, bindgen-cli (pinned, from crates.io) and virtme-ng (pinned, from PyPI).
 # Prints nothing but a summary when all is present already.

@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the modules, boot the test kernel in a VM, run selftests as root, and judge the run
 # on the host. Prints KTAP; the last line is "N passed, N failed[, N skipped]".
-#   scripts/vm-test.sh [--allow-skip] [--append ARGS] [TEST...]
+#   scripts/vm-test.sh [--allow-skip] [--append ARGS] [--kernel-runner] [TEST...]
 #                                      (default: TEST_PROGS of the Makefile)
 # --append adds kernel command line arguments (maxcpus=1 for first_online.sh).
+# --kernel-runner runs TEST_PROGS through the kernel's own kselftest runner: the suite is
+# copied into the kernel source tree as tools/testing/selftests/printk_offload, installed
+# with kselftest_install, and run with its run_kselftest.sh.
 # The run fails closed:
 #   - every test listed must report exactly once, in order (a missing report is a failure);
 #   - a SKIP is a failure unless --allow-skip (the harness sets up every prerequisite of
@@ -17,11 +20,12 @@
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 
-allow_skip=0 append=""
+allow_skip=0 append="" kernel_runner=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--allow-skip) allow_skip=1; shift ;;
 	--append) append="$append $2"; shift 2 ;;
+	--kernel-runner) kernel_runner=1; shift ;;
 	*) break ;;
 	esac
 done
@@ -52,6 +56,29 @@ limit=${RPO_VM_LIMIT:-$limit} # the harness controls set a short one
 
 out=$(mktemp -d /tmp/rpo-vm.XXXXXX)
 chmod 777 "$out"
+guest_cmd="$sel/run_tests.sh $out ${tests[*]}"
+if [ $kernel_runner = 1 ]; then
+	# The kernel tree the suite drops into: the cached one's source, or KDIR's.
+	src=$RPO_CACHE/src/linux-source-6.12
+	[ -n "${KDIR:-}" ] && { src=$KDIR; [ -d "$KDIR/source" ] && src=$KDIR/source; }
+	[ -f "$src/tools/testing/selftests/lib.mk" ] || { echo "not ok - no kselftest in $src"; echo "0 passed, 1 failed"; exit 1; }
+	dst=$src/tools/testing/selftests/printk_offload
+	rm -rf "$dst" && mkdir -p "$dst" && cp -a "$sel/." "$dst/"
+	make -s -C "$src/tools/testing/selftests" TARGETS=printk_offload INSTALL_PATH="$out/ksft" install >"$out/ksft-install.log" 2>&1 ||
+		{ sed 's/^/#   /' "$out/ksft-install.log"; echo "not ok - kselftest_install failed"; echo "0 passed, 1 failed"; exit 1; }
+	# The runner runs the tests in the order of its list: a selection is put in that order
+	# (and a test the list lacks, such as an extended one, cannot be run this way).
+	if [ $# -gt 0 ]; then
+		ordered=()
+		while IFS=: read -r col t; do
+			[ "$col" = printk_offload ] || continue
+			for want in "${tests[@]}"; do [ "$want" = "$t" ] && ordered+=("$t"); done
+		done <"$out/ksft/kselftest-list.txt"
+		[ ${#ordered[@]} = ${#tests[@]} ] || { echo "not ok - the kernel runner cannot run: ${tests[*]}"; echo "0 passed, 1 failed"; exit 1; }
+		tests=("${ordered[@]}")
+	fi
+	guest_cmd="RPO_MODULES=$RPO_ROOT:$RPO_ROOT/tests/modules $sel/run_kernel_runner.sh $out $out/ksft ${tests[*]}"
+fi
 pre=true
 [ "${RPO_INJECT_WARN:-0}" = 1 ] && pre="echo '<4>WARNING: CPU: 0 PID: 1 at rpo_harness_selftest (injected)' >/dev/kmsg"
 start=$(date +%s)
@@ -60,7 +87,7 @@ start=$(date +%s)
 "$RPO_ROOT/scripts/vm.sh" --kernel test --cpus 2 --out "$out" --timeout "$limit" \
 	--console "$out/console.txt" \
 	--append "kmemleak=${RPO_KMEMLEAK:-off} log_buf_len=32M$append" -- \
-	"$pre; $sel/run_tests.sh $out ${tests[*]}" 2>"$out/vm.txt" | tee "$out/ktap.txt"
+	"$pre; $guest_cmd" 2>"$out/vm.txt" | tee "$out/ktap.txt"
 vm_rc=${PIPESTATUS[0]}
 rpo_log "VM suite: $(($(date +%s) - start)) s, exit $vm_rc"
 [ "$vm_rc" = 124 ] && sed 's/^/# /' "$out/vm.txt"
@@ -70,7 +97,8 @@ pass=0 fail=0 skip=0
 for i in "${!tests[@]}"; do
 	n=$((i + 1)) t=${tests[$i]}
 	line=$(grep -E "^(not )?ok $n " "$out/ktap.txt")
-	if [ "$(grep -cE "^(not )?ok $n " "$out/ktap.txt")" != 1 ] || [[ $line != *" $n $t"* ]]; then
+	# "ok N NAME" (our runner) or "ok N selftests: printk_offload: NAME" (the kernel's).
+	if [ "$(grep -cE "^(not )?ok $n " "$out/ktap.txt")" != 1 ] || ! [[ $line =~ \ $n\ (selftests:\ printk_offload:\ )?${t//./\.}( |$) ]]; then
 		echo "not ok - $t did not report (or reported more than once)"
 		fail=$((fail + 1))
 	elif [[ $line == "not ok"* ]]; then

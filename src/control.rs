@@ -105,7 +105,7 @@ impl Control {
             c_str!("kernel"),
             &[SysctlEntry::new::<CpuMask>(c_str!("printk_cpumask"), 0o644)],
         )?;
-        let tunables = tunable_entries!(0, 1, 2, 3);
+        let tunables = tunable_entries!(0, 1, 2, 3, 4, 5);
         let mut files = KVec::with_capacity(COUNT + 2, GFP_KERNEL)?;
         files.push(
             SysctlEntry::new::<EmergencySwitch>(c_str!("emergency"), 0o644),

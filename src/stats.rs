@@ -54,6 +54,8 @@ counters! {
     records_urgent,
     /// Printing slices.
     slices,
+    /// Slice ends where the printer kept its CPU (`adaptive_placement`).
+    slices_kept,
     /// Slices that ended with a backlog and passed printing on.
     handoffs,
     /// Of those, hand-offs where the invited successor was already running and got the
@@ -69,6 +71,8 @@ counters! {
     max_wait_us,
     /// Times the starvation fallback was entered.
     starvations,
+    /// Times the backlog passed `backlog_limit` (backpressure).
+    backpressure_entries,
     /// Consoles taken over (at load and later).
     consoles_taken_over,
     /// Consoles that were unregistered while the module held them.

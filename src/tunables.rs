@@ -23,9 +23,9 @@ pub(crate) struct Knob {
 /// Index of each tunable in [`KNOBS`].
 #[derive(Clone, Copy)]
 pub(crate) enum Tunable {
-    /// A printing slice lasts at most this long, in microseconds, before the printer hands
-    /// over to another CPU. 20 ms: with every CPU flooding, shorter slices hand over every
-    /// record or two at 9600 baud and lose console throughput.
+    /// A printing slice lasts at most this long, in microseconds; at its end the printer
+    /// decides whether to hand over to another CPU (`AdaptivePlacement`). 20 ms: shorter
+    /// slices hand over every record or two at 9600 baud and lose console throughput.
     SliceUs = 0,
     /// A printing slice writes at most this many bytes.
     SliceBytes = 1,
@@ -37,10 +37,21 @@ pub(crate) enum Tunable {
     /// to KERN_WARNING: WARN, oops, lockdep, RCU stall and hung-task reports) are printed
     /// synchronously, with the backlog before them, by the CPU that stored them.
     UrgentLoglevel = 3,
+    /// Backpressure: when this many records wait for the consoles the module prints,
+    /// printk() callers print synchronously (as without the module) until a sixteenth fewer
+    /// wait, so that writers cannot outrun the console until the ring buffer overwrites
+    /// records the console never got. 0 (the default): three quarters of the records the
+    /// ring buffer holds, once it has wrapped (before, no record the consoles still need
+    /// can be overwritten).
+    BacklogLimit = 4,
+    /// 1 (the default): at the end of a slice the printer keeps its CPU unless another
+    /// task wants that CPU and an eligible CPU not producing messages can take over
+    /// (`logic/cpu_choice.rs`); 0: it moves to the next eligible CPU after every slice.
+    AdaptivePlacement = 5,
 }
 
 /// Number of tunables.
-pub(crate) const COUNT: usize = 4;
+pub(crate) const COUNT: usize = 6;
 
 /// The declarations, indexed by [`Tunable`].
 pub(crate) const KNOBS: [Knob; COUNT] = [
@@ -67,6 +78,18 @@ pub(crate) const KNOBS: [Knob; COUNT] = [
         default: 5,
         min: 0,
         max: 8,
+    },
+    Knob {
+        name: c_str!("backlog_limit"),
+        default: 0,
+        min: 0,
+        max: 1 << 24,
+    },
+    Knob {
+        name: c_str!("adaptive_placement"),
+        default: 1,
+        min: 0,
+        max: 1,
     },
 ];
 

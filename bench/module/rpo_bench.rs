@@ -13,6 +13,10 @@
 //! - `count`       (0600) calls per CPU in a timed run, and samples kept per CPU in a flood;
 //! - `duration_ms` (0600) 0: timed run of `count` calls; else flood for this long;
 //! - `gap_us`      (0600) sleep between two calls of one kthread (a paced producer; 0 none);
+//! - `atomic`      (0600) 0: calls from process context, rescheduling every 16 calls;
+//!   1: every kthread makes all its calls under a spinlock (preemption off), as code that
+//!   logs in a critical section; 2: the first kthread makes them with interrupts off too
+//!   (the others make none), so that the other CPUs' lockup detectors can see it;
 //! - `run`         (0200) write anything: run the workload now, return when it is over;
 //! - `samples`     (0400) the last run's latencies, u32 nanoseconds, native endian, one
 //!   block of `count` values per kthread in `threads` order (a flood fills what it can);
@@ -39,6 +43,11 @@ module! {
     license: "GPL",
 }
 
+/// The lock class of the workers' spinlocks (lockdep needs a static key).
+static LOCK_CLASS: kernel::sync::LockClassKey =
+    // SAFETY: lockdep expects uninitialised memory for a static `lock_class_key`.
+    unsafe { core::mem::MaybeUninit::uninit().assume_init() };
+
 /// Most CPUs a run uses (the kernels here are built with NR_CPUS=8).
 const MAX_THREADS: usize = 8;
 
@@ -53,6 +62,7 @@ struct Bench {
     count: Opaque<u32>,
     duration_ms: Opaque<u32>,
     gap_us: Opaque<u32>,
+    atomic: Opaque<u32>,
     threads: Opaque<u32>,
     calls: Opaque<u64>,
     blob: Opaque<b::debugfs_blob_wrapper>,
@@ -75,6 +85,10 @@ struct Worker {
     /// End of a flood, set before the start line is released.
     end_ns: AtomicU64,
     gap_us: u32,
+    /// 0, 1 (preemption off) or 2 (interrupts off): see `atomic` in the module doc.
+    atomic: u32,
+    /// Held around the calls in the atomic modes (its own: never contended).
+    lock: Opaque<b::spinlock_t>,
     /// This kthread's `count` sample slots.
     samples: *mut u32,
     calls: AtomicU64,
@@ -104,6 +118,17 @@ unsafe extern "C" fn worker_fn(data: *mut c_void) -> c_int {
     }
     let end_ns = w.end_ns.load(Ordering::SeqCst);
     let mut i: u64 = 0;
+    // SAFETY: `lock` was initialised by the runner and lives as long as `w`; the
+    // spinlock is a `raw_spinlock_t` first without PREEMPT_RT (the release kernel).
+    let raw = w.lock.get().cast::<b::raw_spinlock_t>();
+    let mut flags = 0;
+    match w.atomic {
+        // SAFETY: see above; released after the loop.
+        1 => unsafe { b::_raw_spin_lock(raw) },
+        // SAFETY: see above; released after the loop.
+        2 => flags = unsafe { b::_raw_spin_lock_irqsave(raw) },
+        _ => {}
+    }
     loop {
         if !w.flood && i >= u64::from(w.count) {
             break;
@@ -119,7 +144,9 @@ unsafe extern "C" fn worker_fn(data: *mut c_void) -> c_int {
             // SAFETY: `samples` has `count` slots and `i - 1 < count`; only we write them.
             unsafe { *w.samples.add((i - 1) as usize) = dt.min(u64::from(u32::MAX)) as u32 };
         }
-        if w.gap_us > 0 {
+        if w.atomic > 0 {
+            // No rescheduling, no sleeping: the point of the atomic modes.
+        } else if w.gap_us > 0 {
             let gap = w.gap_us as _;
             // SAFETY: process context.
             unsafe { b::usleep_range_state(gap, gap + gap / 8 + 1, b::TASK_UNINTERRUPTIBLE) };
@@ -128,6 +155,13 @@ unsafe extern "C" fn worker_fn(data: *mut c_void) -> c_int {
             // SAFETY: process context, no locks held, TASK_RUNNING.
             unsafe { b::schedule() };
         }
+    }
+    match w.atomic {
+        // SAFETY: taken above.
+        1 => unsafe { b::_raw_spin_unlock(raw) },
+        // SAFETY: taken above with these flags.
+        2 => unsafe { b::_raw_spin_unlock_irqrestore(raw, flags) },
+        _ => {}
     }
     w.calls.store(i, Ordering::SeqCst);
     w.done.store(true, Ordering::SeqCst);
@@ -166,11 +200,12 @@ impl Bench {
 
     fn run_locked(&self) -> Result {
         // SAFETY: plain u32s written by debugfs; a torn read is impossible for u32.
-        let (count, duration_ms, gap_us) = unsafe {
+        let (count, duration_ms, gap_us, atomic) = unsafe {
             (
                 *self.count.get(),
                 *self.duration_ms.get(),
                 *self.gap_us.get(),
+                *self.atomic.get(),
             )
         };
         let cpus: KVec<u32> = {
@@ -212,10 +247,13 @@ impl Bench {
                 KBox::new(
                     Worker {
                         cpu,
-                        count,
+                        // Interrupts off: the first kthread only (see `atomic`).
+                        count: if atomic == 2 && k > 0 { 0 } else { count },
                         flood: duration_ms > 0,
                         end_ns: AtomicU64::new(0),
                         gap_us,
+                        atomic,
+                        lock: Opaque::uninit(),
                         // SAFETY: block `k` of the `n * count` samples (or null if none).
                         samples: if buf.is_null() {
                             null_mut()
@@ -231,6 +269,19 @@ impl Bench {
                 )?,
                 GFP_KERNEL,
             )?;
+        }
+        for w in workers.iter() {
+            // SAFETY: the box gives the lock a stable address until `workers` drops, after
+            // the kthreads stopped; the name is a static C string and the key static.
+            unsafe {
+                b::__spin_lock_init(
+                    w.lock.get(),
+                    c"rpo_bench_atomic".as_ptr().cast(),
+                    (&LOCK_CLASS as *const kernel::sync::LockClassKey)
+                        .cast_mut()
+                        .cast::<b::lock_class_key>(),
+                )
+            };
         }
         let mut tasks: KVec<*mut b::task_struct> = KVec::new();
         let mut err = Ok(());
@@ -333,6 +384,7 @@ impl kernel::Module for RpoBench {
                 count: Opaque::new(2000),
                 duration_ms: Opaque::new(0),
                 gap_us: Opaque::new(0),
+                atomic: Opaque::new(0),
                 threads: Opaque::new(0),
                 calls: Opaque::new(0),
                 blob: Opaque::new(b::debugfs_blob_wrapper {
@@ -358,6 +410,7 @@ impl kernel::Module for RpoBench {
                 bench.duration_ms.get(),
             );
             b::debugfs_create_u32(c"gap_us".as_ptr().cast(), 0o600, dir, bench.gap_us.get());
+            b::debugfs_create_u32(c"atomic".as_ptr().cast(), 0o600, dir, bench.atomic.get());
             b::debugfs_create_u32(c"threads".as_ptr().cast(), 0o400, dir, bench.threads.get());
             b::debugfs_create_u64(c"calls".as_ptr().cast(), 0o400, dir, bench.calls.get());
             b::debugfs_create_blob(c"samples".as_ptr().cast(), 0o400, dir, bench.blob.get());

@@ -62,6 +62,9 @@ impl DoorbellEvents for Callbacks {
             o.watch_urgent(cpu);
             o.settle_urgent(survey.lowest_held);
             o.watch_starvation(survey.lowest_seq);
+            if o.watch_backlog(survey.lowest_seq, survey.lowest_held) {
+                o.doorbell.ring_again();
+            }
             if o.housekeeping_owed() {
                 o.poke(cpu);
             }

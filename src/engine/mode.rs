@@ -18,6 +18,7 @@
 use super::Offload;
 use crate::ffi::console_list::{ConsoleListLock, ConsoleListReader, ConsoleLock, ConsoleName};
 use crate::ffi::{cpus, kernel_state, kmsg};
+use crate::logic::backpressure::{self, Step};
 use crate::logic::emergency::{Emergency, Reason, Switch};
 use crate::logic::ownership;
 use crate::logic::record_text::syslog_class;
@@ -49,9 +50,9 @@ const DEPARTED: u32 = 1 << 3;
 const FLUSH: u32 = 1 << 4;
 
 /// Reasons that are not announced in the log: urgent records last a moment and are being
-/// printed (an announcement would land in the middle of them); the unload line says the
-/// other.
-const QUIET: [Reason; 2] = [Reason::URGENT, Reason::UNLOAD];
+/// printed (an announcement would land in the middle of them); backpressure comes and goes
+/// with a flood (the statistics count it); the unload line says the other.
+const QUIET: [Reason; 3] = [Reason::URGENT, Reason::UNLOAD, Reason::BACKLOG];
 
 /// How long emergency mode outlasts the last urgent record: a report (WARN, oops, RCU
 /// stall) is a burst of records from one CPU.
@@ -155,7 +156,9 @@ impl Offload {
     /// does not wait for the next printk() caller. Not while the kthreads are starved:
     /// then printk() callers print, and a kthread could hold console_lock for long.
     pub(crate) fn flush_for_kernel(&self) {
-        if self.mode.emergency.active() && !self.mode.emergency.has(Reason::STARVED) {
+        let e = &self.mode.emergency;
+        // Under starvation or backpressure the printk() callers print.
+        if e.active() && !e.has(Reason::STARVED) && !e.has(Reason::BACKLOG) {
             drop(ConsoleLock::acquire());
         }
     }
@@ -449,6 +452,38 @@ impl Offload {
         let last = self.mode.urgent_seq.load(Ordering::Relaxed);
         if cpus::now_ns() >= until && lowest_held.is_none_or(|s| s > last) {
             self.clear(Reason::URGENT, Ctx::Atomic);
+        }
+    }
+
+    /// Backpressure (`logic/backpressure.rs`), checked at every doorbell: above the
+    /// backlog limit (records waiting for the consoles the module prints), printk()
+    /// callers print, as without the module, until the held consoles are back a little
+    /// below it. Returns whether backpressure is on: the doorbell then rings again at the
+    /// next tick, since the caller printing may store nothing more that would ring it.
+    pub(crate) fn watch_backlog(&self, lowest_ours: Option<u64>, lowest_held: Option<u64>) -> bool {
+        let next = kmsg::next_seq();
+        // The ring holds `next - first` records once it has wrapped (its oldest record is
+        // not the first ever).
+        let ring = kmsg::first_seq()
+            .filter(|&first| first > 0)
+            .map(|first| next.saturating_sub(first));
+        let limit = backpressure::effective_limit(self.tunables.get(Tunable::BacklogLimit), ring);
+        let active = self.mode.emergency.has(Reason::BACKLOG);
+        // Under backpressure the kernel prints the held consoles; otherwise the module
+        // prints its own.
+        let lowest = if active { lowest_held } else { lowest_ours };
+        let waiting = lowest.map_or(0, |s| next.saturating_sub(s));
+        match backpressure::step(active, waiting, limit) {
+            Step::Enter => {
+                Stats::add(&self.stats.backpressure_entries, 1);
+                self.raise(Reason::BACKLOG, Ctx::Atomic);
+                true
+            }
+            Step::Leave => {
+                self.clear(Reason::BACKLOG, Ctx::Atomic);
+                false
+            }
+            Step::Stay => active,
         }
     }
 

@@ -12,9 +12,10 @@
 
 use super::{Ctx, Offload};
 use crate::ffi::cpus;
-use crate::logic::cpu_choice::choose_cpu;
+use crate::logic::cpu_choice::{choose_cpu, mostly_idle, successor, IdleSample};
 use crate::logic::cpulist::{self, ParseError};
 use crate::logic::emergency::Reason;
+use crate::tunables::Tunable;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::prelude::*;
@@ -29,6 +30,15 @@ const WORD_BITS: u32 = usize::BITS;
 /// How long a kthread whose CPU goes offline waits for a claim owed to it.
 const PARK_WAIT_NS: u64 = 100_000_000;
 
+/// The last reading of a CPU's idle time, and what it showed.
+struct IdleSeen {
+    /// Idle time since boot (µs) and when it was read (µs; 0: never).
+    idle_us: AtomicU64,
+    at_us: AtomicU64,
+    /// Whether the CPU was mostly idle between the last two readings.
+    idle: AtomicBool,
+}
+
 /// Per-CPU placement state, indexed by CPU id.
 pub(crate) struct Placement {
     /// `printk_cpumask`, one bit per CPU id.
@@ -37,6 +47,8 @@ pub(crate) struct Placement {
     kicks: KVec<AtomicBool>,
     /// When each CPU's doorbell last rang (ns), i.e. when it last produced messages.
     last_doorbell: KVec<AtomicU64>,
+    /// What the printer last saw of each CPU's idle time (`look_at_idle_cpus`).
+    idle_seen: KVec<IdleSeen>,
     rotor: AtomicU32,
 }
 
@@ -45,7 +57,16 @@ impl Placement {
         let mut ready = KVec::with_capacity(nr, GFP_KERNEL)?;
         let mut kicks = KVec::with_capacity(nr, GFP_KERNEL)?;
         let mut last_doorbell = KVec::with_capacity(nr, GFP_KERNEL)?;
+        let mut idle_seen = KVec::with_capacity(nr, GFP_KERNEL)?;
         for _ in 0..nr {
+            idle_seen.push(
+                IdleSeen {
+                    idle_us: AtomicU64::new(0),
+                    at_us: AtomicU64::new(0),
+                    idle: AtomicBool::new(false),
+                },
+                GFP_KERNEL,
+            )?;
             ready.push(AtomicBool::new(false), GFP_KERNEL)?;
             kicks.push(AtomicBool::new(false), GFP_KERNEL)?;
             last_doorbell.push(AtomicU64::new(0), GFP_KERNEL)?;
@@ -67,6 +88,7 @@ impl Placement {
             ready,
             kicks,
             last_doorbell,
+            idle_seen,
             rotor: AtomicU32::new(0),
         })
     }
@@ -104,6 +126,53 @@ impl Offload {
             })
     }
 
+    /// Reads the idle time of every eligible CPU but `from` and notes whether each was
+    /// mostly idle since the previous reading (`logic/cpu_choice.rs`). The printer calls
+    /// this at the end of each slice, so the share covers about the last slice.
+    fn look_at_idle_cpus(&self, from: u32) {
+        for cpu in 0..cpus::nr_cpu_ids() {
+            let Some(seen) = self.placement.idle_seen.get(cpu as usize) else {
+                break;
+            };
+            if cpu == from || !self.eligible(cpu) {
+                continue;
+            }
+            let Some(idle_us) = cpus::idle_time_us(cpu) else {
+                // No idle-time accounting (`nohz=off`): placement goes by `busy` alone.
+                seen.idle.store(true, Ordering::Relaxed);
+                continue;
+            };
+            let now = IdleSample {
+                idle_us,
+                at_us: cpus::now_ns() / 1000,
+            };
+            let before = IdleSample {
+                idle_us: seen.idle_us.load(Ordering::Relaxed),
+                at_us: seen.at_us.load(Ordering::Relaxed),
+            };
+            // No reading yet: not known to be idle until the next look.
+            let share = if before.at_us == 0 {
+                Some(false)
+            } else {
+                mostly_idle(before, now)
+            };
+            // Readings too close together keep the older one for the next look.
+            if let Some(idle) = share {
+                seen.idle.store(idle, Ordering::Relaxed);
+                seen.idle_us.store(now.idle_us, Ordering::Relaxed);
+                seen.at_us.store(now.at_us, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Whether `cpu` was mostly idle at the last look.
+    fn was_idle(&self, cpu: u32) -> bool {
+        self.placement
+            .idle_seen
+            .get(cpu as usize)
+            .is_some_and(|s| s.idle.load(Ordering::Relaxed))
+    }
+
     /// Notes that `cpu` produced messages now.
     pub(crate) fn note_doorbell(&self, cpu: u32) {
         if let Some(t) = self.placement.last_doorbell.get(cpu as usize) {
@@ -133,6 +202,27 @@ impl Offload {
         let eligible = |cpu: u32| self.eligible(cpu);
         let busy = |cpu: u32| self.busy(cpu);
         choose_cpu(from, start, cpus::nr_cpu_ids(), eligible, busy)
+    }
+
+    /// At the end of a slice on `cpu` (its kthread calls), during which another task was
+    /// mostly waiting for `cpu` or not (`wanted`): the CPU to hand over to, or `None` to
+    /// keep printing here (`logic/cpu_choice.rs`, `adaptive_placement`).
+    pub(crate) fn successor(&self, cpu: u32, wanted: bool) -> Option<u32> {
+        let adaptive = self.tunables.get(Tunable::AdaptivePlacement) != 0;
+        if adaptive {
+            self.look_at_idle_cpus(cpu);
+        }
+        let start = self.placement.rotor.fetch_add(1, Ordering::Relaxed);
+        successor(
+            adaptive,
+            wanted,
+            cpu,
+            start,
+            cpus::nr_cpu_ids(),
+            |c| self.eligible(c),
+            |c| self.busy(c),
+            |c| self.was_idle(c),
+        )
     }
 
     /// Wakes the kthread of the next printer, preferring a CPU other than `from`; with no

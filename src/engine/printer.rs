@@ -185,10 +185,11 @@ impl Offload {
     }
 
     /// Prints records, console by console in turns, until caught up, emergency mode
-    /// begins, `cpu` leaves the mask, or the slice is over and the next printer is ready:
-    /// at the end of the slice the kthread of the next CPU is invited and this one keeps
-    /// printing until it arrives (so the console never waits for a wake-up), or for one
-    /// more slice at most.
+    /// begins, `cpu` leaves the mask, or a slice is over and the next printer is ready.
+    /// At the end of each slice the placement policy (`successor`) either keeps the
+    /// printer here for another slice or invites the kthread of another CPU; this one
+    /// keeps printing until it arrives (so the console never waits for a wake-up), or for
+    /// one more slice at most.
     fn print_slice(&self, cpu: u32) {
         self.printer.refresh_settings();
         Stats::max(&self.stats.max_backlog, self.backlog_records());
@@ -231,16 +232,31 @@ impl Offload {
             if !self.in_mask(cpu) || self.emergency() {
                 break;
             }
+            budget.note_wanted(cpus::cpu_wanted());
             let now = cpus::now_ns();
             if budget.exhausted(now) {
                 match invited_at {
-                    None => match self.next_printer(cpu) {
-                        Some(next) if next != cpu && self.printer.claim.invite(next) => {
+                    None => match self.successor(cpu, budget.cpu_wanted()) {
+                        Some(next) if self.printer.claim.invite(next) => {
                             self.kick(next, Ctx::Sleepable);
                             invited_at = Some(now);
                         }
-                        // Nobody else may print: stop here, the caller wakes us again.
-                        _ => break,
+                        // Nobody to invite (or the invitation raced with another
+                        // printer's): stop here, `finish_printing` passes the work on.
+                        Some(_) => break,
+                        // Keep printing here: a new slice on the same CPU, after the
+                        // housekeeping this CPU's kthread was asked for (it is us).
+                        None => {
+                            Stats::add(&self.stats.slices_kept, 1);
+                            if self.housekeeping_owed() {
+                                self.housekeeping();
+                            }
+                            budget = SliceBudget::new(
+                                now,
+                                slice_ns,
+                                self.tunables.get(Tunable::SliceBytes),
+                            );
+                        }
                     },
                     Some(t) => {
                         if self.printer.claim.successor_arrived()

@@ -17,10 +17,12 @@
 #include <linux/reboot.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/stat.h>
 #include <linux/smpboot.h>
 #include <linux/srcu.h>
 #include <linux/suspend.h>
 #include <linux/syscore_ops.h>
+#include <linux/tick.h>
 #include <linux/sysctl.h>
 #include <linux/tracepoint.h>
 #include <trace/events/printk.h>

@@ -82,6 +82,27 @@ pub(crate) fn cond_resched() {
     unsafe { b::__cond_resched() };
 }
 
+/// Whether another task than the caller is runnable on the caller's CPU (the CPU is
+/// wanted). A CPU-bound kthread, or any caller that cannot migrate.
+pub(crate) fn cpu_wanted() -> bool {
+    // SAFETY: reads the current CPU's runqueue length; callable from any context.
+    !unsafe { b::single_task_running() }
+}
+
+/// How long `cpu` has been idle since boot, in microseconds, the current idle period
+/// included (`get_cpu_idle_time_us()`); `None` without NO_HZ accounting (`nohz=off`).
+/// Any context but NMI.
+pub(crate) fn idle_time_us(cpu: u32) -> Option<u64> {
+    if !cpu_possible(cpu) {
+        return None;
+    }
+    // SAFETY: `cpu` is a possible CPU, whose per-CPU tick_sched exists; a NULL
+    // `last_update_time` asks for no update.
+    let t = unsafe { b::get_cpu_idle_time_us(cpu as _, core::ptr::null_mut()) };
+    // -1: no NO_HZ accounting.
+    (t != u64::MAX).then_some(t)
+}
+
 /// Monotonic time in nanoseconds, callable from any context (`ktime_get_mono_fast_ns()`).
 pub(crate) fn now_ns() -> u64 {
     // SAFETY: an NMI-safe clock read with no preconditions.

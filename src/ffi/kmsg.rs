@@ -66,6 +66,26 @@ pub(crate) fn has_record_from(seq: u64) -> bool {
     }
 }
 
+/// The sequence number of the oldest record the iterator can read (the ring buffer's
+/// oldest, unless `dmesg --clear` cleared up to a later one).
+pub(crate) fn first_seq() -> Option<u64> {
+    let mut iter = b::kmsg_dump_iter {
+        cur_seq: 0,
+        next_seq: u64::MAX,
+    };
+    // SAFETY: a null line asks only for the size of the record; `iter` is valid.
+    let found = unsafe {
+        b::kmsg_dump_get_line(
+            &mut iter,
+            true,
+            core::ptr::null_mut(),
+            0,
+            core::ptr::null_mut(),
+        )
+    };
+    (found && iter.cur_seq > 0).then(|| iter.cur_seq - 1)
+}
+
 /// The sequence number the next record will get (`prb_next_seq()`, through
 /// `kmsg_dump_rewind()`).
 pub(crate) fn next_seq() -> u64 {

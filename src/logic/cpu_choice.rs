@@ -46,3 +46,55 @@ pub(crate) fn choose_cpu(
         .or_else(|| other(false))
         .or_else(|| from_ok.then_some(from))
 }
+
+/// At the end of a printing slice on `from`: the CPU to hand over to, or `None` to keep
+/// printing on `from`.
+///
+/// Adaptive (the default): the printer keeps its CPU while no other task wants it
+/// (`from_wanted` false), since moving costs a wake-up and a hand-over for nothing; when
+/// another task wants it, the printer moves to an eligible CPU that is neither busy
+/// (producing messages) nor running something else (`idle`), if there is one: moving
+/// to a CPU that is just as wanted would only trade one task's CPU for another's, and two
+/// such CPUs would pass the printer back and forth. Not adaptive: the printer moves on to
+/// the next CPU `choose_cpu` gives after every slice, spreading its CPU time over the
+/// CPUs.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn successor(
+    adaptive: bool,
+    from_wanted: bool,
+    from: u32,
+    start: u32,
+    nr_cpus: u32,
+    eligible: impl Fn(u32) -> bool,
+    busy: impl Fn(u32) -> bool,
+    idle: impl Fn(u32) -> bool,
+) -> Option<u32> {
+    if !adaptive {
+        return choose_cpu(from, start, nr_cpus, eligible, busy).filter(|&c| c != from);
+    }
+    if !from_wanted {
+        return None;
+    }
+    let host = |c: u32| c != from && eligible(c) && !busy(c) && idle(c);
+    choose_cpu(from, start, nr_cpus, host, |_| false).filter(|&c| c != from)
+}
+
+/// A reading of a CPU's idle time: microseconds idle since boot, at a time in
+/// microseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct IdleSample {
+    pub(crate) idle_us: u64,
+    pub(crate) at_us: u64,
+}
+
+/// Whether a CPU was idle at least half the time between two readings; `None` if they
+/// are too close together (under a millisecond) or out of order to tell.
+pub(crate) fn mostly_idle(before: IdleSample, now: IdleSample) -> Option<bool> {
+    let wall = now.at_us.checked_sub(before.at_us)?;
+    if wall < 1000 {
+        return None;
+    }
+    // The kernel's iowait accounting can make the idle time step back: read as not idle.
+    let idle = now.idle_us.saturating_sub(before.idle_us);
+    Some(idle * 2 >= wall)
+}

@@ -35,9 +35,12 @@ impl Reason {
     pub(crate) const URGENT: Reason = Reason(1 << 8);
     /// The module is unloading: the consoles go back to the kernel for good.
     pub(crate) const UNLOAD: Reason = Reason(1 << 9);
+    /// The backlog passed `backlog_limit` (backpressure: the writers print, as without the
+    /// module, until it is a little below the limit: `logic/backpressure.rs`).
+    pub(crate) const BACKLOG: Reason = Reason(1 << 10);
 
     /// Every reason, in the order log lines name them.
-    pub(crate) const ALL: [Reason; 10] = [
+    pub(crate) const ALL: [Reason; 11] = [
         Reason::PANIC,
         Reason::UNLOAD,
         Reason::OOPS,
@@ -46,6 +49,7 @@ impl Reason {
         Reason::PM,
         Reason::SYSTEM_STATE,
         Reason::STARVED,
+        Reason::BACKLOG,
         Reason::NO_CPU,
         Reason::USER,
     ];
@@ -63,6 +67,7 @@ impl Reason {
             Reason::STARVED => "kthreads starved",
             Reason::URGENT => "urgent record",
             Reason::UNLOAD => "module unloading",
+            Reason::BACKLOG => "backlog over the limit",
             _ => "unknown",
         }
     }

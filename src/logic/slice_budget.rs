@@ -4,6 +4,11 @@
 //!
 //! A slice is bounded by time (default 20 ms) and by bytes (default 16 KiB), whichever ends
 //! first; at least one record is always printed, so a slow console still makes progress.
+//!
+//! The slice also records whether another task wanted the printer's CPU: the printer looks
+//! after every record, and the CPU counts as wanted if it was at least half the looks. A
+//! single look would mistake a kworker or an RCU kthread that runs for a few microseconds
+//! for a task kept off the CPU.
 
 /// The budget of one printing slice.
 pub(crate) struct SliceBudget {
@@ -12,6 +17,8 @@ pub(crate) struct SliceBudget {
     bytes: u64,
     limit_bytes: u64,
     records: u64,
+    looks: u32,
+    wanted: u32,
 }
 
 impl SliceBudget {
@@ -23,6 +30,8 @@ impl SliceBudget {
             bytes: 0,
             limit_bytes,
             records: 0,
+            looks: 0,
+            wanted: 0,
         }
     }
 
@@ -37,5 +46,16 @@ impl SliceBudget {
         self.records > 0
             && (self.bytes >= self.limit_bytes
                 || now_ns.saturating_sub(self.start_ns) >= self.limit_ns)
+    }
+
+    /// Notes whether another task was waiting for the printer's CPU at a record boundary.
+    pub(crate) fn note_wanted(&mut self, wanted: bool) {
+        self.looks = self.looks.saturating_add(1);
+        self.wanted = self.wanted.saturating_add(u32::from(wanted));
+    }
+
+    /// Whether another task was waiting for the printer's CPU at least half the time.
+    pub(crate) fn cpu_wanted(&self) -> bool {
+        self.looks > 0 && self.wanted >= self.looks.div_ceil(2)
     }
 }

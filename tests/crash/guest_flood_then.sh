@@ -23,7 +23,7 @@ hook_reached() {
 }
 case $1 in
 load-window)
-	insmod "$MOD" &
+	insmod "$(module_file rust_printk_offload)" &
 	hook_reached
 	what=panic
 	;;

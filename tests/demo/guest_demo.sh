@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The demo, inside the VM: a burst of kernel messages on a slow console, first with the
 # kernel's direct printing, then with rust_printk_offload. Read top to bottom.
 . "$(dirname "$0")/../selftests/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # kernel.printk_cpumask: reads the CPU list, takes every valid form, and really decides
 # which kthread prints (statistics show it); malformed writes and non-root writes are
 # refused with nothing changed (sysctl_sweep.py).
@@ -11,8 +12,7 @@ load_offload
 possible=$(cat /sys/devices/system/cpu/possible)
 [ "$(cat $F)" = "$possible" ] || fail "default mask '$(cat $F)', expected all possible CPUs '$possible'"
 log "default mask: $(cat $F)"
-ncpu=$(nproc)
-[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs for the valid-form and effect checks"
+need_cpus 2
 
 # FORM=READBACK: the kernel's CPU-list syntax (bitmap_parselist), read back canonically.
 for pair in "0=0" "1=1" "0-1=0-1" "0,1=0-1" "1,0=0-1" "0-0,1=0-1" "all=0-1" "N=1" "0-N=0-1" \

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # kernel.printk_offload.emergency: with it on, a burst writer is held for the console
 # time (synchronous printing), with it off it is not (compared in one run); switching
 # during a flood loses, duplicates or reorders nothing.

@@ -12,6 +12,7 @@ F=/proc/sys/kernel/printk_cpumask
 ON=/sys/devices/system/cpu/cpu1/online
 [ -w $ON ] || skip "CPU 1 cannot be brought online"
 [ "$(cat $ON)" = 0 ] || skip "CPU 1 is online already: boot with maxcpus=1"
+on_exit "echo 0 >$ON"
 load_slow 0
 load_offload
 echo 1 >$F
@@ -34,6 +35,5 @@ check_sequence rpo-first-on 50 || fail "CPU 1 online: sequence broken"
 [ "$(ostat cpu1_records)" -ge $((c1 + 50)) ] || fail "printk_offload/1 did not print (cpu1_records $(ostat cpu1_records))"
 log "CPU 1 online for the first time: emergency mode off, printk_offload/1 printed $(($(ostat cpu1_records) - c1)) records"
 cat /sys/devices/system/cpu/possible >$F
-# CPU 1 stays online: make check runs further tests in this boot.
 unload_offload
 rmmod slow_console

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # One writer pinned to every online CPU floods /dev/kmsg for 20 s: every writer's lines
 # reach the slow console in order and exactly once, with no dropped records, no soft
 # lockup and no RCU stall (the kernel log is checked by the harness after the suite), and
@@ -8,9 +9,12 @@ setup_printk
 DURATION=${FLOOD_SECONDS:-20}
 load_slow 1
 load_offload
-# Short slices (1 ms, default 20): many hand-offs under the flood, each a chance to lose,
-# repeat or reorder a record, and slices that end with a backlog (see the end).
+# Short slices (1 ms, default 20), and the printer moving after every one (with every
+# CPU flooding, adaptive placement would keep it where it is): many hand-offs under the
+# flood, each a chance to lose, repeat or reorder a record, and slices that end with a
+# backlog (see the end).
 echo 1000 >/proc/sys/kernel/printk_offload/slice_us
+echo 0 >/proc/sys/kernel/printk_offload/adaptive_placement
 reset_capture
 cpus=$(tr ',' '\n' </sys/devices/system/cpu/online | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done)
 tmp=$(mktemp -d)

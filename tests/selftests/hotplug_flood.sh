@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # With the mask at CPU 1, offline CPU 1 during a flood and bring it back, 20 times: no
 # loss, no duplicate, no warning (the harness checks the kernel log).
 . "$(dirname "$0")/lib.sh"
 setup_printk
-[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+need_cpus 2
 [ -w /sys/devices/system/cpu/cpu1/online ] || skip "CPU 1 cannot be offlined"
+on_exit "echo 1 >/sys/devices/system/cpu/cpu1/online"
 load_slow 1
 load_offload
 echo 1 >/proc/sys/kernel/printk_cpumask

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 # Write COUNT one-record lines "TAG i" (i = 1..COUNT) to /dev/kmsg as fast as possible and
 # print how long the writes took, in microseconds (timed inside the process, so the
 # interpreter's start-up does not count). Usage: kmsg_burst.py TAG COUNT

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 # Write COUNT lines "TAG i" (i = 1..COUNT) to /dev/kmsg, one every INTERVAL_MS, and print
 # the number written. Usage: kmsg_paced.py TAG COUNT INTERVAL_MS
 import os

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Exactly one printk_offload/N kthread per online CPU after load, at nice -20; none after
 # unload.
 . "$(dirname "$0")/lib.sh"

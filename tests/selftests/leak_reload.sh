@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # No leak across load/unload: load/unload cycles during a flood, then kmemleak must
 # report no unreferenced object allocated since the start. Needs a boot with kmemleak=on
 # (make check runs it in a boot of its own); skips otherwise. A deliberately leaking test
@@ -19,7 +20,7 @@ settle_and_scan() { sleep 6; echo scan >$K; sleep 1; echo scan >$K; }
 # bytes are two lines of 16 'Z'. A stale pointer can hide the last object for a while:
 # see leaky.rs.)
 LEAKED=8 # leaky.rs: LEAK_COUNT
-insmod "$ROOT/tests/modules/leaky.ko" || fail "insmod leaky.ko"
+load_module leaky
 rmmod leaky
 settle_and_scan
 found=$(($(grep -c 'ZZZZZZZZZZZZZZZZ' $K || true) / 2))

@@ -1,42 +1,95 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
 # Helpers for the rust_printk_offload selftests (sourced; runs inside the VM as root).
+# The suite runs from this repository (make check) or from a kernel tree, as
+# tools/testing/selftests/printk_offload/ (make -C tools/testing/selftests
+# TARGETS=printk_offload run_tests, or kselftest_install).
 set -u
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-MOD=$ROOT/rust_printk_offload.ko
-SLOW=$ROOT/tests/modules/slow_console.ko
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
 DBG=/sys/kernel/debug/slow_console
 KSFT_SKIP=4
+# In a kernel tree, the kselftest KTAP helpers are there (not used by the tests yet).
+# shellcheck source=/dev/null
+[ -r "$HERE/../kselftest/ktap_helpers.sh" ] && . "$HERE/../kselftest/ktap_helpers.sh"
 
 log() { echo "$*"; }
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit $KSFT_SKIP; }
 
-# Every test starts from: consoles print everything, /dev/kmsg not rate limited.
+# on_exit CMD...: run CMD when the test ends, however it ends (last registered, first
+# run): every change a test makes to global state is undone before the next test.
+RPO_CLEANUP=()
+on_exit() { RPO_CLEANUP+=("$*"); }
+rpo_cleanup() {
+	local i
+	for ((i = ${#RPO_CLEANUP[@]} - 1; i >= 0; i--)); do
+		eval "${RPO_CLEANUP[$i]}" >/dev/null 2>&1
+	done
+}
+trap rpo_cleanup EXIT
+
+# module_file NAME: the module's .ko in one of the directories of RPO_MODULES (a colon
+# list; make check sets it), or of this repository; nothing if none (then modprobe).
+module_file() {
+	local d dirs
+	IFS=: read -r -a dirs <<<"${RPO_MODULES:-}:$ROOT:$ROOT/tests/modules"
+	for d in "${dirs[@]}"; do
+		[ -n "$d" ] && [ -f "$d/$1.ko" ] && { echo "$d/$1.ko"; return 0; }
+	done
+	return 1
+}
+# load_module NAME [REQUIRED]: insmod it, or modprobe it; SKIP if it is nowhere.
+load_module() {
+	local f
+	if f=$(module_file "$1"); then
+		insmod "$f" || fail "insmod $f"
+	else
+		modprobe "$1" 2>/dev/null || skip "module $1 not found (build it, or set RPO_MODULES)"
+	fi
+}
+
+# Every test starts from: consoles print everything, /dev/kmsg not rate limited. Both are
+# restored when the test ends, and the modules it loaded are unloaded.
 setup_printk() {
 	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+	on_exit "echo '$(tr '\t' ' ' </proc/sys/kernel/printk)' >/proc/sys/kernel/printk"
+	on_exit "echo $(sed 's/^\[\?\([a-z]*\).*/\1/' /proc/sys/kernel/printk_devkmsg) >/proc/sys/kernel/printk_devkmsg"
 	echo 8 >/proc/sys/kernel/printk
 	echo on >/proc/sys/kernel/printk_devkmsg
 }
 
 load_slow() { # delay_us per character
-	[ -f "$SLOW" ] || skip "slow_console.ko not built"
-	insmod "$SLOW" || fail "insmod slow_console"
+	load_module slow_console
+	on_exit "rmmod slow_console"
 	echo "${1:-0}" >$DBG/delay_us
 }
 load_offload() {
-	[ -f "$MOD" ] || fail "rust_printk_offload.ko not built"
-	insmod "$MOD" || fail "insmod rust_printk_offload"
+	load_module rust_printk_offload
+	on_exit "rmmod rust_printk_offload"
 }
 unload_offload() { rmmod rust_printk_offload || fail "rmmod rust_printk_offload"; }
 reset_capture() { echo 0 >$DBG/len; }
 capture() { cat $DBG/log; }
+
+# need_cpus N: at least N CPUs online (bringing offline ones up, and down again at the end).
+need_cpus() {
+	local c
+	for c in /sys/devices/system/cpu/cpu[0-9]*; do
+		[ "$(nproc)" -ge "$1" ] && break
+		if [ -w "$c/online" ] && [ "$(cat "$c/online")" = 0 ]; then
+			echo 1 >"$c/online" && on_exit "echo 0 >$c/online"
+		fi
+	done
+	[ "$(nproc)" -ge "$1" ] || skip "needs $1 CPUs"
+}
 
 now_ns() { date +%s%N; }
 
 # timed_burst TAG N: like burst, from a tight loop (bash itself needs ~2 ms per write
 # under TCG with KASAN and lockdep, slower than the console under test); prints the
 # microseconds the writes took, timed inside the writer.
-timed_burst() { python3 "$ROOT/tests/selftests/kmsg_burst.py" "$1" "$2"; }
+timed_burst() { python3 "$HERE/kmsg_burst.py" "$1" "$2"; }
 
 # delivered_burst LABEL TAG N TIMEOUT_S: a timed_burst on a fresh capture whose N lines
 # must then reach the slow console within TIMEOUT_S, each once, in order. Sets BURST_US
@@ -150,7 +203,7 @@ reload_during_flood() {
 	local tag=$1 cycles=$2 r
 	flood_start "$tag"
 	for r in $(seq 1 "$cycles"); do
-		insmod "$MOD" || fail "insmod #$r"
+		load_module rust_printk_offload
 		sleep 0.1
 		rmmod rust_printk_offload || fail "rmmod #$r"
 	done

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # The module loads, logs one line, unloads, logs one line, and can be loaded again.
 . "$(dirname "$0")/lib.sh"
 setup_printk

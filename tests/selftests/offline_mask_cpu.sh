@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # A mask whose only CPU goes offline: messages still reach the console (synchronously,
 # counted), and offloading resumes when the CPU comes back.
 . "$(dirname "$0")/lib.sh"
 setup_printk
 F=/proc/sys/kernel/printk_cpumask
-[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+need_cpus 2
 [ -w /sys/devices/system/cpu/cpu1/online ] || skip "CPU 1 cannot be offlined"
+on_exit "echo 1 >/sys/devices/system/cpu/cpu1/online"
 load_slow 0
 load_offload
 echo 1 >$F

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Load and unload the module 50 times during a flood: nothing lost or duplicated.
 # Slab and per-CPU memory are reported, not asserted: on this KASAN kernel the quarantine
 # keeps freed slab objects (up to 1/32 of RAM), so slab counts cannot tell a leak;

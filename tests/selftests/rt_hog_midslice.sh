@@ -9,29 +9,25 @@
 # kselftest-timeout=240
 . "$(dirname "$0")/lib.sh"
 setup_printk
-[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+need_cpus 2
 command -v chrt >/dev/null || skip "no chrt"
 FS=/sys/kernel/debug/sched/fair_server
 [ -d $FS ] || skip "no $FS (CONFIG_SCHED_DEBUG): a hog would still leave the kthread 5% of its CPU"
 P=/proc/sys/kernel/printk_offload
 STOP=/tmp/rpo-hog-stop
-rt_old=$(cat /proc/sys/kernel/sched_rt_runtime_us)
-declare -A fs_old
-hog=""
-restore() {
-	touch $STOP
-	cat /sys/devices/system/cpu/possible >/proc/sys/kernel/printk_cpumask 2>/dev/null
-	[ -n "$hog" ] && wait "$hog" 2>/dev/null
-	# The fair servers first: with RT throttling back on, their bandwidth must fit.
-	for c in "${!fs_old[@]}"; do echo "${fs_old[$c]}" >"$FS/cpu$c/runtime"; done
-	echo "$rt_old" >/proc/sys/kernel/sched_rt_runtime_us
-}
-trap restore EXIT
+# Undone at the end in reverse order: RT throttling back, then the fair server (whose
+# bandwidth must fit again), and the hog stopped first of all.
+on_exit "echo $(cat /proc/sys/kernel/sched_rt_runtime_us) >/proc/sys/kernel/sched_rt_runtime_us"
+# A CPU first brought online after boot (maxcpus=) has no fair server at all: runtime
+# and period read 0 there, and there is nothing to turn off or restore.
+fs_runtime=$(cat "$FS/cpu1/runtime")
+[ "$fs_runtime" = 0 ] || on_exit "echo $fs_runtime >$FS/cpu1/runtime"
+rm -f $STOP
+on_exit "touch $STOP; wait"
 load_slow 100 # about 3 ms a line
 load_offload
 echo 1000 >$P/starvation_ms
 reset_capture
-rm -f $STOP
 # The printer's CPU is CPU 1 (the mask), the writer's CPU 0. A backlog of about three
 # seconds, then the hog arrives while the kthread is printing it.
 cpu=1 writer_cpu=0
@@ -44,8 +40,9 @@ backlog=$(ostat backlog)
 [ "$(ostat cpu1_records)" -gt "$c0" ] || fail "printk_offload/1 is not printing the backlog"
 [ "$backlog" -gt 100 ] || fail "the backlog is already printed ($backlog records left)"
 echo -1 >/proc/sys/kernel/sched_rt_runtime_us
-fs_old[$cpu]=$(cat "$FS/cpu$cpu/runtime")
-echo 0 >"$FS/cpu$cpu/runtime" || fail "cannot turn off the fair server on CPU $cpu"
+if [ "$fs_runtime" != 0 ]; then
+	echo 0 >"$FS/cpu$cpu/runtime" || fail "cannot turn off the fair server on CPU $cpu"
+fi
 s0=$(ostat starvations) sync0=$(ostat records_sync)
 chrt -f 99 taskset -c "$cpu" bash -c "while [ ! -e $STOP ]; do :; done" &
 hog=$!
@@ -56,8 +53,8 @@ taskset -c $writer_cpu python3 "$(dirname "$0")/kmsg_paced.py" rpo-hog-b 250 20 
 have_a=$(capture | grep -c '] rpo-hog-a ' || true)
 have_b=$(capture | grep -c '] rpo-hog-b ' || true)
 starved=$(($(ostat starvations) - s0)) sync=$(($(ostat records_sync) - sync0))
-restore
-trap - EXIT
+touch $STOP
+wait "$hog"
 log "hog on CPU $cpu mid-slice (backlog $backlog): after 5 s, $have_a of 1000 backlog lines and" \
 	"$have_b of 250 new lines on the console; fallback entered $starved time(s), $sync records synchronously"
 [ "$starved" -ge 1 ] || fail "the starvation fallback was not entered"

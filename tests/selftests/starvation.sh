@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Real-time hogs on every eligible CPU but the writer's: the printk_cpumask is CPU 1, a
 # SCHED_FIFO 99 busy loop owns CPU 1, the writer runs on CPU 0. The kthread cannot run, so
 # after kernel.printk_offload.starvation_ms the module prints synchronously: lines keep
@@ -6,25 +7,25 @@
 # offloading resumes once the hog is gone.
 . "$(dirname "$0")/lib.sh"
 setup_printk
-[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+need_cpus 2
 command -v chrt >/dev/null || skip "no chrt"
 load_slow 1
 load_offload
 P=/proc/sys/kernel/printk_offload
 echo 1 >/proc/sys/kernel/printk_cpumask
 echo 1000 >$P/starvation_ms
-rt=$(cat /proc/sys/kernel/sched_rt_runtime_us)
 fs=/sys/kernel/debug/sched/fair_server/cpu1/runtime
 [ -e $fs ] || skip "no $fs (CONFIG_SCHED_DEBUG): a hog would still leave the kthread 5% of its CPU"
-fs_old=$(cat $fs)
 stop=/tmp/rpo-hog-stop
 rm -f $stop
+# Undone at the end in reverse order: the hog stopped, the fair server back (its bandwidth
+# must fit before RT throttling returns), RT throttling back.
+on_exit "echo $(cat /proc/sys/kernel/sched_rt_runtime_us) >/proc/sys/kernel/sched_rt_runtime_us"
+on_exit "echo $(cat $fs) >$fs"
+on_exit "touch $stop; wait"
 restore() {
 	touch $stop
 	wait "$hog" 2>/dev/null
-	# The fair server first: with RT throttling back on, its bandwidth no longer fits.
-	echo "$fs_old" >$fs || log "could not restore the fair server ($fs)"
-	echo "$rt" >/proc/sys/kernel/sched_rt_runtime_us
 }
 # No RT throttling, and (6.12) no fair server on the hogged CPU: a real hog. Without this
 # the deadline "fair server" still gives CFS tasks 5% of the CPU and the kthread is only
@@ -34,7 +35,7 @@ echo 0 >$fs || fail "cannot turn off the fair server on CPU 1"
 chrt -f 99 taskset -c 1 bash -c "while [ ! -e $stop ]; do :; done" &
 hog=$!
 sleep 0.5
-chrt -p $hog | grep -q SCHED_FIFO || { restore; fail "the hog is not SCHED_FIFO: $(chrt -p $hog 2>&1)"; }
+chrt -p $hog | grep -q SCHED_FIFO || fail "the hog is not SCHED_FIFO: $(chrt -p $hog 2>&1)"
 reset_capture
 s0=$(ostat starvations) sync0=$(ostat records_sync) off0=$(ostat records_offloaded)
 # 250 lines over 5 s from CPU 0, while CPU 1 stays hogged.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 # Bad-input sweep of the module's sysctl files. printk_cpumask must answer every input as
 # the kernel's own CPU-list parser does (same errno, same list); the other files must
 # refuse malformed writes with EINVAL; a refused write changes nothing (the file's value
@@ -160,7 +161,9 @@ def main():
                          (DIR + "slice_us", [b"0", b"99", b"1000001", b"-5", b"", b"5000x", b"1e4", b"9" * 30]),
                          (DIR + "slice_bytes", [b"0", b"255", b"1048577", b"-1", b"", b"abc"]),
                          (DIR + "starvation_ms", [b"0", b"9", b"60001", b"-1", b"", b"1s"]),
-                         (DIR + "urgent_loglevel", [b"9", b"-1", b"", b"5x", b"0x5", b"9" * 30])]:
+                         (DIR + "urgent_loglevel", [b"9", b"-1", b"", b"5x", b"0x5", b"9" * 30]),
+                         (DIR + "backlog_limit", [b"16777217", b"-1", b"", b"1k", b"9" * 30]),
+                         (DIR + "adaptive_placement", [b"2", b"-1", b"", b"on", b"1x", b"9" * 30])]:
         before = read(path)
         for data in inputs:
             err = write(path, data)
@@ -177,7 +180,8 @@ def main():
         os.setuid(65534)
         codes = [write(p, b"0") for p in (MASK, DIR + "emergency", DIR + "slice_us",
                                            DIR + "slice_bytes", DIR + "starvation_ms",
-                                           DIR + "urgent_loglevel")]
+                                           DIR + "urgent_loglevel", DIR + "backlog_limit",
+                                           DIR + "adaptive_placement")]
         os._exit(0 if all(c in (errno.EPERM, errno.EACCES) for c in codes) else 1)
     _, status = os.waitpid(pid, 0)
     nonroot_ok = os.waitstatus_to_exitcode(status) == 0

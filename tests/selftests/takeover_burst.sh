@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # A burst of 200 /dev/kmsg lines on a console of about 1 ms/line: with the module the
 # writer gets back far sooner than when it prints the burst itself (module not loaded),
 # close to what it pays when nothing is printed at all; all measured in this run, 3 bursts

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # rmmod in the middle of a flood: no duplicate and no missing line on the console; the
 # kernel prints directly afterwards; loading again works.
 . "$(dirname "$0")/lib.sh"

@@ -9,33 +9,25 @@
 # kselftest-timeout=240
 . "$(dirname "$0")/lib.sh"
 setup_printk
-[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+need_cpus 2
 command -v chrt >/dev/null || skip "no chrt"
 modprobe lkdtm 2>/dev/null || skip "no lkdtm module (CONFIG_LKDTM)"
+on_exit "rmmod lkdtm"
 DIRECT=/sys/kernel/debug/provoke-crash/DIRECT
 [ -w $DIRECT ] || skip "no $DIRECT"
 FS=/sys/kernel/debug/sched/fair_server/cpu1/runtime
 [ -e $FS ] || skip "no $FS (CONFIG_SCHED_DEBUG): a hog would still leave the kthread 5% of its CPU"
 P=/proc/sys/kernel/printk_offload
 STOP=/tmp/rpo-hog-stop
-rt_old=$(cat /proc/sys/kernel/sched_rt_runtime_us) fs_old=$(cat $FS)
-hog="" writer=""
-restore() {
-	touch $STOP
-	[ -n "$hog" ] && wait "$hog" 2>/dev/null
-	[ -n "$writer" ] && wait "$writer" 2>/dev/null
-	echo "$fs_old" >$FS
-	echo "$rt_old" >/proc/sys/kernel/sched_rt_runtime_us
-	cat /sys/devices/system/cpu/possible >/proc/sys/kernel/printk_cpumask 2>/dev/null
-	rmmod lkdtm 2>/dev/null
-}
-trap restore EXIT
+on_exit "echo $(cat /proc/sys/kernel/sched_rt_runtime_us) >/proc/sys/kernel/sched_rt_runtime_us"
+on_exit "echo $(cat $FS) >$FS"
+rm -f $STOP
+on_exit "touch $STOP; wait"
 load_slow 100
 load_offload
 echo 1 >/proc/sys/kernel/printk_cpumask
 echo 60000 >$P/starvation_ms
 reset_capture
-rm -f $STOP
 taskset -c 0 python3 "$(dirname "$0")/kmsg_paced.py" rpo-warn 300 20 >/dev/null &
 writer=$!
 sleep 1
@@ -62,9 +54,8 @@ provoked_ms=$(((t1 - t0) / 1000000))
 ms=$(python3 "$(dirname "$0")/print_delay.py" 'WARNING: CPU: .*lkdtm') || fail "no timing for the warning line"
 urgent=$(($(ostat records_urgent) - u0))
 wait "$writer"
-writer=""
-restore
-trap - EXIT
+touch $STOP
+wait "$hog"
 wait_lines rpo-warn 300 60 || fail "flood lines missing"
 check_sequence rpo-warn 300 || fail "duplicate, missing or reordered flood line"
 # The warning's own lines, in order: the cut line, the WARNING line, the end marker.

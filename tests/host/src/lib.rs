@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Host build of rust_printk_offload's pure logic (`src/logic/`, the very files the kernel
 //! module compiles), with its unit tests. `RUSTFLAGS="--cfg loom" cargo test --release
 //! loom` model-checks the printer hand-off with loom's atomics instead of core's.
@@ -16,6 +18,8 @@ mod atomic {
 #[path = "../../../src/logic/mod.rs"]
 mod logic;
 
+#[cfg(all(test, not(loom)))]
+mod backpressure_tests;
 #[cfg(all(test, not(loom)))]
 mod cpu_choice_tests;
 #[cfg(all(test, not(loom)))]

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 //! Model check of the printer hand-off: a record committed while a printer releases its
 //! claim is never left without a printer coming for it.
 

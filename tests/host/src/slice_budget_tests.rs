@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 use crate::logic::slice_budget::SliceBudget;
 
 #[test]
@@ -28,4 +30,25 @@ fn clock_going_backwards_does_not_end_slice() {
     let mut b = SliceBudget::new(1000, 10, 1 << 20);
     b.charge(1, 1);
     assert!(!b.exhausted(5));
+}
+
+#[test]
+fn wanted_at_least_half_the_looks() {
+    let mut b = SliceBudget::new(0, 10, 10);
+    assert!(!b.cpu_wanted());
+    b.note_wanted(true);
+    assert!(b.cpu_wanted());
+    b.note_wanted(false);
+    assert!(b.cpu_wanted());
+    b.note_wanted(false);
+    assert!(!b.cpu_wanted());
+}
+
+#[test]
+fn a_passing_kthread_does_not_make_the_cpu_wanted() {
+    let mut b = SliceBudget::new(0, 10, 10);
+    for i in 0..7 {
+        b.note_wanted(i == 3);
+    }
+    assert!(!b.cpu_wanted());
 }

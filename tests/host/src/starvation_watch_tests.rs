@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 use crate::logic::starvation_watch::StarvationWatch;
 
 const LIMIT: u64 = 1000;

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
 use crate::logic::uint_param::{format, parse_in_range};
 
 #[test]
