@@ -33,7 +33,9 @@ sel=$RPO_ROOT/tests/selftests
 if [ $# -gt 0 ]; then
 	tests=("$@")
 else
-	read -r -a tests <<<"$(sed -n '/^TEST_PROGS/,/^$/{s/TEST_PROGS :=//;s/[\\]//g;p}' "$sel/Makefile" | tr '\n' ' ')"
+	# The words of the TEST_PROGS := assignment and its continuation lines, nothing else.
+	read -r -a tests <<<"$(awk '/^TEST_PROGS[ \t]*:=/ { on = 1; sub(/^[^=]*=/, "") }
+		on { more = /\\$/; sub(/\\$/, ""); printf "%s ", $0; if (!more) exit }' "$sel/Makefile")"
 fi
 [ ${#tests[@]} -gt 0 ] || { echo "not ok - no test to run"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -91,6 +93,8 @@ start=$(date +%s)
 vm_rc=${PIPESTATUS[0]}
 rpo_log "VM suite: $(($(date +%s) - start)) s, exit $vm_rc"
 [ "$vm_rc" = 124 ] && sed 's/^/# /' "$out/vm.txt"
+# A suite that reported nothing at all: show how the guest ended.
+grep -qE "^(not )?ok [0-9]+ " "$out/ktap.txt" || { echo "# the guest's last lines:"; tail -n 30 "$out/ktap.txt" | sed 's/^/#   /'; }
 
 # Each test reports once, in order: "ok N name", "ok N name # SKIP" or "not ok N name ...".
 pass=0 fail=0 skip=0
