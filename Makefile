@@ -6,8 +6,9 @@
 #   make KDIR=/path      build against your own CONFIG_RUST=y 6.12 build tree
 #   make demo            set everything up, boot a VM, show the module working
 #   make check           set everything up, run host tests and the VM test suite
-#   make bench           benchmark none/direct/offload (+ PREEMPT_RT) in the VM; writes
-#                        bench/results/latest.json, docs/bench.md, docs/bench-latency-cdf.png
+#   make bench           benchmark none/direct/offload (+ PREEMPT_RT), 3 VM boots per kernel;
+#                        writes bench/results/{latest.json,raw.tar.xz}, docs/bench-results.md,
+#                        docs/bench-latency-ccdf.png
 #   make fmt             rustfmt with the kernel's .rustfmt.toml (fmt-check: only check)
 #   make shellcheck      shellcheck over every shell script
 #   make clean           remove build products (needs no kernel)

@@ -18,8 +18,8 @@ ev=$out/$variant.events
 # /dev/kmsg writes per CPU, per console speed; flood lengths in ms.
 N100=${RPO_BENCH_N100:-2000} N10=${RPO_BENCH_N10:-10000}
 U100=${RPO_BENCH_U100:-1000} U10=${RPO_BENCH_U10:-4000}
-TPUT_MS=${RPO_BENCH_TPUT_MS:-12000} LOCKUP_MS=${RPO_BENCH_LOCKUP_MS:-60000}
-PACED_MS=${RPO_BENCH_PACED_MS:-10000} TPUT_REPS=${RPO_BENCH_TPUT_REPS:-3}
+TPUT_MS=${RPO_BENCH_TPUT_MS:-12000}
+PACED_MS=${RPO_BENCH_PACED_MS:-10000} TPUT_REPS=${RPO_BENCH_TPUT_REPS:-1}
 
 say() { echo "[bench:$variant] $*"; }
 die() { say "FAILED: $*"; exit 1; }
@@ -152,38 +152,73 @@ throughput() { # MODE DELAY REP
 }
 
 # ---- 3. lockups ------------------------------------------------------------------------
-# Every printk() record passes the `console` trace event; a filter keeps only lockup,
-# stall and hung-task reports, so they are counted even when the printk ring buffer
-# overflows during the flood.
-PATTERN='msg ~ "*soft lockup*" || msg ~ "*hard LOCKUP*" || msg ~ "*detected stall*" || msg ~ "*blocked for more than*"'
-lockups() { # MODE DELAY
-	local mode=$1 delay=$2 reports t0 t1
-	enter "$mode" "$delay"
+# Code that logs from a section that cannot be preempted: every CPU's kthread makes its
+# LOCKUP_N calls under a raw spinlock (workload "preempt"), or the first CPU's makes them
+# with interrupts off too ("irqs", the others idle so that the buddy hard-lockup detector
+# can watch it). The console runs at 1000 us/char (9600 baud, about 33 ms a line): direct
+# printing holds the callers for N x CPUs x 33 ms, past the detectors' limits; offloading,
+# for N stores. The detectors run with short limits (soft lockup 10 s, hard lockup 5 s,
+# RCU stall 10 s, hung task 10 s). Every printk() record passes the `console` trace event;
+# a filter keeps only the reports, so they are counted even if the ring buffer wraps.
+PATTERN='msg ~ "*soft lockup*" || msg ~ "*hard LOCKUP*" || msg ~ "*detected stall*" || msg ~ "*self-detected stall*" || msg ~ "*blocked for more than*"'
+LOCKUP_DELAY=${RPO_BENCH_LOCKUP_DELAY_US:-1000} LOCKUP_N=${RPO_BENCH_LOCKUP_N:-400}
+WD=/proc/sys/kernel/watchdog_thresh RCU=/sys/module/rcupdate/parameters/rcu_cpu_stall_timeout
+HUNG=/proc/sys/kernel/hung_task_timeout_secs
+detectors() { # on | off
+	if [ "$1" = on ]; then
+		saved_wd=$(cat $WD) saved_rcu=$(cat $RCU 2>/dev/null) saved_hung=$(cat $HUNG 2>/dev/null)
+		{ echo 5 >$WD && echo 10 >$RCU && echo 10 >$HUNG; } || die "detector settings"
+	else
+		echo "$saved_wd" >$WD
+		[ -n "$saved_rcu" ] && echo "$saved_rcu" >$RCU
+		[ -n "$saved_hung" ] && echo "$saved_hung" >$HUNG
+	fi
+	true
+}
+# print_delays TAG: the store-to-console delays of the lines with TAG in the capture.
+print_delays() {
+	[ -d $D ] || return 0
+	cp $D/log "$out/capture.tmp" && cp $D/stamps "$out/stamps.tmp"
+	python3 "$here/print_delay.py" "$out/capture.tmp" "$out/stamps.tmp" "$1" "$out/$2"
+	rm -f "$out/capture.tmp" "$out/stamps.tmp"
+}
+lockups() { # MODE WORKLOAD
+	local mode=$1 workload=$2 atomic t0 t1 tr=$T/trace
+	[ "$workload" = irqs ] && atomic=2 || atomic=1
+	enter "$mode" "$LOCKUP_DELAY"
 	if [ ! -d $T/events/printk/console ]; then
-		event "kind=lockups delay_us=$delay mode=$mode reports=NA"
+		event "kind=lockups workload=$workload delay_us=$LOCKUP_DELAY mode=$mode reports=NA"
 		return
 	fi
 	echo 0 >$T/tracing_on
-	echo >$T/trace
+	echo >$tr
 	echo "$PATTERN" >$T/events/printk/console/filter || die "trace filter"
 	echo 1 >$T/events/printk/console/enable
 	echo 1 >$T/tracing_on
-	echo 4000 >$B/count
-	echo "$LOCKUP_MS" >$B/duration_ms
+	echo "$LOCKUP_N" >$B/count
+	echo 0 >$B/duration_ms
 	echo 0 >$B/gap_us
+	echo $atomic >$B/atomic
 	t0=$(now_ms)
 	echo 1 >$B/run
 	t1=$(now_ms)
+	echo 0 >$B/atomic
 	wait_drain
+	# The detectors report up to a few seconds after the stall began: wait out one period.
+	sleep 6
 	echo 0 >$T/events/printk/console/enable
-	reports=$(grep -c 'console:' $T/trace)
-	grep 'console:' $T/trace | sed 's/^.*console: //' | sort | uniq -c | head -20 >"$out/$variant-lockups-$mode.txt"
+	grep 'console:' $tr | sed 's/^.*console: //' >"$out/$variant-lockups-$workload-$mode.txt"
 	echo 0 >$T/events/printk/console/filter
-	save_stats "lockups-$mode"
-	event "kind=lockups delay_us=$delay mode=$mode reports=$reports flood_ms=$((t1 - t0)) calls=$(cat $B/calls)" \
-		"soft=$(grep -c 'soft lockup' $T/trace) rcu=$(grep -c 'detected stall' $T/trace)" \
-		"hung=$(grep -c 'blocked for more than' $T/trace)"
-	say "lockups ${delay}us $mode: $reports report(s) in a $((t1 - t0)) ms flood"
+	save_stats "lockups-$workload-$mode"
+	local f=$out/$variant-lockups-$workload-$mode.txt threads
+	threads=$(cat $B/threads)
+	[ "$workload" = irqs ] && threads=1
+	event "kind=lockups workload=$workload delay_us=$LOCKUP_DELAY mode=$mode run_ms=$((t1 - t0)) calls=$(cat $B/calls)" \
+		"reports=$(grep -c . "$f") soft=$(grep -c 'soft lockup' "$f") hard=$(grep -c 'hard LOCKUP' "$f")" \
+		"rcu=$(grep -c 'detected stall' "$f") hung=$(grep -c 'blocked for more than' "$f")" \
+		"delays=$variant-lockups-$workload-$mode-delay.u32 $(print_delays 'rpo_bench:' "$variant-lockups-$workload-$mode-delay.u32")" \
+		"$(delivery 'rpo_bench:' "$threads" "$LOCKUP_N")"
+	say "lockups $workload $mode: $(tail -1 "$ev" | grep -o 'run_ms=[0-9]*') $(tail -1 "$ev" | grep -o 'reports=[0-9]*')"
 }
 
 # ---- 4. delivery below capacity --------------------------------------------------------
@@ -198,6 +233,7 @@ paced() { # MODE DELAY GAP_US
 	wait_drain
 	save_stats "paced-$mode"
 	event "kind=paced delay_us=$delay mode=$mode gap_us=$gap threads=$(cat $B/threads) per_thread=$n" \
+		"delays=$variant-paced-$mode-delay.u32 $(print_delays 'rpo_bench:' "$variant-paced-$mode-delay.u32")" \
 		"$(delivery 'rpo_bench:' "$(cat $B/threads)" "$n")"
 	say "paced ${delay}us $mode: $(tail -1 "$ev" | grep -o 'lost=[0-9-]*')"
 }
@@ -213,8 +249,8 @@ if has_part latency; then
 		done
 	done
 fi
-# Throughput varies from run to run under TCG (0.86 to 0.95 for the same offload code in
-# one boot): TPUT_REPS runs, the modes taking turns; the analysis reports the median.
+# Throughput varies from run to run under TCG: TPUT_REPS runs per boot, the modes taking
+# turns; the analysis reports the median over every run of every boot.
 if has_part throughput; then
 	for rep in $(seq 1 "$TPUT_REPS"); do
 		for mode in direct offload; do has_mode $mode && throughput $mode 100 "$rep"; done
@@ -226,7 +262,11 @@ if has_part paced; then
 	for mode in direct offload; do has_mode $mode && paced $mode 100 16000; done
 fi
 if has_part lockups; then
-	for mode in direct offload; do has_mode $mode && lockups $mode 100; done
+	detectors on
+	for workload in preempt irqs; do
+		for mode in none direct offload; do has_mode $mode && lockups $mode $workload; done
+	done
+	detectors off
 fi
 unload_all
 rmmod rpo_bench

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make bench`: build the release and PREEMPT_RT kernels (cached) and the modules for each,
-# boot the release kernel once and measure none / direct / offload side by side, boot the
-# RT kernel once for upstream's threaded printing (its direct mode), then write
-# bench/results/latest.json, docs/bench-results.md and docs/bench-latency-cdf.png (docs/bench.md,
-# the analysis, is written by hand).
+# `make bench`: build the release and PREEMPT_RT kernels (cached) and the modules for each;
+# boot the release kernel 3 times, measuring none / direct / offload side by side in each
+# boot, and the RT kernel 3 times for upstream's threaded printing (its direct mode); then
+# write bench/results/latest.json, bench/results/raw.tar.xz (every raw sample),
+# docs/bench-results.md and docs/bench-latency-ccdf.png (docs/bench.md, the analysis, is
+# written by hand).
 #   scripts/bench.sh [--quick]     --quick: small workloads, to try the pipeline (minutes)
 #   scripts/bench.sh --slices "5000 20000"
 #                                  one release boot: none and offload at each slice_us, the
@@ -19,7 +20,8 @@ if [ "${1:-}" = --slices ]; then
 	results=$RPO_CACHE/bench-slices docs=$RPO_CACHE/bench-slices
 elif [ "${1:-}" = --quick ]; then
 	export RPO_BENCH_N100=300 RPO_BENCH_N10=1000 RPO_BENCH_U100=200 RPO_BENCH_U10=500
-	export RPO_BENCH_TPUT_MS=8000 RPO_BENCH_TPUT_REPS=1 RPO_BENCH_LOCKUP_MS=10000 RPO_BENCH_PACED_MS=4000
+	export RPO_BENCH_TPUT_MS=8000 RPO_BENCH_TPUT_REPS=1 RPO_BENCH_LOCKUP_N=100 RPO_BENCH_PACED_MS=4000
+	export RPO_BENCH_BOOTS=${RPO_BENCH_BOOTS:-1}
 	results=$RPO_CACHE/bench-quick docs=$RPO_CACHE/bench-quick
 else
 	results=$RPO_ROOT/bench/results docs=$RPO_ROOT/docs
@@ -62,7 +64,7 @@ build_modules() {
 # The guest does not inherit our environment: the workload settings (RPO_BENCH_*) to pass
 # on explicitly, as "NAME=value " words.
 bench_settings() {
-	env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|TPUT_REPS|LOCKUP_MS|PACED_MS|PARTS|SLICE_US)=' | tr '\n' ' ' || true
+	env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|TPUT_REPS|LOCKUP_N|LOCKUP_DELAY_US|PACED_MS|PARTS|SLICE_US)=' | tr '\n' ' ' || true
 }
 
 raw=${RPO_BENCH_RAW:-$(mktemp -d /tmp/rpo-bench.XXXXXX)}
@@ -117,24 +119,33 @@ PY
 	exit 0
 fi
 
-# RPO_BENCH_VARIANTS: the kernels to boot (default both); RPO_BENCH_RAW: a raw-results
-# directory to add to (e.g. to re-measure the release kernel after a module change while
-# keeping an earlier PREEMPT_RT run, which does not involve the module).
+# RPO_BENCH_BOOTS: boots per kernel (default 3; each headline figure is the median over
+# them, with the spread); RPO_BENCH_VARIANTS: the kernels (default both); RPO_BENCH_RAW: a
+# raw-results directory to add to (boot<i>/ subdirectories; an existing boot is kept).
+boots=${RPO_BENCH_BOOTS:-3}
 for variant in ${RPO_BENCH_VARIANTS:-release rt}; do
 	case $variant in
 	release) modes=none,direct,offload with=yes ;;
 	rt) modes=none,direct with=no ;;
 	esac
 	mods=$(build_modules "$variant" "$with")
-	rpo_log "booting the $variant kernel: modes $modes"
 	settings=$(bench_settings)
-	scripts/vm.sh --kernel "$variant" --cpus 2 --out "$raw" --append "$append" -- \
-		"env $settings $RPO_ROOT/bench/guest_bench.sh $variant $raw $mods $modes" ||
-		rpo_die "benchmark on the $variant kernel failed (raw results: $raw)"
+	for i in $(seq 1 "$boots"); do
+		dir=$raw/boot$i
+		[ -f "$dir/$variant.events" ] && [ -f "$dir/$variant-dmesg.txt" ] && { rpo_log "boot $i of the $variant kernel: kept from $dir"; continue; }
+		mkdir -p "$dir" && chmod 777 "$dir"
+		rpo_log "booting the $variant kernel ($i of $boots): modes $modes"
+		scripts/vm.sh --kernel "$variant" --cpus 2 --out "$dir" --append "$append" --timeout 2400 -- \
+			"env $settings $RPO_ROOT/bench/guest_bench.sh $variant $dir $mods $modes" ||
+			rpo_die "benchmark on the $variant kernel failed (raw results: $dir)"
+	done
 done
 
 mkdir -p "$results" "$docs"
-cp "$raw"/*.env "$raw"/*.events "$results/" 2>/dev/null || true
-python3 bench/analyze.py "$raw" "$results/latest.json" "$docs/bench-results.md" "$docs/bench-latency-cdf.png" |
+# Every raw sample, compressed, so that analyze.py can recompute each figure from the
+# repository alone: python3 bench/analyze.py bench/results/raw.tar.xz OUT.json OUT.md OUT.png
+rm -f "$raw"/boot*/capture.tmp "$raw"/boot*/stamps.tmp
+(cd "$raw" && tar -cJf "$results/raw.tar.xz" boot*)
+python3 bench/analyze.py "$results/raw.tar.xz" "$results/latest.json" "$docs/bench-results.md" "$docs/bench-latency-ccdf.png" |
 	tee "$results/latest.txt"
 rpo_log "make bench took $(($(date +%s) - t0)) s"

@@ -44,6 +44,7 @@ module! {
 }
 
 /// The lock class of the workers' spinlocks (lockdep needs a static key).
+#[cfg(CONFIG_DEBUG_SPINLOCK)]
 static LOCK_CLASS: kernel::sync::LockClassKey =
     // SAFETY: lockdep expects uninitialised memory for a static `lock_class_key`.
     unsafe { core::mem::MaybeUninit::uninit().assume_init() };
@@ -87,8 +88,9 @@ struct Worker {
     gap_us: u32,
     /// 0, 1 (preemption off) or 2 (interrupts off): see `atomic` in the module doc.
     atomic: u32,
-    /// Held around the calls in the atomic modes (its own: never contended).
-    lock: Opaque<b::spinlock_t>,
+    /// Held around the calls in the atomic modes (its own: never contended). A raw
+    /// spinlock: it disables preemption on every kernel, PREEMPT_RT included.
+    lock: Opaque<b::raw_spinlock_t>,
     /// This kthread's `count` sample slots.
     samples: *mut u32,
     calls: AtomicU64,
@@ -118,9 +120,8 @@ unsafe extern "C" fn worker_fn(data: *mut c_void) -> c_int {
     }
     let end_ns = w.end_ns.load(Ordering::SeqCst);
     let mut i: u64 = 0;
-    // SAFETY: `lock` was initialised by the runner and lives as long as `w`; the
-    // spinlock is a `raw_spinlock_t` first without PREEMPT_RT (the release kernel).
-    let raw = w.lock.get().cast::<b::raw_spinlock_t>();
+    // SAFETY: `lock` was initialised by the runner and lives as long as `w`.
+    let raw = w.lock.get();
     let mut flags = 0;
     match w.atomic {
         // SAFETY: see above; released after the loop.
@@ -253,7 +254,9 @@ impl Bench {
                         end_ns: AtomicU64::new(0),
                         gap_us,
                         atomic,
-                        lock: Opaque::uninit(),
+                        // SAFETY: a raw spinlock is plain C data; all zero is unlocked
+                        // (the debug fields, when there are any, are set up below).
+                        lock: Opaque::new(unsafe { core::mem::zeroed() }),
                         // SAFETY: block `k` of the `n * count` samples (or null if none).
                         samples: if buf.is_null() {
                             null_mut()
@@ -270,16 +273,20 @@ impl Bench {
                 GFP_KERNEL,
             )?;
         }
+        // With spinlock debugging (lockdep kernels) a raw spinlock has fields to set up;
+        // without it, all zero is an unlocked raw spinlock.
+        #[cfg(CONFIG_DEBUG_SPINLOCK)]
         for w in workers.iter() {
             // SAFETY: the box gives the lock a stable address until `workers` drops, after
             // the kthreads stopped; the name is a static C string and the key static.
             unsafe {
-                b::__spin_lock_init(
+                b::__raw_spin_lock_init(
                     w.lock.get(),
                     c"rpo_bench_atomic".as_ptr().cast(),
                     (&LOCK_CLASS as *const kernel::sync::LockClassKey)
                         .cast_mut()
                         .cast::<b::lock_class_key>(),
+                    b::lockdep_wait_type_LD_WAIT_SPIN as _,
                 )
             };
         }

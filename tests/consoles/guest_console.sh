@@ -42,28 +42,38 @@ if [ "$which" = netconsole ]; then
 	fi
 	# Stock 6.12 printing to netconsole over virtio-net makes lockdep report a lock order
 	# of the kernel's own (console_owner -> target_list_lock -> _xmit_ETHER), and lockdep
-	# then turns itself off. So the module's path comes first: netconsole registers under
-	# a quiet loglevel (its "enabled" line is not printed), the module takes it over, and
-	# the flood goes through the module's kthreads with lockdep on.
+	# then turns itself off. So the module's path comes first, with the plain target alone
+	# (no console left to the kernel's printing): netconsole registers under a quiet
+	# loglevel (its "enabled" line is not printed), the module takes it over, and the flood
+	# and the fidelity sequence go through the module's kthreads with lockdep on. Then the
+	# kernel's own printing, bracketed for the log scan: the fidelity sequence without the
+	# module, and the extended target alone, which the module leaves to the kernel, under a
+	# flood.
+	target() { # PARAM: load netconsole with these targets, quietly
+		echo 1 >/proc/sys/kernel/printk
+		modprobe netconsole "netconsole=$1" || { echo 8 >/proc/sys/kernel/printk; mark "netconsole did not load"; exit 1; }
+		echo 8 >/proc/sys/kernel/printk
+	}
 	load_offload
 	t0=$(ostat consoles_taken_over)
-	echo 1 >/proc/sys/kernel/printk
-	modprobe netconsole "netconsole=6665@127.0.0.2/$dev,6666@127.0.0.1/02:00:00:00:00:01;+6667@127.0.0.2/$dev,6668@127.0.0.1/02:00:00:00:00:01" ||
-		{ echo 8 >/proc/sys/kernel/printk; mark "netconsole did not load"; exit 1; }
+	target "6665@127.0.0.2/$dev,6666@127.0.0.1/02:00:00:00:00:01"
 	for _ in $(seq 100); do
 		[ "$(ostat consoles_taken_over)" -gt "$t0" ] && break
 		sleep 0.1
 	done
-	echo 8 >/proc/sys/kernel/printk
 	mark "consoles: $(tr '\n' ' ' </proc/consoles)"
 	flood
+	fidelity offload
 	mark "lockdep after the flood through the module: debug_locks $(awk '/debug_locks/ { print $2 }' /proc/lockdep_stats 2>/dev/null)"
 	unload_offload
 	echo "rpo-expected-trouble: begin (stock 6.12 printing to netconsole over virtio-net: the kernel's own lockdep report)" >/dev/kmsg
 	fidelity stock
-	echo "rpo-expected-trouble: end" >/dev/kmsg
+	rmmod netconsole
+	target "+6667@127.0.0.2/$dev,6668@127.0.0.1/02:00:00:00:00:01"
 	load_offload
-	fidelity offload
+	mark "consoles: $(tr '\n' ' ' </proc/consoles)"
+	flood
+	echo "rpo-expected-trouble: end" >/dev/kmsg
 else
 	mark "consoles: $(tr '\n' ' ' </proc/consoles)"
 	fidelity stock

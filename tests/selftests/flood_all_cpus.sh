@@ -6,6 +6,8 @@
 # printers hand the claim straight over to each other.
 . "$(dirname "$0")/lib.sh"
 setup_printk
+# Hand-overs need a second CPU (in a maxcpus= boot, bring it up for the test).
+need_cpus 2
 DURATION=${FLOOD_SECONDS:-20}
 load_slow 1
 load_offload
