@@ -154,6 +154,15 @@ def one_boot(d):
             if e.get("variant") == variant and e.get("kind") == "lockups" and e.get("mode") == mode and "workload" in e:
                 w = e["workload"]
                 b["lockups"].setdefault(col, {})[w] = {k: num(e, k) for k in DETECTORS + ("reports", "run_ms", "calls", "lost")}
+                # How long a caller could not be preempted: the sum of its calls' latencies
+                # (one block of per_thread samples per kthread), the longest of them.
+                blob, n = array("I"), num(e, "per_thread")
+                path = os.path.join(d, e.get("file", ""))
+                if n and os.path.isfile(path):
+                    with open(path, "rb") as f:
+                        blob.frombytes(f.read())
+                    sums = [sum(blob[i:i + n]) for i in range(0, len(blob), n)]
+                    b["lockups"][col][w]["section_ms"] = round(max(sums) / 1e6, 1) if sums else None
                 if mode != "none":
                     b["print_delay_us"].setdefault(col, {})["lockups_" + w] = {
                         k: num(e, "delay_" + k + "_us") for k in ("p50", "p99", "max")
@@ -232,6 +241,9 @@ for col, _, mode in COLUMNS:
             tot = [t for t in tot if t is not None]
             if tot:
                 result["lockups"].setdefault(col, {}).setdefault(w, {})[det] = {"total": sum(tot), "per_boot": tot}
+        a = across(lambda b: b["lockups"][col][w]["section_ms"])
+        if a:
+            result["lockups"].setdefault(col, {}).setdefault(w, {})["section_ms"] = {"median": a["median"], "spread": [a["min"], a["max"]]}
     for delay in DELAYS:
         for srcname in ("kernel", "user"):
             a = across(lambda b: b["lost"][col][delay][srcname])
@@ -375,6 +387,12 @@ def lk(c, w):
 
 row(f"lockup reports, printk() under a spinlock on every CPU (sum over boots)", lambda c: lk(c, "preempt"))
 row(f"lockup reports, printk() with interrupts off on one CPU (sum over boots)", lambda c: lk(c, "irqs"))
+for w, label in (("preempt", "spinlock burst"), ("irqs", "interrupts-off burst")):
+    row(
+        f"longest time a printk() caller could not be preempted, ms ({label})",
+        lambda c, w=w: "–" if "section_ms" not in result["lockups"].get(c, {}).get(w, {})
+        else f"{result['lockups'][c][w]['section_ms']['median']:,.1f}" + sp(result["lockups"][c][w]["section_ms"]["spread"], lambda x: f"{x:,.1f}"),
+    )
 row(
     "throughput / console capacity",
     lambda c: "–" if c not in result["throughput_ratio"] else f"{result['throughput_ratio'][c]:.3f}" + sp(result["throughput_spread"][c], lambda x: f"{x:.3f}"),

@@ -203,6 +203,8 @@ lockups() { # MODE WORKLOAD
 	echo 1 >$B/run
 	t1=$(now_ms)
 	echo 0 >$B/atomic
+	# The calls' latencies: their sum per kthread is how long it could not be preempted.
+	cp $B/samples "$out/$variant-lockups-$workload-$mode-kernel.u32"
 	wait_drain
 	# The detectors report up to a few seconds after the stall began: wait out one period.
 	sleep 6
@@ -210,14 +212,15 @@ lockups() { # MODE WORKLOAD
 	grep 'console:' $tr | sed 's/^.*console: //' >"$out/$variant-lockups-$workload-$mode.txt"
 	echo 0 >$T/events/printk/console/filter
 	save_stats "lockups-$workload-$mode"
-	local f=$out/$variant-lockups-$workload-$mode.txt threads
-	threads=$(cat $B/threads)
-	[ "$workload" = irqs ] && threads=1
+	local f=$out/$variant-lockups-$workload-$mode.txt writers
+	writers=$(cat $B/threads)
+	[ "$workload" = irqs ] && writers=1
 	event "kind=lockups workload=$workload delay_us=$LOCKUP_DELAY mode=$mode run_ms=$((t1 - t0)) calls=$(cat $B/calls)" \
+		"file=$variant-lockups-$workload-$mode-kernel.u32 threads=$(cat $B/threads) per_thread=$LOCKUP_N" \
 		"reports=$(grep -c . "$f") soft=$(grep -c 'soft lockup' "$f") hard=$(grep -c 'hard LOCKUP' "$f")" \
 		"rcu=$(grep -c 'detected stall' "$f") hung=$(grep -c 'blocked for more than' "$f")" \
 		"delays=$variant-lockups-$workload-$mode-delay.u32 $(print_delays 'rpo_bench:' "$variant-lockups-$workload-$mode-delay.u32")" \
-		"$(delivery 'rpo_bench:' "$threads" "$LOCKUP_N")"
+		"$(delivery 'rpo_bench:' "$writers" "$LOCKUP_N")"
 	say "lockups $workload $mode: $(tail -1 "$ev" | grep -o 'run_ms=[0-9]*') $(tail -1 "$ev" | grep -o 'reports=[0-9]*')"
 }
 

@@ -51,9 +51,9 @@ build_modules() {
 	local m=(make -C "$kdir" CONFIG_RUST_PRINTK_OFFLOAD=m)
 	grep -qs '^CONFIG_CC_IS_CLANG=y' "$kdir/.config" && m+=(LLVM=1)
 	{
-		"${m[@]}" M="$dir/tests/modules" modules
-		"${m[@]}" M="$dir/bench/module" modules
-		if [ "$2" = yes ]; then "${m[@]}" M="$dir" modules; fi
+		"${m[@]}" M="$dir/tests/modules" modules &&
+			"${m[@]}" M="$dir/bench/module" modules &&
+			if [ "$2" = yes ]; then "${m[@]}" M="$dir" modules; fi
 	} >"$dir/build.log" 2>&1 || { tail -30 "$dir/build.log" >&2; rpo_die "module build for $variant failed"; }
 	mkdir -p "$dir/ko"
 	cp "$dir"/tests/modules/*.ko "$dir"/bench/module/*.ko "$dir/ko/"

@@ -14,7 +14,8 @@
 //! - `duration_ms` (0600) 0: timed run of `count` calls; else flood for this long;
 //! - `gap_us`      (0600) sleep between two calls of one kthread (a paced producer; 0 none);
 //! - `atomic`      (0600) 0: calls from process context, rescheduling every 16 calls;
-//!   1: every kthread makes all its calls under a spinlock (preemption off), as code that
+//!   1: every kthread makes all its calls under a spinlock with bottom halves off
+//!   (`spin_lock_bh()`: preemption off, interrupts on), as code that
 //!   logs in a critical section; 2: the first kthread makes them with interrupts off too
 //!   (the others make none), so that the other CPUs' lockup detectors can see it;
 //! - `run`         (0200) write anything: run the workload now, return when it is over;
@@ -89,7 +90,9 @@ struct Worker {
     /// 0, 1 (preemption off) or 2 (interrupts off): see `atomic` in the module doc.
     atomic: u32,
     /// Held around the calls in the atomic modes (its own: never contended). A raw
-    /// spinlock: it disables preemption on every kernel, PREEMPT_RT included.
+    /// spinlock: it disables preemption on every kernel, PREEMPT_RT included. Taken with
+    /// the `_bh` and `_irqsave` calls, which no x86 kernel inlines (plain
+    /// `_raw_spin_unlock` is inline on kernels without preemption: no symbol to call).
     lock: Opaque<b::raw_spinlock_t>,
     /// This kthread's `count` sample slots.
     samples: *mut u32,
@@ -125,7 +128,7 @@ unsafe extern "C" fn worker_fn(data: *mut c_void) -> c_int {
     let mut flags = 0;
     match w.atomic {
         // SAFETY: see above; released after the loop.
-        1 => unsafe { b::_raw_spin_lock(raw) },
+        1 => unsafe { b::_raw_spin_lock_bh(raw) },
         // SAFETY: see above; released after the loop.
         2 => flags = unsafe { b::_raw_spin_lock_irqsave(raw) },
         _ => {}
@@ -159,7 +162,7 @@ unsafe extern "C" fn worker_fn(data: *mut c_void) -> c_int {
     }
     match w.atomic {
         // SAFETY: taken above.
-        1 => unsafe { b::_raw_spin_unlock(raw) },
+        1 => unsafe { b::_raw_spin_unlock_bh(raw) },
         // SAFETY: taken above with these flags.
         2 => unsafe { b::_raw_spin_unlock_irqrestore(raw, flags) },
         _ => {}
