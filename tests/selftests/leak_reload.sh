@@ -13,7 +13,13 @@ setup_printk
 K=/sys/kernel/debug/kmemleak
 { [ -e $K ] && echo scan >$K 2>/dev/null; } || skip "kmemleak not active (boot with kmemleak=on)"
 # settle_and_scan: kmemleak reports only objects older than 5 s, and a second scan confirms.
-settle_and_scan() { sleep 6; echo scan >$K; sleep 1; echo scan >$K; }
+# A scan that fails means kmemleak disabled itself: its report would then be empty, which
+# must not read as "no leak".
+settle_and_scan() {
+	sleep 6
+	{ echo scan >$K && sleep 1 && echo scan >$K; } ||
+		fail "kmemleak scan failed (disabled itself?): $(dmesg | grep -i kmemleak | tail -1)"
+}
 # Negative control: a module that leaks LEAKED objects filled with 'Z' (0x5a) must be reported,
 # or this test could not see a leak at all. (kmemleak shows the slab size, not the 3000
 # bytes asked for; the fill is what identifies an object in its hex dump, whose first 32
@@ -45,5 +51,6 @@ if [ "$leaks" != 0 ]; then
 	head -80 $K | sed 's/^/  /'
 	fail "kmemleak: $leaks unreferenced object(s) after 10 load/unload cycles"
 fi
-log "10 load/unload cycles during a flood of $n lines: each once, in order; kmemleak: no leak"
+echo scan >$K || fail "kmemleak no longer scanning after the check: $(dmesg | grep -i kmemleak | tail -1)"
+log "10 load/unload cycles during a flood of $n lines: each once, in order; kmemleak: no leak (still enabled after the check)"
 rmmod slow_console
