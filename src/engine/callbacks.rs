@@ -40,7 +40,7 @@ impl PercpuCallbacks for Callbacks {
 }
 
 impl DoorbellEvents for Callbacks {
-    fn on_printk(_cpu: u32) -> bool {
+    fn on_printk(_cpu: u32) {
         with_offload(|o| {
             o.check_kernel_state();
             // The console loglevel this record is stored under; the boundary is read only
@@ -51,9 +51,7 @@ impl DoorbellEvents for Callbacks {
             if o.emergency() {
                 Stats::add(&o.stats.records_sync, 1);
             }
-            o.note_store()
-        })
-        .unwrap_or(false)
+        });
     }
 
     fn on_ring(cpu: u32) {

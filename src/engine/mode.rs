@@ -26,7 +26,7 @@ use crate::logic::starvation_watch::StarvationWatch;
 use crate::stats::Stats;
 use crate::tunables::Tunable;
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::prelude::*;
 
@@ -89,10 +89,6 @@ pub(crate) struct Mode {
     urgent_seq: AtomicU64,
     /// Emergency mode for urgent records lasts at least until then.
     urgent_until_ns: AtomicU64,
-    /// Records that may still be stored before the backlog passes its limit, as of the
-    /// last backlog watch (`i64::MAX`: no limit, or backpressure on); every store counts
-    /// one down, and the store that uses the last rings the doorbell promptly.
-    backlog_headroom: AtomicI64,
     scan_bufs: ScanBuffers,
 }
 
@@ -111,7 +107,6 @@ impl Mode {
             urgent_scan: AtomicU64::new(kmsg::next_seq()),
             urgent_seq: AtomicU64::new(0),
             urgent_until_ns: AtomicU64::new(0),
-            backlog_headroom: AtomicI64::new(i64::MAX),
             scan_bufs: ScanBuffers(bufs),
         })
     }
@@ -478,7 +473,7 @@ impl Offload {
         // prints its own.
         let lowest = if active { lowest_held } else { lowest_ours };
         let waiting = lowest.map_or(0, |s| next.saturating_sub(s));
-        let now_active = match backpressure::step(active, waiting, limit) {
+        match backpressure::step(active, waiting, limit) {
             Step::Enter => {
                 Stats::add(&self.stats.backpressure_entries, 1);
                 self.raise(Reason::BACKLOG, Ctx::Atomic);
@@ -489,22 +484,7 @@ impl Offload {
                 false
             }
             Step::Stay => active,
-        };
-        let headroom = backpressure::headroom(now_active, waiting, limit)
-            .map_or(i64::MAX, |h| i64::try_from(h).unwrap_or(i64::MAX));
-        self.mode
-            .backlog_headroom
-            .store(headroom, Ordering::Relaxed);
-        now_active
-    }
-
-    /// A record is being stored (in the printk() caller, any context): whether it uses the
-    /// last of the backlog's headroom, so that the doorbell should ring at once rather than
-    /// at the next tick. Between ticks, writers much faster than the consoles would
-    /// otherwise run past the limit, and the ring buffer overwrite records the consoles
-    /// never got, before backpressure begins.
-    pub(crate) fn note_store(&self) -> bool {
-        self.mode.backlog_headroom.fetch_sub(1, Ordering::Relaxed) <= 1
+        }
     }
 
     /// The user switch of emergency mode (`kernel.printk_offload.emergency`).

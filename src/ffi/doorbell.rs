@@ -27,10 +27,8 @@ use kernel::types::Opaque;
 /// What the doorbell tells the engine.
 pub(crate) trait DoorbellEvents {
     /// In the printk() caller on `cpu`, for every record, before it is committed. Any
-    /// context, NMI included: must not sleep, take locks or print. Returns whether the
-    /// doorbell should ring at once (an interrupt as soon as the caller's section ends)
-    /// rather than at the next tick.
-    fn on_printk(cpu: u32) -> bool;
+    /// context, NMI included: must not sleep, take locks or print.
+    fn on_printk(cpu: u32);
     /// The doorbell rang on `cpu`: hard-irq context on that CPU, after the records it was
     /// rung for were committed. Must not sleep.
     fn on_ring(cpu: u32);
@@ -40,13 +38,11 @@ pub(crate) trait DoorbellEvents {
 ///
 /// # Invariants
 ///
-/// `works` holds one initialised lazy irq_work per CPU id, and `prompt` one initialised
-/// ordinary irq_work per CPU id, all running `ring::<T>` for the `T` given to `new`; their
-/// buffers are never reallocated. While `armed`, the tracepoint probe holds a pointer to
-/// `self`, which is pinned.
+/// `works` holds one initialised lazy irq_work per CPU id, running `ring::<T>` for the
+/// `T` given to `new`; its buffer is never reallocated. While `armed`, the tracepoint
+/// probe holds a pointer to `self`, which is pinned.
 pub(crate) struct Doorbell {
     works: KVec<Opaque<b::irq_work>>,
-    prompt: KVec<Opaque<b::irq_work>>,
     probe: unsafe extern "C" fn(*mut c_void, *const c_char, usize),
     armed: AtomicBool,
     _pin: PhantomPinned,
@@ -62,7 +58,6 @@ impl Doorbell {
     pub(crate) fn new<T: DoorbellEvents>() -> Result<Self> {
         let nr = cpus::nr_cpu_ids() as usize;
         let mut works = KVec::with_capacity(nr, GFP_KERNEL)?;
-        let mut prompt = KVec::with_capacity(nr, GFP_KERNEL)?;
         for _ in 0..nr {
             let mut work = b::irq_work::default();
             // IRQ_WORK_INIT_LAZY(ring): no IPI, run from the next tick (as printk's own
@@ -71,17 +66,10 @@ impl Doorbell {
             unsafe { *work.node.__bindgen_anon_1.u_flags.as_mut() = b::IRQ_WORK_LAZY };
             work.func = Some(ring::<T>);
             works.push(Opaque::new(work), GFP_KERNEL)?;
-            // IRQ_WORK_INIT(ring): a self-interrupt, taken when the caller's
-            // interrupts-off section (and so the commit) is over; rare (see `on_printk`).
-            let mut now = b::irq_work::default();
-            now.func = Some(ring::<T>);
-            prompt.push(Opaque::new(now), GFP_KERNEL)?;
         }
-        // INVARIANT: one initialised lazy and one ordinary work per CPU id; neither vector
-        // is pushed to again.
+        // INVARIANT: one initialised lazy work per CPU id; `works` is never pushed to again.
         Ok(Self {
             works,
-            prompt,
             probe: console_probe::<T>,
             armed: AtomicBool::new(false),
             _pin: PhantomPinned,
@@ -140,7 +128,7 @@ impl Doorbell {
                 b::synchronize_rcu();
             }
         }
-        for work in Iterator::chain(self.works.iter(), self.prompt.iter()) {
+        for work in self.works.iter() {
             // SAFETY: initialised (type invariant); with the probe gone nothing queues it.
             unsafe { b::irq_work_sync(work.get()) };
         }
@@ -163,12 +151,8 @@ unsafe extern "C" fn console_probe<T: DoorbellEvents>(
     // SAFETY: `data` is the armed doorbell, alive until `disarm()` has waited for us.
     let this = unsafe { &*data.cast::<Doorbell>() };
     let cpu = cpus::current_cpu();
-    let works = if T::on_printk(cpu) {
-        &this.prompt
-    } else {
-        &this.works
-    };
-    if let Some(work) = works.get(cpu as usize) {
+    T::on_printk(cpu);
+    if let Some(work) = this.works.get(cpu as usize) {
         // SAFETY: initialised (type invariant); irq_work_queue() is safe in every context
         // printk runs in, NMI included, and does nothing if the work is already pending.
         // It queues on the current CPU: `work` is this CPU's own.

@@ -50,14 +50,3 @@ pub(crate) fn step(active: bool, waiting: u64, limit: u64) -> Step {
         _ => Step::Stay,
     }
 }
-
-/// How many more records may be stored before the backlog passes `limit`, counting from a
-/// watch that saw `waiting` records: the doorbell rings promptly (not at the next tick)
-/// when that many have been stored since. `None` when no prompt ring is needed: no limit,
-/// or backpressure already `active`.
-///
-/// The count ignores what the consoles print meanwhile, so it can only ring early; the
-/// watch it triggers then decides on the real backlog.
-pub(crate) fn headroom(active: bool, waiting: u64, limit: u64) -> Option<u64> {
-    (!active && limit > 0).then(|| limit.saturating_sub(waiting))
-}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-use crate::logic::backpressure::{effective_limit, headroom, resume_at, step, Step};
+use crate::logic::backpressure::{effective_limit, resume_at, step, Step};
 
 #[test]
 fn automatic_limit_is_three_quarters_of_a_wrapped_ring() {
@@ -42,18 +42,4 @@ fn small_limits_still_have_a_band() {
 #[test]
 fn no_limit_ends_backpressure() {
     assert_eq!(step(true, 5000, 0), Step::Leave);
-}
-
-#[test]
-fn headroom_counts_the_records_left_before_the_limit() {
-    assert_eq!(headroom(false, 100, 1000), Some(900));
-    assert_eq!(headroom(false, 1000, 1000), Some(0));
-    // Past the limit already (the watch enters backpressure then): nothing left.
-    assert_eq!(headroom(false, 1200, 1000), Some(0));
-}
-
-#[test]
-fn no_headroom_watch_without_a_limit_or_under_backpressure() {
-    assert_eq!(headroom(false, 100, 0), None);
-    assert_eq!(headroom(true, 100, 1000), None);
 }
