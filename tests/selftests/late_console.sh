@@ -21,6 +21,12 @@ for _ in $(seq 50); do
 done
 sleep 0.5
 n=$(flood_stop)
+# What the writer stored is all on the console once the backlog is printed (a fast kernel
+# writes faster than this console prints).
+for _ in $(seq 600); do
+	[ "$(ostat backlog)" = 0 ] && break
+	sleep 0.1
+done
 dmesg | grep -q 'rust_printk_offload: took over console slowcon0' ||
 	fail "the console registered after the module was not taken over"
 # The first lines written after the registration, and every one after, once and in order.
