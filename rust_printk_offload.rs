@@ -13,6 +13,9 @@
 //! logic, unit-tested and model-checked on the host; `src/control.rs`, `src/tunables.rs`
 //! and `src/stats.rs` are the control surface.
 
+// `try_pin_init!` over the engine's state (`engine::Offload`) nests deeper than the default.
+#![recursion_limit = "256"]
+
 use kernel::prelude::*;
 
 /// Raw bindings for the C APIs this module needs beyond `kernel::bindings`, generated at

@@ -93,6 +93,11 @@ echo "== harness: the kernel-log scanner catches trouble and passes a clean log"
 log=$(mktemp)
 printf '[    1.0] hello\n[    2.0] WARNING: CPU: 1 PID: 9 at x.c:1 f+0x0/0x0\n' >"$log"
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner missed a WARNING"; else hok "scanner flags a WARNING"; fi
+for line in 'NMI watchdog: Watchdog detected hard LOCKUP on cpu 1' 'NMI backtrace for cpu 0' \
+	'INFO: rcu_tasks detected stalls on tasks:'; do
+	printf '[    1.0] hello\n[    2.0] %s\n' "$line" >"$log"
+	if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner missed '$line'"; else hok "scanner flags '$line'"; fi
+done
 printf '[    1.0] hello\n[    2.0] rust_printk_offload: loaded\n' >"$log"
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then hok "scanner passes a clean log"; else hnok "scanner flagged a clean log"; fi
 printf '[1] rpo-expected-trouble: begin\n[2] WARNING: CPU: 0 at lkdtm\n[3] rpo-expected-trouble: end\n' >"$log"

@@ -43,6 +43,9 @@ counters! {
     records_offloaded,
     /// Bytes written to consoles by the kthreads.
     bytes_offloaded,
+    /// Of `records_offloaded`, records printed before a hand-back to the kernel (the
+    /// backlog the module owed when emergency mode began).
+    records_drained,
     /// Records stored while the kernel printed the consoles itself (emergency mode).
     records_sync,
     /// Records not shown because of the console loglevel they were stored under.
@@ -61,6 +64,10 @@ counters! {
     /// Of those, hand-offs where the invited successor was already running and got the
     /// claim directly (the overlapping hand-over).
     handovers,
+    /// Records whose writer waited for the console while a hand-back printed its backlog.
+    writers_paced,
+    /// Of those, waits that ended at their time limit rather than with the printer near.
+    pacing_timeouts,
     /// Times the printer found `console_lock` taken and waited.
     lock_busy,
     /// Times emergency mode was entered.

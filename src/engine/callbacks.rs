@@ -40,7 +40,7 @@ impl PercpuCallbacks for Callbacks {
 }
 
 impl DoorbellEvents for Callbacks {
-    fn on_printk(_cpu: u32) {
+    fn on_printk(cpu: u32) {
         with_offload(|o| {
             o.check_kernel_state();
             // The console loglevel this record is stored under; the boundary is read only
@@ -48,9 +48,10 @@ impl DoorbellEvents for Callbacks {
             o.printer
                 .levels
                 .observe(kernel_state::console_loglevel(), kmsg::next_seq);
-            if o.emergency() {
+            if o.kernel_prints() {
                 Stats::add(&o.stats.records_sync, 1);
             }
+            o.pace(cpu);
         });
     }
 
@@ -62,9 +63,7 @@ impl DoorbellEvents for Callbacks {
             o.watch_urgent(cpu);
             o.settle_urgent(survey.lowest_held);
             o.watch_starvation(survey.lowest_seq);
-            if o.watch_backlog(survey.lowest_seq, survey.lowest_held) {
-                o.doorbell.ring_again();
-            }
+            o.watch_backlog(survey.lowest_seq);
             if o.housekeeping_owed() {
                 o.poke(cpu);
             }
@@ -83,7 +82,6 @@ impl LifecycleEvents for Callbacks {
             // Before tasks freeze (the consoles' drivers suspend after): print
             // synchronously from here on, the backlog first, here.
             o.raise(Reason::PM, Ctx::Sleepable);
-            o.flush_for_kernel();
         });
     }
 
@@ -99,7 +97,8 @@ impl LifecycleEvents for Callbacks {
     fn syscore_suspend() {
         with_offload(|o| {
             Stats::add(&o.stats.syscore_events, 1);
-            o.raise(Reason::PM, Ctx::NoWake);
+            // One CPU, interrupts off: no kthread runs any more.
+            o.raise_handed_back(Reason::PM, Ctx::NoWake);
         });
     }
 
@@ -110,7 +109,7 @@ impl LifecycleEvents for Callbacks {
     fn syscore_shutdown() {
         with_offload(|o| {
             Stats::add(&o.stats.syscore_events, 1);
-            o.raise(Reason::SHUTDOWN, Ctx::NoWake);
+            o.raise_handed_back(Reason::SHUTDOWN, Ctx::NoWake);
         });
     }
 
@@ -118,7 +117,6 @@ impl LifecycleEvents for Callbacks {
         with_offload(|o| {
             Stats::add(&o.stats.reboot_events, 1);
             o.raise(Reason::SHUTDOWN, Ctx::Sleepable);
-            o.flush_for_kernel();
         });
     }
 
@@ -129,7 +127,7 @@ impl LifecycleEvents for Callbacks {
         // which skips disabled consoles, prints everything from each con->seq on.
         with_offload(|o| {
             Stats::add(&o.stats.panic_events, 1);
-            o.raise(Reason::PANIC, Ctx::NoWake);
+            o.raise_handed_back(Reason::PANIC, Ctx::NoWake);
         });
     }
 }

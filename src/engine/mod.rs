@@ -9,6 +9,7 @@
 //!   starvation fallback and the urgent-record watch.
 //! - `placement.rs`: `printk_cpumask`, which kthreads may print, kicks, the next printer.
 //! - `printer.rs`: the printer claim, slices, and emitting a record as the kernel would.
+//! - `pacing.rs`: writers wait for the console while a hand-back prints its backlog.
 //! - `callbacks.rs`: the kthreads', doorbell's and lifecycle notifiers' entry points.
 //!
 //! In short: printk() callers only ring the doorbell (`mode.rs` `on_printk`, then
@@ -20,10 +21,10 @@
 mod callbacks;
 pub(crate) mod consoles;
 mod mode;
+mod pacing;
 mod placement;
 mod printer;
 
-use crate::ffi::console_list::ConsoleLock;
 use crate::ffi::cpus;
 use crate::ffi::doorbell::Doorbell;
 use crate::ffi::irqs::IrqLock;
@@ -40,6 +41,7 @@ use kernel::prelude::*;
 use kernel::sync::{new_mutex, Mutex};
 pub(crate) use mode::Ctx;
 use mode::Mode;
+use pacing::Pacing;
 use placement::Placement;
 use printer::Printer;
 
@@ -58,8 +60,12 @@ pub(crate) struct Offload {
     /// Serialises writers of `printk_cpumask` (a mask is several words).
     #[pin]
     mask_writer: Mutex<()>,
+    /// One context at a time prints the backlog of a hand-back (`Offload::drain`).
+    #[pin]
+    drain_lock: Mutex<()>,
     consoles: OwnedConsoles,
     mode: Mode,
+    pacing: Pacing,
     placement: Placement,
     printer: Printer,
     pub(crate) tunables: Tunables,
@@ -95,8 +101,10 @@ impl Offload {
             doorbell: Doorbell::new::<Callbacks>()?,
             irq_lock <- IrqLock::new(),
             mask_writer <- new_mutex!(()),
+            drain_lock <- new_mutex!(()),
             consoles: OwnedConsoles::new(),
             mode: Mode::new(nr)?,
+            pacing: Pacing::new(nr)?,
             placement: Placement::new(nr)?,
             printer: Printer::new()?,
             tunables: Tunables::new(),
@@ -157,12 +165,11 @@ impl Offload {
     }
 
     /// Stops offloading for good and hands the consoles back to the kernel, which
-    /// resumes printing them at their next record. The consoles go back first, while the
-    /// panic and reboot notifiers still run, so that no oops or panic finds them disabled;
-    /// then no more doorbells, notifiers and kthreads; the backlog is printed here.
+    /// resumes printing them at their next record. The backlog is printed here first and
+    /// the consoles go back, while the panic and reboot notifiers still run, so that no
+    /// oops or panic finds them disabled; then no more doorbells, notifiers and kthreads.
     pub(crate) fn shutdown(&self) {
         self.raise(Reason::UNLOAD, Ctx::Sleepable);
-        drop(ConsoleLock::acquire());
         crate::test_hooks::pause("unload:handed_back");
         self.doorbell.disarm();
         self.lifecycle.unregister();
@@ -183,6 +190,7 @@ impl Offload {
         let mut w = StatsWriter::new(out);
         w.line("consoles", self.consoles.count());
         w.line("emergency", u8::from(self.emergency()));
+        w.line("handed_back", u8::from(self.kernel_prints()));
         w.line("backlog", self.backlog_records());
         match self.printer.claim.owner() {
             Some(cpu) => w.line("printer", cpu),

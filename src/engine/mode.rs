@@ -15,10 +15,12 @@
 //! interrupt handler print the whole backlog), setting the flags again under
 //! `console_list_lock`, taking over new consoles, forgetting unregistered ones.
 
+use super::printer::Round;
 use super::Offload;
-use crate::ffi::console_list::{ConsoleListLock, ConsoleListReader, ConsoleLock, ConsoleName};
+use crate::ffi::console_list::{ConsoleListLock, ConsoleListReader, ConsoleName};
 use crate::ffi::{cpus, kernel_state, kmsg};
 use crate::logic::backpressure::{self, Step};
+use crate::logic::drain_epoch::DrainEpoch;
 use crate::logic::emergency::{Emergency, Reason, Switch};
 use crate::logic::ownership;
 use crate::logic::record_text::syslog_class;
@@ -47,12 +49,12 @@ const ANNOUNCE: u32 = 1 << 0;
 const RESYNC: u32 = 1 << 1;
 const ADOPT: u32 = 1 << 2;
 const DEPARTED: u32 = 1 << 3;
-const FLUSH: u32 = 1 << 4;
+const DRAIN: u32 = 1 << 4;
 
 /// Reasons that are not announced in the log: urgent records last a moment and are being
-/// printed (an announcement would land in the middle of them); backpressure comes and goes
-/// with a flood (the statistics count it); the unload line says the other.
-const QUIET: [Reason; 3] = [Reason::URGENT, Reason::UNLOAD, Reason::BACKLOG];
+/// printed (an announcement would land in the middle of them); the unload line says the
+/// other.
+const QUIET: [Reason; 2] = [Reason::URGENT, Reason::UNLOAD];
 
 /// How long emergency mode outlasts the last urgent record: a report (WARN, oops, RCU
 /// stall) is a burst of records from one CPU.
@@ -113,17 +115,31 @@ impl Mode {
 }
 
 impl Offload {
-    /// Sets `reason`; on entering emergency mode, the consoles become the kernel's.
+    /// Sets `reason`. Entering emergency mode does not hand the consoles back yet: their
+    /// backlog is printed first, record by record where the printer can be preempted
+    /// between records (`drain`): here if the context may sleep, else by a kthread.
     pub(crate) fn raise(&self, reason: Reason, ctx: Ctx) {
         if self.mode.emergency.raise(reason) == Switch::Entered {
             Stats::add(&self.stats.emergency_entries, 1);
-            self.sync_ownership(ctx);
+        }
+        if self.mode.emergency.handing_back() {
             if ctx == Ctx::Sleepable {
-                self.flush_for_kernel();
+                self.drain(false);
             } else {
-                self.request(FLUSH, ctx);
+                self.request(DRAIN, ctx);
             }
         }
+        self.mode_noted(ctx);
+    }
+
+    /// Sets `reason` and hands the consoles back at once, with whatever they are owed:
+    /// for panic, and for the paths that run on one CPU with interrupts off (syscore),
+    /// where no kthread runs any more. Any context.
+    pub(crate) fn raise_handed_back(&self, reason: Reason, ctx: Ctx) {
+        if self.mode.emergency.raise_handed_back(reason) == Switch::Entered {
+            Stats::add(&self.stats.emergency_entries, 1);
+        }
+        self.sync_ownership(ctx);
         self.mode_noted(ctx);
     }
 
@@ -152,20 +168,69 @@ impl Offload {
         }
     }
 
-    /// In emergency mode, has the kernel print the backlog now (process context), so it
-    /// does not wait for the next printk() caller. Not while the kthreads are starved:
-    /// then printk() callers print, and a kthread could hold console_lock for long.
-    pub(crate) fn flush_for_kernel(&self) {
-        let e = &self.mode.emergency;
-        // Under starvation or backpressure the printk() callers print.
-        if e.active() && !e.has(Reason::STARVED) && !e.has(Reason::BACKLOG) {
-            drop(ConsoleLock::acquire());
+    /// Prints the backlog the consoles are owed, record by record, and hands them back to
+    /// the kernel at the record boundary where none is left (`try_hand_back`). Returns
+    /// once they are handed back, or no reason holds any more, or (`kthread`) the kthread
+    /// must park: then another kthread goes on. Process context.
+    ///
+    /// Writers that store faster than the console prints would keep a backlog for ever:
+    /// the drain works in epochs, each up to the records stored when it began, and if an
+    /// epoch ends with no fewer records owed than it began with, the consoles go back
+    /// there and then: only synchronous printing holds such writers to the console's pace,
+    /// and they print what they stored meanwhile, as they would without the module.
+    ///
+    /// One drainer at a time (`drain_lock`); any CPU, whatever `printk_cpumask` says: the
+    /// kernel, once it has the consoles, prints in whichever CPU calls printk().
+    pub(crate) fn drain(&self, kthread: bool) {
+        let _one = self.drain_lock.lock();
+        self.pacing.draining();
+        let mut epoch = DrainEpoch::new(self.backlog_records());
+        while self.mode.emergency.handing_back() {
+            if kthread && cpus::kthread_should_park() {
+                self.pacing.drained();
+                self.request(DRAIN, Ctx::Atomic);
+                return;
+            }
+            let round = self.print_round();
+            if let Round::Printed { written, bytes, .. } = round {
+                Stats::add(&self.stats.records_offloaded, written);
+                Stats::add(&self.stats.records_drained, written);
+                Stats::add(&self.stats.bytes_offloaded, bytes as u64);
+            }
+            let lowest = self.consoles.survey(false).lowest_seq;
+            let outrun = !epoch.progressed(lowest, || self.backlog_records());
+            if matches!(round, Round::Idle) || outrun {
+                match self.try_hand_back(outrun) {
+                    Some(true) => {
+                        self.sync_ownership(Ctx::Sleepable);
+                        break;
+                    }
+                    Some(false) => {}
+                    None => cpus::sleep_us(200, 500),
+                }
+            } else if matches!(round, Round::Busy) {
+                cpus::sleep_us(200, 500);
+            }
+            cpus::cond_resched();
         }
+        self.pacing.drained();
+        self.mode_noted(Ctx::Sleepable);
     }
 
-    /// Whether emergency mode is on.
+    /// Whether emergency mode is on (the consoles are the kernel's, or are being handed
+    /// back to it).
     pub(crate) fn emergency(&self) -> bool {
         self.mode.emergency.active()
+    }
+
+    /// Whether the kernel prints the held consoles now.
+    pub(crate) fn kernel_prints(&self) -> bool {
+        self.mode.emergency.kernel_prints()
+    }
+
+    /// Whether the consoles are being handed back: their backlog is printed first.
+    pub(crate) fn handing_back(&self) -> bool {
+        self.mode.emergency.handing_back()
     }
 
     /// Makes the consoles' flags say what the reasons say. Where it may sleep it holds
@@ -181,7 +246,7 @@ impl Offload {
         }
     }
 
-    fn apply_ownership(&self) {
+    pub(crate) fn apply_ownership(&self) {
         let reader = ConsoleListReader::enter();
         ownership::sync(&self.mode.emergency, |kernel_prints| {
             self.consoles
@@ -193,7 +258,9 @@ impl Offload {
     fn request(&self, what: u32, ctx: Ctx) {
         self.mode.pending.fetch_or(what, Ordering::SeqCst);
         if ctx == Ctx::Atomic {
-            self.poke(cpus::current_cpu());
+            let cpu = cpus::current_cpu();
+            // A drain goes to another CPU if one is ready: this one may be a writer's.
+            self.poke(if what & DRAIN != 0 { cpu + 1 } else { cpu });
         }
     }
 
@@ -214,8 +281,8 @@ impl Offload {
         if what & ANNOUNCE != 0 {
             self.announce();
         }
-        if what & FLUSH != 0 {
-            self.flush_for_kernel();
+        if what & DRAIN != 0 {
+            self.drain(true);
         }
     }
 
@@ -301,7 +368,7 @@ impl Offload {
     /// forget. Returns the lowest next record of the consoles the module prints now, and
     /// of all the consoles held.
     pub(crate) fn survey_consoles(&self, ctx: Ctx) -> super::consoles::Survey {
-        let survey = self.consoles.survey(self.mode.emergency.active());
+        let survey = self.consoles.survey(self.mode.emergency.kernel_prints());
         if survey.unheld {
             self.request(ADOPT, ctx);
         }
@@ -386,9 +453,9 @@ impl Offload {
     }
 
     /// The urgent-record watch, at every doorbell on `cpu` (hard-irq context): kernel
-    /// records below `urgent_loglevel` switch to synchronous printing, and the backlog up
-    /// to them is printed here and now, as the kernel's own deferred-output interrupt work
-    /// does; the records that follow are printed by their callers.
+    /// records below `urgent_loglevel` switch to synchronous printing. Nothing is printed
+    /// here: a kthread prints the backlog up to them, then hands the consoles back, and
+    /// the records that follow are printed by their callers.
     pub(crate) fn watch_urgent(&self, cpu: u32) {
         let below = self.tunables.get(Tunable::UrgentLoglevel);
         let to = kmsg::next_seq();
@@ -437,9 +504,9 @@ impl Offload {
         self.mode
             .urgent_until_ns
             .store(cpus::now_ns() + URGENT_HOLD_NS, Ordering::Relaxed);
+        // A kthread prints the backlog up to the urgent record, at once and at the
+        // console's pace, then hands the consoles back.
         self.raise(Reason::URGENT, Ctx::Atomic);
-        // Print the backlog, the urgent record included, now.
-        drop(ConsoleLock::try_acquire());
     }
 
     /// Ends the urgent-record mode once the held consoles printed the last urgent record
@@ -456,11 +523,11 @@ impl Offload {
     }
 
     /// Backpressure (`logic/backpressure.rs`), checked at every doorbell: above the
-    /// backlog limit (records waiting for the consoles the module prints), printk()
-    /// callers print, as without the module, until the held consoles are back a little
-    /// below it. Returns whether backpressure is on: the doorbell then rings again at the
-    /// next tick, since the caller printing may store nothing more that would ring it.
-    pub(crate) fn watch_backlog(&self, lowest_ours: Option<u64>, lowest_held: Option<u64>) -> bool {
+    /// backlog limit (records waiting for the consoles the module prints), writers in
+    /// task context wait for the console (`pace`) until the backlog is a little below it.
+    /// Nobody prints for anybody else: the kthreads go on printing, the writers are held
+    /// to their pace, and the ring keeps room for what the consoles have not printed.
+    pub(crate) fn watch_backlog(&self, lowest_ours: Option<u64>) {
         let next = kmsg::next_seq();
         // The ring holds `next - first` records once it has wrapped (its oldest record is
         // not the first ever).
@@ -468,22 +535,16 @@ impl Offload {
             .filter(|&first| first > 0)
             .map(|first| next.saturating_sub(first));
         let limit = backpressure::effective_limit(self.tunables.get(Tunable::BacklogLimit), ring);
-        let active = self.mode.emergency.has(Reason::BACKLOG);
-        // Under backpressure the kernel prints the held consoles; otherwise the module
-        // prints its own.
-        let lowest = if active { lowest_held } else { lowest_ours };
-        let waiting = lowest.map_or(0, |s| next.saturating_sub(s));
+        let active = self.pacing.backpressure().is_some();
+        let waiting = lowest_ours.map_or(0, |s| next.saturating_sub(s));
         match backpressure::step(active, waiting, limit) {
             Step::Enter => {
                 Stats::add(&self.stats.backpressure_entries, 1);
-                self.raise(Reason::BACKLOG, Ctx::Atomic);
-                true
+                self.pacing
+                    .set_backpressure(Some(backpressure::resume_at(limit)));
             }
-            Step::Leave => {
-                self.clear(Reason::BACKLOG, Ctx::Atomic);
-                false
-            }
-            Step::Stay => active,
+            Step::Leave => self.pacing.set_backpressure(None),
+            Step::Stay => {}
         }
     }
 
@@ -492,13 +553,11 @@ impl Offload {
         self.mode.emergency.has(Reason::USER)
     }
 
-    /// Sets the user switch. On, the backlog is printed here and now (so order holds);
-    /// off, the kthreads take over again.
+    /// Sets the user switch. On, the backlog is printed here and now, then the consoles
+    /// are the kernel's (so order holds); off, the kthreads take over again.
     pub(crate) fn set_user_emergency(&self, on: bool) {
         if on {
             self.raise(Reason::USER, Ctx::Sleepable);
-            // Already on for another reason: print the backlog here and now all the same.
-            self.flush_for_kernel();
         } else if self.clear(Reason::USER, Ctx::Sleepable) {
             self.ring_now();
         }

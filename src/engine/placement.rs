@@ -306,7 +306,8 @@ impl Offload {
         if self.take_kick(cpu) {
             self.kick_from(cpu, Ctx::Sleepable);
         }
-        self.reevaluate_cpus(Ctx::Sleepable);
+        // Not here: a CPU going down must not wait for a backlog; another kthread prints it.
+        self.reevaluate_cpus(Ctx::Atomic);
     }
 
     /// Whether some CPU may print now; raises or clears `NO_CPU` accordingly.
@@ -357,13 +358,9 @@ impl Offload {
                 w.store(*v, Ordering::SeqCst);
             }
         }
+        // No CPU left: the backlog is printed here, then the consoles are the kernel's.
         self.reevaluate_cpus(Ctx::Sleepable);
-        if self.emergency() {
-            // Print the backlog now, in this context.
-            self.flush_for_kernel();
-        } else {
-            self.ring_now();
-        }
+        self.ring_now();
         Ok(())
     }
 }

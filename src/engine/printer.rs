@@ -91,7 +91,7 @@ impl Printer {
 }
 
 /// What one round over the consoles did.
-enum Round {
+pub(crate) enum Round {
     /// Every console is caught up (or none is the module's to print).
     Idle,
     /// `console_lock` was taken by someone else.
@@ -122,6 +122,10 @@ impl Offload {
         if self.eligible(cpu) {
             self.end_starvation(cpu);
         }
+        if self.handing_back() {
+            // Any kthread prints the backlog of a hand-back, whatever the mask says.
+            self.drain(true);
+        }
         if !self.printer.claim.owns(cpu) {
             if self.emergency() {
                 return;
@@ -147,6 +151,9 @@ impl Offload {
         if !self.emergency() && self.eligible(cpu) {
             self.print_slice(cpu);
         }
+        if self.handing_back() {
+            self.drain(true);
+        }
         self.finish_printing(cpu);
     }
 
@@ -171,7 +178,7 @@ impl Offload {
     /// Whether a console the module prints has a record left.
     pub(crate) fn backlog(&self) -> bool {
         self.consoles
-            .survey(self.emergency())
+            .survey(self.kernel_prints())
             .lowest_seq
             .is_some_and(kmsg::has_record_from)
     }
@@ -179,7 +186,7 @@ impl Offload {
     /// The number of records not yet printed on the consoles the module prints.
     pub(crate) fn backlog_records(&self) -> u64 {
         self.consoles
-            .survey(self.emergency())
+            .survey(self.kernel_prints())
             .lowest_seq
             .map_or(0, |low| kmsg::next_seq().saturating_sub(low))
     }
@@ -229,7 +236,8 @@ impl Offload {
                     }
                 }
             }
-            if !self.in_mask(cpu) || self.emergency() {
+            // A CPU going offline waits for its kthread: not for a backlog.
+            if !self.in_mask(cpu) || self.emergency() || cpus::kthread_should_park() {
                 break;
             }
             budget.note_wanted(cpus::cpu_wanted());
@@ -273,31 +281,33 @@ impl Offload {
     }
 
     /// One record (at most) for each console the module prints, each in its own
-    /// interrupts-off section under `console_lock`.
-    fn print_round(&self) -> Round {
+    /// interrupts-off section under `console_lock` (`record_section`).
+    pub(crate) fn print_round(&self) -> Round {
         let reader = ConsoleListReader::enter();
         let (mut written, mut bytes, mut skipped, mut busy) = (0, 0, 0, false);
         self.consoles.for_each_ours(&reader, |c| {
-            let _irqs_off = self.irq_lock.disable();
-            let Some(lock) = ConsoleLock::try_acquire() else {
-                busy = true;
-                return;
-            };
-            let held = self.printer.record.attach(lock);
-            // The kernel might have taken the console back meanwhile: check under the lock.
-            if !self.consoles.is_ours(&c) {
-                return;
-            }
-            let con = c.locked(&held.lock);
-            match self.emit_next(&con, held.data) {
-                Some(Emitted::Written(n)) => {
+            let done = self.record_section(|lock, buf| {
+                // The kernel might have taken the console back meanwhile: check under the
+                // lock.
+                if !self.consoles.is_ours(&c) {
+                    return None;
+                }
+                let con = c.locked(lock);
+                let e = self.emit_next(&con, buf);
+                if e.is_some() {
+                    self.consoles.note_printed(c.addr(), con.seq());
+                }
+                e
+            });
+            match done {
+                None => busy = true,
+                Some(Some(Emitted::Written(n))) => {
                     written += 1;
                     bytes += n;
                 }
-                Some(Emitted::Skipped) => skipped += 1,
-                None => return,
+                Some(Some(Emitted::Skipped)) => skipped += 1,
+                Some(None) => {}
             }
-            self.consoles.note_printed(c.addr(), con.seq());
         });
         if written + skipped > 0 {
             Round::Printed {
@@ -310,6 +320,55 @@ impl Offload {
         } else {
             Round::Idle
         }
+    }
+
+    /// Runs `f` with `console_lock` held (`console_trylock()`) and interrupts off, as the
+    /// kernel writes one record to a legacy console; `None` if the lock was busy.
+    ///
+    /// The lock is taken only once interrupts are off, so the printer never holds it where
+    /// it could be preempted, and released only once they are back on: `console_unlock()`
+    /// also prints what the consoles the kernel owns are owed, and that must not happen
+    /// with interrupts off. Preemption stays off across it, as for a printk() caller's
+    /// `console_unlock()`.
+    fn record_section<R>(&self, f: impl FnOnce(&ConsoleLock, &mut KVec<u8>) -> R) -> Option<R> {
+        let preempt = self.irq_lock.preempt_off();
+        let cpu = cpus::current_cpu();
+        self.pacing.set_in_section(cpu, true);
+        let r = (|| {
+            let irqs = preempt.irqs_off();
+            let held = self.printer.record.attach(ConsoleLock::try_acquire()?);
+            let r = f(&held.lock, held.data);
+            drop(irqs);
+            drop(held);
+            Some(r)
+        })();
+        self.pacing.set_in_section(cpu, false);
+        drop(preempt);
+        r
+    }
+
+    /// At a record boundary: if no console the module prints has a record left (or
+    /// `anyway`), hands the consoles back to the kernel, under `console_lock`, so the
+    /// kernel's next record on each is the one after the module's last. `Some(true)`:
+    /// handed back (or no longer wanted); `Some(false)`: records came meanwhile; `None`:
+    /// the lock was busy.
+    pub(crate) fn try_hand_back(&self, anyway: bool) -> Option<bool> {
+        self.record_section(|_lock, _buf| {
+            let reader = ConsoleListReader::enter();
+            let mut behind = false;
+            self.consoles
+                .for_each_ours(&reader, |c| behind |= kmsg::has_record_from(c.seq()));
+            drop(reader);
+            if behind && !anyway {
+                return false;
+            }
+            if self.mode.emergency.hand_back() {
+                // Set the flags now, under the lock; `drain` sets them again under
+                // `console_list_lock`.
+                self.apply_ownership();
+            }
+            true
+        })
     }
 
     /// Prints `con`'s next record as `console_emit_next_record()` would; `None` if the
@@ -352,7 +411,9 @@ impl Offload {
             let n = dropped_notice(dropped, &mut notice);
             len = prepend(buf, len, &notice[..n]);
         }
+        let t = cpus::now_ns();
         con.write(&buf[..len]);
+        self.pacing.note_write(cpus::now_ns().saturating_sub(t));
         con.set_seq(rec.seq + 1);
         if let Some(t) = timestamp_ns(&buf[..len]) {
             Stats::max(

@@ -10,6 +10,7 @@
 #include <linux/irq_work.h>
 #include <linux/kernel.h>
 #include <linux/kmsg_dump.h>
+#include <linux/kthread.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
 #include <linux/percpu.h>

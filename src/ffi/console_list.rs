@@ -28,15 +28,6 @@ const NOT_SERVED: i16 =
 pub(crate) struct ConsoleLock(PhantomData<*mut ()>);
 
 impl ConsoleLock {
-    /// Takes `console_lock`, sleeping until it is free. Process context.
-    pub(crate) fn acquire() -> Self {
-        // SAFETY: called from process context (sysctl writers, notifiers that may sleep,
-        // module exit).
-        unsafe { b::console_lock() };
-        // INVARIANT: console_lock() returned with the lock held.
-        Self(PhantomData)
-    }
-
     /// Takes `console_lock` if it is free, without sleeping (any context but NMI).
     pub(crate) fn try_acquire() -> Option<Self> {
         // SAFETY: console_trylock() may be called in any context but NMI; the printer calls

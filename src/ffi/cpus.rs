@@ -82,6 +82,50 @@ pub(crate) fn cond_resched() {
     unsafe { b::__cond_resched() };
 }
 
+/// `preempt_count()` of the running context on `cpu`, which must be the current CPU
+/// with the caller unable to migrate (x86 keeps it in the per-CPU `pcpu_hot`).
+fn preempt_count(cpu: u32) -> u32 {
+    if cpu >= nr_cpu_ids() {
+        return 0;
+    }
+    // SAFETY: `cpu < nr_cpu_ids`, so `__per_cpu_offset[cpu]` is that CPU's per-CPU area,
+    // and `pcpu_hot` is an exported per-CPU variable in it; the field is an `int` that
+    // only the CPU itself changes, and the caller runs on that CPU.
+    unsafe {
+        let offset = read_volatile(
+            addr_of!(b::__per_cpu_offset)
+                .cast::<usize>()
+                .add(cpu as usize),
+        );
+        let hot = (addr_of!(kernel::bindings::pcpu_hot) as usize + offset)
+            as *const kernel::bindings::pcpu_hot;
+        read_volatile(addr_of!(
+            (*hot).__bindgen_anon_1.__bindgen_anon_1.preempt_count
+        )) as u32
+    }
+}
+
+/// Whether the caller, running on `cpu` without migrating, is in task context: not in an
+/// NMI, a hard or a soft interrupt (`in_task()`).
+pub(crate) fn in_task(cpu: u32) -> bool {
+    // include/linux/preempt.h: NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET.
+    const NOT_TASK: u32 = 0x00f0_0000 | 0x000f_0000 | 0x0000_0100;
+    preempt_count(cpu) & NOT_TASK == 0
+}
+
+/// An identity of the running task (its address), to recognise it later.
+pub(crate) fn current_task() -> usize {
+    // SAFETY: `get_current()` has no preconditions; the address is only compared.
+    unsafe { kernel::bindings::get_current() as usize }
+}
+
+/// Whether the calling kthread should park (its CPU is going offline). Kthreads only.
+pub(crate) fn kthread_should_park() -> bool {
+    // SAFETY: the callers are the module's per-CPU kthreads (`kthread` arguments say so),
+    // which `kthread_should_park()` requires.
+    unsafe { b::kthread_should_park() }
+}
+
 /// Whether another task than the caller is runnable on the caller's CPU (the CPU is
 /// wanted). A CPU-bound kthread, or any caller that cannot migrate.
 pub(crate) fn cpu_wanted() -> bool {

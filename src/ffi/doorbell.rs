@@ -99,20 +99,6 @@ impl Doorbell {
         Ok(())
     }
 
-    /// Rings this CPU's doorbell again: its irq_work runs at the next tick (it may be the
-    /// running one: an irq_work may queue itself). Not once `disarm()` began, so that its
-    /// wait for the irq_works ends.
-    pub(crate) fn ring_again(&self) {
-        if !self.armed.load(Ordering::SeqCst) {
-            return;
-        }
-        if let Some(work) = self.works.get(cpus::current_cpu() as usize) {
-            // SAFETY: initialised (type invariant); queued on the current CPU, whose own
-            // work it is; a no-op if already pending.
-            unsafe { b::irq_work_queue(work.get()) };
-        }
-    }
-
     /// Stops ringing and waits until no probe and no irq_work runs any more.
     pub(crate) fn disarm(&self) {
         if self.armed.swap(false, Ordering::SeqCst) {

@@ -7,6 +7,13 @@
 //! on while at least one reason holds; each reason is set and cleared on its own (the user
 //! switch, an oops in progress, the system not running, no eligible CPU online, ...), and
 //! only the first reason set and the last one cleared switch the mode.
+//!
+//! Entering the mode is not handing the consoles back. A hand-back happens at a record
+//! boundary once the backlog the module owes is printed (`hand_back`), so that no
+//! `printk()` caller, interrupt handler or interrupts-off section inherits it; only panic
+//! (and the paths that run with one CPU and interrupts off) hand back at once
+//! (`raise_handed_back`). So the bits say three things: which reasons hold, whether the
+//! consoles were handed back, and, from both, who prints ([`Emergency::kernel_prints`]).
 
 use super::super::atomic::{AtomicU32, Ordering};
 
@@ -35,12 +42,12 @@ impl Reason {
     pub(crate) const URGENT: Reason = Reason(1 << 8);
     /// The module is unloading: the consoles go back to the kernel for good.
     pub(crate) const UNLOAD: Reason = Reason(1 << 9);
-    /// The backlog passed `backlog_limit` (backpressure: the writers print, as without the
-    /// module, until it is a little below the limit: `logic/backpressure.rs`).
-    pub(crate) const BACKLOG: Reason = Reason(1 << 10);
+
+    /// Every reason set: the mode is on.
+    const ANY: u32 = (1 << 10) - 1;
 
     /// Every reason, in the order log lines name them.
-    pub(crate) const ALL: [Reason; 11] = [
+    pub(crate) const ALL: [Reason; 10] = [
         Reason::PANIC,
         Reason::UNLOAD,
         Reason::OOPS,
@@ -49,7 +56,6 @@ impl Reason {
         Reason::PM,
         Reason::SYSTEM_STATE,
         Reason::STARVED,
-        Reason::BACKLOG,
         Reason::NO_CPU,
         Reason::USER,
     ];
@@ -67,7 +73,6 @@ impl Reason {
             Reason::STARVED => "kthreads starved",
             Reason::URGENT => "urgent record",
             Reason::UNLOAD => "module unloading",
-            Reason::BACKLOG => "backlog over the limit",
             _ => "unknown",
         }
     }
@@ -84,7 +89,16 @@ pub(crate) enum Switch {
     Left,
 }
 
-/// The set of reasons that currently hold.
+/// Not a reason: the backlog was printed and the consoles handed back to the kernel.
+const HANDED_BACK: u32 = 1 << 16;
+
+/// Who prints the consoles, from the bits: the kernel, once they were handed back while
+/// a reason holds.
+pub(crate) fn kernel_prints(bits: u32) -> bool {
+    bits & Reason::ANY != 0 && bits & HANDED_BACK != 0
+}
+
+/// The set of reasons that currently hold, and whether the consoles were handed back.
 pub(crate) struct Emergency {
     reasons: AtomicU32,
 }
@@ -97,20 +111,47 @@ impl Emergency {
         }
     }
 
-    /// Sets `r`; safe in any context.
+    /// Sets `r`; safe in any context. The consoles stay the module's until the backlog
+    /// is printed (`hand_back`).
     pub(crate) fn raise(&self, r: Reason) -> Switch {
-        let old = self.reasons.fetch_or(r.0, Ordering::SeqCst);
-        if old == 0 {
+        Self::entered(self.reasons.fetch_or(r.0, Ordering::SeqCst))
+    }
+
+    /// Sets `r` and hands the consoles back at once, whatever the module still owes them
+    /// (panic; one CPU left with interrupts off). Safe in any context.
+    pub(crate) fn raise_handed_back(&self, r: Reason) -> Switch {
+        Self::entered(self.reasons.fetch_or(r.0 | HANDED_BACK, Ordering::SeqCst))
+    }
+
+    fn entered(old: u32) -> Switch {
+        if old & Reason::ANY == 0 {
             Switch::Entered
         } else {
             Switch::None
         }
     }
 
-    /// Clears `r`; safe in any context.
+    /// Marks the consoles handed back, if a reason still holds (none may have, since the
+    /// caller looked). Returns whether they are now the kernel's.
+    pub(crate) fn hand_back(&self) -> bool {
+        let r = self
+            .reasons
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| {
+                (b & Reason::ANY != 0).then_some(b | HANDED_BACK)
+            });
+        r.is_ok()
+    }
+
+    /// Clears `r`; safe in any context. With the last reason, the hand-back ends too.
     pub(crate) fn clear(&self, r: Reason) -> Switch {
-        let old = self.reasons.fetch_and(!r.0, Ordering::SeqCst);
-        if old == r.0 {
+        let old = self
+            .reasons
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| {
+                let left = b & !r.0;
+                Some(if left & Reason::ANY == 0 { 0 } else { left })
+            })
+            .unwrap_or(0);
+        if old & Reason::ANY == r.0 {
             Switch::Left
         } else {
             Switch::None
@@ -122,16 +163,28 @@ impl Emergency {
         self.reasons.load(Ordering::SeqCst) & r.0 != 0
     }
 
-    /// Whether any reason holds (print synchronously).
+    /// Whether any reason holds (the consoles are the kernel's, or are being handed back).
     pub(crate) fn active(&self) -> bool {
-        self.reasons.load(Ordering::SeqCst) != 0
+        self.reasons.load(Ordering::SeqCst) & Reason::ANY != 0
     }
 
-    /// Whether any reason holds, read with a read-modify-write: it returns the latest
-    /// value, and it is ordered after every write whose effect the caller has seen (see
-    /// `ownership.rs`).
-    pub(crate) fn active_latest(&self) -> bool {
-        self.reasons.fetch_or(0, Ordering::SeqCst) != 0
+    /// Whether the kernel prints the held consoles now.
+    pub(crate) fn kernel_prints(&self) -> bool {
+        kernel_prints(self.reasons.load(Ordering::SeqCst))
+    }
+
+    /// Whether a reason holds and the consoles are not handed back yet: the module prints
+    /// its backlog first.
+    pub(crate) fn handing_back(&self) -> bool {
+        let b = self.reasons.load(Ordering::SeqCst);
+        b & Reason::ANY != 0 && b & HANDED_BACK == 0
+    }
+
+    /// Whether the kernel prints the held consoles, read with a read-modify-write: it
+    /// returns the latest value, and it is ordered after every write whose effect the
+    /// caller has seen (see `ownership.rs`).
+    pub(crate) fn kernel_prints_latest(&self) -> bool {
+        kernel_prints(self.reasons.fetch_or(0, Ordering::SeqCst))
     }
 
     /// The reason log lines name first among those that hold, leaving out `quiet`.

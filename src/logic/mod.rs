@@ -9,6 +9,7 @@ pub(crate) mod backpressure;
 pub(crate) mod cpu_choice;
 pub(crate) mod cpulist;
 pub(crate) mod decimal;
+pub(crate) mod drain_epoch;
 pub(crate) mod emergency;
 pub(crate) mod level_history;
 pub(crate) mod ownership;

@@ -36,3 +36,31 @@ fn names_are_distinct() {
         }
     }
 }
+
+#[test]
+fn raising_does_not_hand_back_until_the_backlog_is_printed() {
+    let e = Emergency::new();
+    assert_eq!(e.raise(Reason::URGENT), Switch::Entered);
+    assert!(e.active() && e.handing_back() && !e.kernel_prints());
+    assert!(e.hand_back());
+    assert!(!e.handing_back() && e.kernel_prints());
+    // A second reason keeps the consoles with the kernel.
+    assert_eq!(e.raise(Reason::USER), Switch::None);
+    assert!(e.kernel_prints());
+    assert_eq!(e.clear(Reason::URGENT), Switch::None);
+    assert!(e.kernel_prints());
+    // The last reason cleared ends the hand-back too: the next one starts over.
+    assert_eq!(e.clear(Reason::USER), Switch::Left);
+    assert!(!e.kernel_prints() && !e.handing_back());
+    assert_eq!(e.raise(Reason::USER), Switch::Entered);
+    assert!(e.handing_back());
+}
+
+#[test]
+fn no_hand_back_without_a_reason() {
+    let e = Emergency::new();
+    assert!(!e.hand_back());
+    assert!(!e.kernel_prints());
+    assert_eq!(e.raise_handed_back(Reason::PANIC), Switch::Entered);
+    assert!(e.kernel_prints() && !e.handing_back());
+}

@@ -25,6 +25,8 @@ mod cpu_choice_tests;
 #[cfg(all(test, not(loom)))]
 mod cpulist_tests;
 #[cfg(all(test, not(loom)))]
+mod drain_epoch_tests;
+#[cfg(all(test, not(loom)))]
 mod emergency_tests;
 #[cfg(all(test, not(loom)))]
 mod level_history_tests;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Model check of console ownership: whatever the interleaving of a take-back (the last
-//! reason cleared) and a raise (a new reason), the consoles end up printed by the kernel
-//! exactly when a reason holds.
+//! reason cleared), a raise (a new reason) and a hand-back (the drainer caught up), the
+//! consoles end up printed by the kernel exactly when a reason holds and they were handed
+//! back.
 
 use crate::logic::emergency::{Emergency, Reason, Switch};
 use crate::logic::ownership::sync;
@@ -28,8 +29,9 @@ fn raise_racing_a_take_back_leaves_the_consoles_to_the_kernel() {
     loom::model(|| {
         let e = Arc::new(Emergency::new());
         let cons = Arc::new(Consoles([AtomicBool::new(true), AtomicBool::new(true)]));
-        e.raise(Reason::USER); // emergency mode on: the kernel prints
-                               // The user switch goes off (take-back) while an oops raises its reason.
+        e.raise_handed_back(Reason::USER); // emergency mode on: the kernel prints
+                                           // The user switch goes off (take-back) while an oops raises its reason and a
+                                           // drainer hands the consoles back.
         let back = {
             let (e, cons) = (e.clone(), cons.clone());
             loom::thread::spawn(move || {
@@ -38,11 +40,12 @@ fn raise_racing_a_take_back_leaves_the_consoles_to_the_kernel() {
                 }
             })
         };
-        if e.raise(Reason::OOPS) == Switch::Entered {
+        e.raise(Reason::OOPS);
+        if e.handing_back() && e.hand_back() {
             sync(&e, |k| cons.set(k));
         }
         back.join().unwrap();
-        assert!(e.active());
+        assert!(e.active() && e.kernel_prints());
         assert!(
             cons.all(true),
             "emergency mode on, but a console is disabled"
@@ -75,6 +78,33 @@ fn clear_racing_a_raise_returns_the_consoles_to_the_module() {
         }
         other.join().unwrap();
         assert!(!e.active());
+        assert!(
+            cons.all(false),
+            "no reason holds, but the kernel still prints a console"
+        );
+    });
+}
+
+#[test]
+fn hand_back_racing_a_take_back_returns_the_consoles_to_the_module() {
+    loom::model(|| {
+        let e = Arc::new(Emergency::new());
+        let cons = Arc::new(Consoles([AtomicBool::new(false), AtomicBool::new(false)]));
+        e.raise(Reason::USER);
+        // The drainer caught up and hands back while the user switch goes off.
+        let drainer = {
+            let (e, cons) = (e.clone(), cons.clone());
+            loom::thread::spawn(move || {
+                if e.handing_back() && e.hand_back() {
+                    sync(&e, |k| cons.set(k));
+                }
+            })
+        };
+        if e.clear(Reason::USER) == Switch::Left {
+            sync(&e, |k| cons.set(k));
+        }
+        drainer.join().unwrap();
+        assert!(!e.active() && !e.kernel_prints());
         assert!(
             cons.all(false),
             "no reason holds, but the kernel still prints a console"

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Hand-back without a stall: with a backlog of several seconds of console time owed to a
+# slow console, each way the consoles go back to the kernel (an urgent kernel record, the
+# user switch, no CPU left in the mask, the printer's CPU going offline, unload) must print
+# that backlog where the printer can be preempted between records: no interrupts-off
+# section and no CPU unable to run a real-time task for longer than 3 records' console
+# time. Detectors: the irqsoff tracer's tracing_max_latency, and a SCHED_FIFO probe pinned
+# to each CPU (latency_probe.py). Every line must still arrive once, in order.
+# kselftest-timeout=600
+. "$(dirname "$0")/lib.sh"
+setup_printk
+need_cpus 2
+T=/sys/kernel/tracing
+mountpoint -q $T || mount -t tracefs nodev $T 2>/dev/null
+grep -qw irqsoff $T/available_tracers 2>/dev/null || skip "no irqsoff tracer (CONFIG_IRQSOFF_TRACER)"
+on_exit "echo nop >$T/current_tracer"
+echo irqsoff >$T/current_tracer || fail "cannot select the irqsoff tracer"
+echo 1 >$T/tracing_on
+P=/proc/sys/kernel/printk_offload
+CPUS=/sys/devices/system/cpu
+DELAY_US=100 # per character: a 200-character record takes 20 ms
+N=300        # records of the backlog: several seconds of console time
+load_slow $DELAY_US
+load_offload
+on_exit "cat $CPUS/possible >/proc/sys/kernel/printk_cpumask"
+STOP=/tmp/rpo-probe-stop
+OUT=/tmp/rpo-probe
+PROBES=()
+# shellcheck disable=SC2016 # expanded when the test ends
+on_exit 'touch $STOP; kill "${PROBES[@]}" 2>/dev/null; wait'
+
+# probes_start CPU...: a latency probe on each CPU.
+probes_start() {
+	local c
+	rm -f $STOP $OUT.*
+	PROBES=()
+	for c in "$@"; do
+		python3 "$HERE/latency_probe.py" "$c" $STOP $OUT."$c" &
+		PROBES+=($!)
+	done
+	sleep 0.3
+}
+# probes_stop: the longest gap of any probe, in µs.
+probes_stop() {
+	touch $STOP
+	wait "${PROBES[@]}"
+	cat $OUT.* | sort -n | tail -1
+}
+
+# offline_cost: the longest probe gap (µs) that taking CPU 1 offline and back causes with
+# nothing owed: CPU hotplug stops every CPU for a moment (stop_machine) by itself.
+offline_cost() {
+	local worst=0 g
+	for _ in 1 2 3; do
+		probes_start 0
+		echo 0 >$CPUS/cpu1/online || fail "cannot take CPU 1 offline"
+		g=$(probes_stop)
+		echo 1 >$CPUS/cpu1/online || fail "cannot bring CPU 1 back"
+		[ "$g" -gt "$worst" ] && worst=$g
+	done
+	echo "$worst"
+}
+
+# scenario NAME PROBE_CPUS CMD [EXTRA_US]: store the backlog, then run CMD (the hand-back) under the
+# detectors; every line must arrive, and no detector may exceed 3 records' console time.
+# EXTRA_US is what CMD itself may cost the probes with nothing owed. Sets TOOK to the
+# milliseconds CMD took.
+scenario() {
+	local name=$1 probe_cpus=$2 cmd=$3 extra=${4:-0} tag="rpo-hb-$1" owed t0 irqsoff gap rec bound w0 b0
+	reset_capture
+	w0=$(cat $DBG/writes) b0=$(cat $DBG/busy_ns)
+	# From CPU 0: a writer sharing the printer's CPU would be slowed by it.
+	tag=$(taskset -c 0 python3 "$HERE/kmsg_long.py" "$tag" $N 200)
+	owed=$(ostat backlog)
+	[ "${owed:-0}" -ge $((N / 2)) ] || fail "$name: only ${owed:-0} records owed at the hand-back"
+	# shellcheck disable=SC2086 # a list of CPUs
+	probes_start $probe_cpus
+	echo 0 >$T/tracing_max_latency
+	t0=$(now_ns)
+	eval "$cmd" || fail "$name: '$cmd' failed"
+	TOOK=$((($(now_ns) - t0) / 1000000))
+	wait_lines "$tag" $N 120 || fail "$name: lines missing"
+	irqsoff=$(cat $T/tracing_max_latency)
+	gap=$(probes_stop)
+	check_sequence "$tag" $N || fail "$name: duplicate, missing or reordered line"
+	# One record's console time, as the console measured its writes.
+	rec=$((($(cat $DBG/busy_ns) - b0) / ($(cat $DBG/writes) - w0) / 1000))
+	bound=$((3 * rec))
+	log "$name: $owed records owed ($((owed * rec / 1000)) ms of console time);" \
+		"'$cmd' took $TOOK ms; longest interrupts-off section $irqsoff us," \
+		"longest probe gap $gap us (bound: 3 records = $bound us, + $extra us for '$cmd' alone)"
+	[ "$irqsoff" -lt $bound ] || fail "$name: interrupts were off for $irqsoff us"
+	[ "$gap" -lt $((bound + extra)) ] || fail "$name: a CPU could not run a real-time task for $gap us"
+}
+
+# An urgent record: a kernel warning (the module loader's, for an unknown parameter).
+if modprobe -n lkdtm 2>/dev/null; then
+	on_exit "rmmod lkdtm"
+	scenario urgent "0 1" "modprobe lkdtm rpo_handback_probe=1 && rmmod lkdtm"
+else
+	skip "no lkdtm module to load with an unknown parameter (a kernel warning)"
+fi
+# The urgent mode ends at a doorbell 250 ms after the warning.
+sleep 0.5
+echo "rpo-hb-settle" >/dev/kmsg
+sleep 0.5
+[ "$(ostat emergency)" = 0 ] || fail "urgent: still in emergency mode"
+
+scenario user "0 1" "echo 1 >$P/emergency"
+echo 0 >$P/emergency
+
+# No CPU of the mask online: the writer of the mask hands back.
+scenario no_cpu "0 1" "echo '' >/proc/sys/kernel/printk_cpumask"
+cat $CPUS/possible >/proc/sys/kernel/printk_cpumask
+
+# The printer's CPU goes offline: it must not wait for the backlog.
+on_exit "echo 1 >$CPUS/cpu1/online"
+cost=$(offline_cost)
+echo 1 >/proc/sys/kernel/printk_cpumask
+scenario offline 0 "echo 0 >$CPUS/cpu1/online" "$cost"
+[ "$TOOK" -lt 2000 ] || fail "offline: the CPU took $TOOK ms to go offline"
+echo 1 >$CPUS/cpu1/online
+cat $CPUS/possible >/proc/sys/kernel/printk_cpumask
+
+scenario unload "0 1" "rmmod rust_printk_offload"
