@@ -8,6 +8,7 @@ use super::{with_offload, Ctx};
 use crate::ffi::doorbell::DoorbellEvents;
 use crate::ffi::lifecycle::LifecycleEvents;
 use crate::ffi::percpu_threads::PercpuCallbacks;
+use crate::ffi::watch_timer::WatchEvents;
 use crate::ffi::{kernel_state, kmsg};
 use crate::logic::emergency::Reason;
 use crate::stats::Stats;
@@ -64,14 +65,22 @@ impl DoorbellEvents for Callbacks {
             o.settle_urgent(survey.lowest_held);
             o.watch_starvation(survey.lowest_seq);
             o.watch_backlog(survey.lowest_seq);
+            // Until nothing is owed, the watch timer samples the printer between doorbells.
+            o.keep_watching();
             if o.housekeeping_owed() {
-                o.poke(cpu);
+                o.poke_for_housekeeping(cpu);
             }
             if o.emergency() || o.printer.claim.printer_will_see_new_records() {
                 return;
             }
             o.kick_from(cpu, Ctx::Atomic);
         });
+    }
+}
+
+impl WatchEvents for Callbacks {
+    fn on_watch() -> bool {
+        with_offload(|o| o.watch_tick()).unwrap_or(false)
     }
 }
 

@@ -30,6 +30,7 @@ use crate::ffi::doorbell::Doorbell;
 use crate::ffi::irqs::IrqLock;
 use crate::ffi::lifecycle::Lifecycle;
 use crate::ffi::percpu_threads::PercpuThreads;
+use crate::ffi::watch_timer::WatchTimer;
 use crate::logic::emergency::Reason;
 use crate::stats::{Stats, StatsWriter};
 use crate::tunables::Tunables;
@@ -54,15 +55,14 @@ pub(crate) struct Offload {
     lifecycle: Lifecycle,
     #[pin]
     doorbell: Doorbell,
-    /// The printer's interrupts-off section (see `ffi/irqs.rs`).
+    /// Samples the printer while records wait, between doorbells.
     #[pin]
+    watch: WatchTimer,
+    /// The printer's interrupts-off section (see `ffi/irqs.rs`).
     irq_lock: IrqLock,
     /// Serialises writers of `printk_cpumask` (a mask is several words).
     #[pin]
     mask_writer: Mutex<()>,
-    /// One context at a time prints the backlog of a hand-back (`Offload::drain`).
-    #[pin]
-    drain_lock: Mutex<()>,
     consoles: OwnedConsoles,
     mode: Mode,
     pacing: Pacing,
@@ -99,9 +99,9 @@ impl Offload {
             threads: PercpuThreads::new::<Callbacks>()?,
             lifecycle: Lifecycle::new::<Callbacks>(),
             doorbell: Doorbell::new::<Callbacks>()?,
-            irq_lock <- IrqLock::new(),
+            watch <- WatchTimer::new::<Callbacks>(),
+            irq_lock: IrqLock::new(nr)?,
             mask_writer <- new_mutex!(()),
-            drain_lock <- new_mutex!(()),
             consoles: OwnedConsoles::new(),
             mode: Mode::new(nr)?,
             pacing: Pacing::new(nr)?,
@@ -123,6 +123,7 @@ impl Offload {
             crate::test_hooks::pause("load:notifiers");
             self.threads_pinned().register()?;
             this.wait_for_kthreads();
+            this.watch.arm();
             self.doorbell_pinned().arm()?;
             Ok(())
         })();
@@ -172,6 +173,8 @@ impl Offload {
         self.raise(Reason::UNLOAD, Ctx::Sleepable);
         crate::test_hooks::pause("unload:handed_back");
         self.doorbell.disarm();
+        // After the doorbell, its only kicker.
+        self.watch.disarm();
         self.lifecycle.unregister();
         crate::test_hooks::pause("unload:notifiers_gone");
         // Nothing else wakes kthreads now (doorbell, notifiers and, before this, the

@@ -24,6 +24,7 @@ use crate::logic::drain_epoch::DrainEpoch;
 use crate::logic::emergency::{Emergency, Reason, Switch};
 use crate::logic::ownership;
 use crate::logic::record_text::syslog_class;
+use crate::logic::ring_estimate::RingEstimate;
 use crate::logic::starvation_watch::StarvationWatch;
 use crate::stats::Stats;
 use crate::tunables::Tunable;
@@ -59,6 +60,9 @@ const QUIET: [Reason; 2] = [Reason::URGENT, Reason::UNLOAD];
 /// How long emergency mode outlasts the last urgent record: a report (WARN, oops, RCU
 /// stall) is a burst of records from one CPU.
 const URGENT_HOLD_NS: u64 = 250_000_000;
+/// A drain whose writers outrun the console hands back with at most this many records
+/// owed (see `Offload::drain`).
+const OUTRUN_HAND_BACK: u64 = 16;
 /// Records one doorbell classifies at most (bounds the interrupt handler's work; the rest
 /// wait for the next doorbell).
 const URGENT_SCAN_MAX: u64 = 256;
@@ -92,6 +96,8 @@ pub(crate) struct Mode {
     /// Emergency mode for urgent records lasts at least until then.
     urgent_until_ns: AtomicU64,
     scan_bufs: ScanBuffers,
+    /// What the ring buffer holds, for the automatic backlog limit.
+    ring: RingEstimate,
 }
 
 impl Mode {
@@ -110,6 +116,7 @@ impl Mode {
             urgent_seq: AtomicU64::new(0),
             urgent_until_ns: AtomicU64::new(0),
             scan_bufs: ScanBuffers(bufs),
+            ring: RingEstimate::new(),
         })
     }
 }
@@ -123,10 +130,12 @@ impl Offload {
             Stats::add(&self.stats.emergency_entries, 1);
         }
         if self.mode.emergency.handing_back() {
-            if ctx == Ctx::Sleepable {
+            // The module's own kthreads never drain inline: one going offline must not
+            // wait for a backlog, nor for another drainer.
+            if ctx == Ctx::Sleepable && !self.threads.runs_current() {
                 self.drain(false);
             } else {
-                self.request(DRAIN, ctx);
+                self.request(DRAIN, if ctx == Ctx::NoWake { ctx } else { Ctx::Atomic });
             }
         }
         self.mode_noted(ctx);
@@ -169,28 +178,34 @@ impl Offload {
     }
 
     /// Prints the backlog the consoles are owed, record by record, and hands them back to
-    /// the kernel at the record boundary where none is left (`try_hand_back`). Returns
-    /// once they are handed back, or no reason holds any more, or (`kthread`) the kthread
-    /// must park: then another kthread goes on. Process context.
+    /// the kernel at the record boundary where none is left (`try_hand_back`). Process
+    /// context. One drainer at a time, on any CPU, whatever `printk_cpumask` says (the
+    /// kernel, once it has the consoles, prints in whichever CPU calls printk()).
     ///
-    /// Writers that store faster than the console prints would keep a backlog for ever:
-    /// the drain works in epochs, each up to the records stored when it began, and if an
-    /// epoch ends with no fewer records owed than it began with, the consoles go back
-    /// there and then: only synchronous printing holds such writers to the console's pace,
-    /// and they print what they stored meanwhile, as they would without the module.
+    /// A kthread (`kthread`) drains only if nobody else does, and stops when it must park
+    /// (another kthread goes on). Any other caller waits until the consoles are handed
+    /// back, draining itself if nobody else does.
     ///
-    /// One drainer at a time (`drain_lock`); any CPU, whatever `printk_cpumask` says: the
-    /// kernel, once it has the consoles, prints in whichever CPU calls printk().
+    /// Writers that still outrun the console (pacing holds only those in preemptible task
+    /// context) keep the backlog from shrinking: the drain works in epochs, each up to the
+    /// records stored when it began, and an epoch that ends owing no fewer records than
+    /// it began with hands back, but only with at most `OUTRUN_HAND_BACK` records owed
+    /// (the kernel prints those in its next caller); otherwise printing goes on.
     pub(crate) fn drain(&self, kthread: bool) {
-        let _one = self.drain_lock.lock();
-        self.pacing.draining();
+        while !self.pacing.start_drain() {
+            if kthread || !self.handing_back() {
+                return;
+            }
+            cpus::sleep_us(1000, 2000);
+        }
         let mut epoch = DrainEpoch::new(self.backlog_records());
         while self.mode.emergency.handing_back() {
             if kthread && cpus::kthread_should_park() {
-                self.pacing.drained();
+                self.pacing.end_drain();
                 self.request(DRAIN, Ctx::Atomic);
                 return;
             }
+            self.pacing.drainer_on(cpus::current_cpu());
             let round = self.print_round();
             if let Round::Printed { written, bytes, .. } = round {
                 Stats::add(&self.stats.records_offloaded, written);
@@ -198,7 +213,8 @@ impl Offload {
                 Stats::add(&self.stats.bytes_offloaded, bytes as u64);
             }
             let lowest = self.consoles.survey(false).lowest_seq;
-            let outrun = !epoch.progressed(lowest, || self.backlog_records());
+            let outrun = !epoch.progressed(lowest, || self.backlog_records())
+                && self.backlog_records() <= OUTRUN_HAND_BACK;
             if matches!(round, Round::Idle) || outrun {
                 match self.try_hand_back(outrun) {
                     Some(true) => {
@@ -213,7 +229,7 @@ impl Offload {
             }
             cpus::cond_resched();
         }
-        self.pacing.drained();
+        self.pacing.end_drain();
         self.mode_noted(Ctx::Sleepable);
     }
 
@@ -258,15 +274,27 @@ impl Offload {
     fn request(&self, what: u32, ctx: Ctx) {
         self.mode.pending.fetch_or(what, Ordering::SeqCst);
         if ctx == Ctx::Atomic {
-            let cpu = cpus::current_cpu();
-            // A drain goes to another CPU if one is ready: this one may be a writer's.
-            self.poke(if what & DRAIN != 0 { cpu + 1 } else { cpu });
+            if what & DRAIN != 0 {
+                self.poke_drainer();
+            } else {
+                self.poke(cpus::current_cpu());
+            }
         }
     }
 
     /// Whether housekeeping is owed.
     pub(crate) fn housekeeping_owed(&self) -> bool {
         self.mode.pending.load(Ordering::Relaxed) != 0
+    }
+
+    /// Wakes a kthread for the housekeeping owed (doorbell on `cpu`): for a drain, one on
+    /// another CPU (`poke_drainer`).
+    pub(crate) fn poke_for_housekeeping(&self, cpu: u32) {
+        if self.mode.pending.load(Ordering::Relaxed) & DRAIN != 0 {
+            self.poke_drainer();
+        } else {
+            self.poke(cpu);
+        }
     }
 
     /// Does the housekeeping owed (a kthread, process context).
@@ -392,11 +420,14 @@ impl Offload {
     }
 
     /// In the printk() caller, before the record is stored: enter emergency mode on an
-    /// oops or when the system stops running, so that this very record is already printed
-    /// by the caller. Any context, NMI included.
+    /// oops (handed back at once, so this very record is printed by the caller) or when
+    /// the system stops running (handed back once the backlog is printed). Any context,
+    /// NMI included.
     pub(crate) fn check_kernel_state(&self) {
         if kernel_state::oops_in_progress() && !self.mode.emergency.has(Reason::OOPS) {
-            self.raise(Reason::OOPS, Ctx::NoWake);
+            // An oops is printed by the CPU that has it, at once, as the kernel would, with
+            // whatever is owed before it: the machine may not survive to a kthread.
+            self.raise_handed_back(Reason::OOPS, Ctx::NoWake);
         }
         if !kernel_state::system_running() && !self.mode.emergency.has(Reason::SYSTEM_STATE) {
             self.raise(Reason::SYSTEM_STATE, Ctx::NoWake);
@@ -417,22 +448,49 @@ impl Offload {
             }
             return;
         }
-        if self.mode.emergency.active() {
+        let handing_back = self.mode.emergency.handing_back();
+        if self.mode.emergency.active() && !handing_back {
             return;
         }
         let Some(oldest) = lowest_ours else {
             return;
         };
         let pending = kmsg::has_record_from(oldest);
-        if self
+        let stalled = self
             .mode
             .watch
-            .sample(oldest, pending, now / 1_000_000, limit_ms)
-        {
+            .sample(oldest, pending, now / 1_000_000, limit_ms);
+        if stalled && handing_back {
+            // Nobody prints the hand-back's backlog (every CPU taken by real-time tasks,
+            // say): the consoles go to the kernel as they are, as without the module.
+            Stats::add(&self.stats.starvations, 1);
+            if self.mode.emergency.hand_back() {
+                self.sync_ownership(Ctx::Atomic);
+            }
+            return;
+        }
+        if stalled {
             self.mode.starved_at_ns.store(now, Ordering::Relaxed);
             Stats::add(&self.stats.starvations, 1);
             self.raise(Reason::STARVED, Ctx::Atomic);
         }
+    }
+
+    /// Keeps the watch timer running: it samples the printer every quarter of
+    /// `starvation_ms` while records are owed (`watch_tick`). Doorbell.
+    pub(crate) fn keep_watching(&self) {
+        let period = (self.tunables.get(Tunable::StarvationMs) / 4).clamp(10, 1000);
+        self.watch.kick(period as u32);
+    }
+
+    /// The watch timer fired (softirq context): the starvation watch samples the printer
+    /// as at a doorbell, so a printer that stopped after the last record stored is noticed
+    /// without another printk(). Returns whether to look again: records are still owed,
+    /// or a hand-back is under way.
+    pub(crate) fn watch_tick(&self) -> bool {
+        let survey = self.survey_consoles(Ctx::Atomic);
+        self.watch_starvation(survey.lowest_seq);
+        self.handing_back() || survey.lowest_seq.is_some_and(kmsg::has_record_from)
     }
 
     /// `cpu`'s kthread runs: if the starvation fallback is on and has lasted its time, the
@@ -529,21 +587,18 @@ impl Offload {
     /// to their pace, and the ring keeps room for what the consoles have not printed.
     pub(crate) fn watch_backlog(&self, lowest_ours: Option<u64>) {
         let next = kmsg::next_seq();
-        // The ring holds `next - first` records once it has wrapped (its oldest record is
-        // not the first ever).
-        let ring = kmsg::first_seq()
-            .filter(|&first| first > 0)
-            .map(|first| next.saturating_sub(first));
+        // What the ring holds once it has wrapped (`logic/ring_estimate.rs`: a `dmesg -c`
+        // does not make it look small).
+        let ring = self.mode.ring.observe(kmsg::first_seq(), next);
         let limit = backpressure::effective_limit(self.tunables.get(Tunable::BacklogLimit), ring);
-        let active = self.pacing.backpressure().is_some();
+        let active = self.pacing.backpressure();
         let waiting = lowest_ours.map_or(0, |s| next.saturating_sub(s));
         match backpressure::step(active, waiting, limit) {
             Step::Enter => {
                 Stats::add(&self.stats.backpressure_entries, 1);
-                self.pacing
-                    .set_backpressure(Some(backpressure::resume_at(limit)));
+                self.pacing.set_backpressure(true);
             }
-            Step::Leave => self.pacing.set_backpressure(None),
+            Step::Leave => self.pacing.set_backpressure(false),
             Step::Stay => {}
         }
     }

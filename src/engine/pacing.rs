@@ -4,49 +4,49 @@
 //! while the backlog is over `backlog_limit` (backpressure).
 //!
 //! A hand-back prints the backlog first (`Offload::drain`); writers that store faster
-//! than the console prints would keep that backlog from ever shrinking, and whatever is
-//! left when the consoles go back is printed by whichever `printk()` comes next. So, while
-//! a hand-back is under way, a writer in task context waits in its `printk()` until the
-//! printer is within `PACE_AHEAD` records of what was stored before it: each writer pays
-//! about one record's console time per record, as it would printing it itself without the
-//! module, and nobody prints more than their own share. Backpressure holds writers the
-//! same way, while the printer kthread prints, until the backlog is back a little below
-//! the limit: writers that outrun the console cannot overwrite what it has not printed,
-//! and nobody prints anybody else's backlog.
+//! than the console prints would keep that backlog from ever shrinking. So while a drainer
+//! runs, a writer waits in its `printk()` until the drainer is within a record of what was
+//! stored before it, for at most one record's write time (the wait runs with interrupts
+//! off, inside `vprintk_store()`, like the kernel's own write of one record): writers are
+//! held to the console's pace, and no writer ever prints anybody else's backlog. Backpressure holds writers the same way while the printer kthread
+//! prints, one record's progress per record stored: writers that outrun the console cannot
+//! overwrite what it has not printed.
 //!
-//! Only while a drainer runs (a writer must not wait for one that is yet to be woken);
-//! never in NMI, hard or soft interrupt context, nor during an oops; never the drainer
-//! itself or a printer inside its record section (it would wait for itself); never longer than a few records'
-//! console time (`PACE_RECORDS` times the last write's duration), so a writer that holds
-//! something the console driver needs delays the printer at most that long.
+//! Only where the caller of printk() is preemptible task context (no interrupt, softirq
+//! or NMI, no spinlock or `printk_deferred` section); never on the CPU the awaited
+//! printer runs on (it could not make progress meanwhile); never during an oops. The wait
+//! is bounded by the last record's write time, itself capped (`PACE_CAP_NS`).
 
 use super::Offload;
 use crate::ffi::{cpus, kernel_state, kmsg};
 use crate::stats::Stats;
-use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::prelude::*;
 
-/// How many records may still wait in front of a paced writer's own.
-const PACE_AHEAD: u64 = 2;
-/// A writer waits at most this many times the last record's write.
-const PACE_RECORDS: u64 = 3;
-/// ... and at least this long (a console whose last write was quick).
-const PACE_MIN_NS: u64 = 2_000_000;
+/// While a drainer runs, how many records may still wait in front of a writer's own.
+const DRAIN_AHEAD: u64 = 1;
+/// Longest wait of one writer for one record, whatever the last write took.
+const PACE_CAP_NS: u64 = 250_000_000;
 /// How often a waiting writer looks at the consoles.
 const PACE_LOOK_NS: u64 = 20_000;
+/// No drainer's CPU.
+const NO_CPU: u32 = u32::MAX;
 
-/// The pacing state.
+/// The pacing state, and who drains.
 pub(crate) struct Pacing {
-    /// The task printing a hand-back's backlog (`current_task()`), or 0.
+    /// A context prints a hand-back's backlog (one at a time).
+    draining: AtomicBool,
+    /// The task that does (`current_task()`), or 0; and the CPU it last printed on.
     drainer: AtomicUsize,
+    drainer_cpu: AtomicU32,
     /// Per CPU: a printer is inside its record section there (preemption off, so the
     /// flag belongs to whatever runs on that CPU until it is cleared).
     in_section: KVec<AtomicBool>,
-    /// How long the last record took to write, in nanoseconds.
+    /// How long the slowest console took for its record in the last round, in ns.
     write_ns: AtomicU64,
-    /// Backpressure: how many records may wait when it ends, plus one; 0 when off.
-    backpressure: AtomicU64,
+    /// Backpressure on.
+    backpressure: AtomicBool,
 }
 
 impl Pacing {
@@ -56,21 +56,34 @@ impl Pacing {
             in_section.push(AtomicBool::new(false), GFP_KERNEL)?;
         }
         Ok(Self {
+            draining: AtomicBool::new(false),
             drainer: AtomicUsize::new(0),
+            drainer_cpu: AtomicU32::new(NO_CPU),
             in_section,
             write_ns: AtomicU64::new(0),
-            backpressure: AtomicU64::new(0),
+            backpressure: AtomicBool::new(false),
         })
     }
 
-    /// The calling task prints a hand-back's backlog until `drained()`.
-    pub(crate) fn draining(&self) {
+    /// Becomes the drainer, unless another context is one.
+    pub(crate) fn start_drain(&self) -> bool {
+        if self.draining.swap(true, Ordering::SeqCst) {
+            return false;
+        }
         self.drainer.store(cpus::current_task(), Ordering::SeqCst);
+        true
+    }
+
+    /// The drainer is about to print on `cpu`.
+    pub(crate) fn drainer_on(&self, cpu: u32) {
+        self.drainer_cpu.store(cpu, Ordering::SeqCst);
     }
 
     /// The drain is over.
-    pub(crate) fn drained(&self) {
+    pub(crate) fn end_drain(&self) {
+        self.drainer_cpu.store(NO_CPU, Ordering::SeqCst);
         self.drainer.store(0, Ordering::SeqCst);
+        self.draining.store(false, Ordering::SeqCst);
     }
 
     /// A printer enters (`true`) or leaves its record section on `cpu`, with preemption
@@ -81,71 +94,89 @@ impl Pacing {
         }
     }
 
-    /// Backpressure on (`Some(records that may wait when it ends)`) or off.
-    pub(crate) fn set_backpressure(&self, resume_at: Option<u64>) {
-        self.backpressure
-            .store(resume_at.map_or(0, |r| r + 1), Ordering::Relaxed);
-    }
-
-    /// Whether backpressure is on, and how many records may wait when it ends.
-    pub(crate) fn backpressure(&self) -> Option<u64> {
-        self.backpressure.load(Ordering::Relaxed).checked_sub(1)
-    }
-
-    /// A record took `ns` to write.
-    pub(crate) fn note_write(&self, ns: u64) {
+    /// The slowest console took `ns` for its record in the last round.
+    pub(crate) fn note_record(&self, ns: u64) {
         self.write_ns.store(ns, Ordering::Relaxed);
     }
 
-    /// Whether a writer on `cpu` (which it cannot leave) may wait: in task context, not
-    /// a printer (it would wait for itself), not during an oops.
+    /// Backpressure on or off.
+    pub(crate) fn set_backpressure(&self, on: bool) {
+        self.backpressure.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether backpressure is on.
+    pub(crate) fn backpressure(&self) -> bool {
+        self.backpressure.load(Ordering::Relaxed)
+    }
+
+    /// Whether a writer on `cpu` (which it cannot leave) may wait at all.
     fn may_wait(&self, cpu: u32) -> bool {
-        self.drainer.load(Ordering::SeqCst) != cpus::current_task()
-            && cpus::in_task(cpu)
+        cpus::tracepoint_caller_preemptible(cpu)
+            && self.drainer.load(Ordering::SeqCst) != cpus::current_task()
             && !self
                 .in_section
                 .get(cpu as usize)
                 .is_some_and(|f| f.load(Ordering::Relaxed))
             && !kernel_state::oops_in_progress()
     }
+
+    /// The longest wait for `records` records.
+    fn limit_ns(&self, records: u64) -> u64 {
+        (records * self.write_ns.load(Ordering::Relaxed)).clamp(PACE_LOOK_NS, PACE_CAP_NS)
+    }
+}
+
+/// What a writer waits for.
+#[derive(Clone, Copy)]
+enum Wait {
+    /// The drainer within `DRAIN_AHEAD` records of the records stored before the writer's.
+    Drainer,
+    /// One record of progress of the printer, under backpressure.
+    Progress,
 }
 
 impl Offload {
-    /// How many records may wait in front of a writer now: `PACE_AHEAD` while a drainer
-    /// prints a hand-back's backlog, the backpressure's resume point while the printer
-    /// prints under backpressure; `None`: the writer goes on (nobody is printing who would
-    /// end its wait).
-    fn pace_allowance(&self) -> Option<u64> {
+    /// What a writer on `cpu` would wait for now, if anything.
+    fn pace_wait(&self, cpu: u32) -> Option<Wait> {
         if self.handing_back() {
-            return (self.pacing.drainer.load(Ordering::SeqCst) != 0).then_some(PACE_AHEAD);
+            let d = self.pacing.drainer_cpu.load(Ordering::SeqCst);
+            return (d != NO_CPU && d != cpu).then_some(Wait::Drainer);
         }
-        if self.kernel_prints() || self.printer.claim.owner().is_none() {
+        if !self.pacing.backpressure() || self.kernel_prints() {
             return None;
         }
-        self.pacing.backpressure()
+        let printer = self.printer.claim.owner()?;
+        (printer != cpu).then_some(Wait::Progress)
     }
 
     /// In the printk() caller, with interrupts off (`vprintk_store()`), before its record
     /// is committed: waits while the console is far behind (see the module doc).
     pub(crate) fn pace(&self, cpu: u32) {
-        if self.pace_allowance().is_none() || !self.pacing.may_wait(cpu) {
+        let Some(wait) = self.pace_wait(cpu) else {
+            return;
+        };
+        if !self.pacing.may_wait(cpu) {
             return;
         }
-        // Records stored before this one (the one being stored is not committed yet).
-        let next = kmsg::next_seq();
+        let Some(low0) = self.consoles.survey(false).lowest_seq else {
+            return;
+        };
+        // Records stored before this one (the one being stored is not committed yet: the
+        // printer is never asked to reach it).
+        let target = match wait {
+            Wait::Drainer => kmsg::next_seq().saturating_sub(DRAIN_AHEAD),
+            Wait::Progress => low0 + 1,
+        };
+        let limit = self.pacing.limit_ns(1);
         let start = cpus::now_ns();
-        let limit = (PACE_RECORDS * self.pacing.write_ns.load(Ordering::Relaxed)).max(PACE_MIN_NS);
         Stats::add(&self.stats.writers_paced, 1);
         loop {
-            let Some(allowed) = self.pace_allowance() else {
-                return;
-            };
-            let target = next.saturating_sub(allowed);
-            if self
-                .consoles
-                .survey(false)
-                .lowest_seq
-                .is_none_or(|low| low >= target)
+            if self.pace_wait(cpu).is_none()
+                || self
+                    .consoles
+                    .survey(false)
+                    .lowest_seq
+                    .is_none_or(|low| low >= target)
             {
                 return;
             }

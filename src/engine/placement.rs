@@ -275,6 +275,18 @@ impl Offload {
         }
     }
 
+    /// Wakes the kthreads to print a hand-back's backlog (`DRAIN`): every ready one,
+    /// whatever the mask says, since any of them may be starved by real-time tasks; the
+    /// first that runs drains (`Pacing::start_drain`), the others go back to sleep.
+    pub(crate) fn poke_drainer(&self) {
+        for c in (0..cpus::nr_cpu_ids()).filter(|&c| self.placement.is_ready(c)) {
+            if let Some(k) = self.placement.kicks.get(c as usize) {
+                k.store(true, Ordering::SeqCst);
+            }
+            self.threads.wake(c);
+        }
+    }
+
     /// `cpu`'s kthread starts on its CPU (first time, or after the CPU came back): it may
     /// be the eligible CPU that was missing, and it may print what is pending.
     pub(crate) fn kthread_online(&self, cpu: u32) {

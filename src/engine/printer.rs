@@ -106,8 +106,8 @@ pub(crate) enum Round {
 
 /// What emitting one record did.
 enum Emitted {
-    /// The record was written: so many bytes.
-    Written(usize),
+    /// The record was written: so many bytes, in so many nanoseconds.
+    Written(usize, u64),
     /// The record was skipped (below the console loglevel, or overwritten meanwhile).
     Skipped,
 }
@@ -147,14 +147,15 @@ impl Offload {
                 return;
             }
         }
-        // We hold the claim: whatever happens, `finish_printing` passes it on.
+        // We hold the claim: whatever happens, `finish_printing` passes it on, before any
+        // drain (a successor waiting for it may be parking: its CPU is going offline).
         if !self.emergency() && self.eligible(cpu) {
             self.print_slice(cpu);
         }
+        self.finish_printing(cpu);
         if self.handing_back() {
             self.drain(true);
         }
-        self.finish_printing(cpu);
     }
 
     /// The claim holder on `cpu` stops printing: hands the claim to an arrived successor
@@ -285,6 +286,7 @@ impl Offload {
     pub(crate) fn print_round(&self) -> Round {
         let reader = ConsoleListReader::enter();
         let (mut written, mut bytes, mut skipped, mut busy) = (0, 0, 0, false);
+        let mut slowest = 0;
         self.consoles.for_each_ours(&reader, |c| {
             let done = self.record_section(|lock, buf| {
                 // The kernel might have taken the console back meanwhile: check under the
@@ -301,14 +303,20 @@ impl Offload {
             });
             match done {
                 None => busy = true,
-                Some(Some(Emitted::Written(n))) => {
+                Some(Some(Emitted::Written(n, ns))) => {
                     written += 1;
                     bytes += n;
+                    slowest = slowest.max(ns);
                 }
                 Some(Some(Emitted::Skipped)) => skipped += 1,
                 Some(None) => {}
             }
         });
+        if written > 0 {
+            // A round takes as long as its slowest console's record: what a paced writer
+            // waits for.
+            self.pacing.note_record(slowest);
+        }
         if written + skipped > 0 {
             Round::Printed {
                 written,
@@ -381,6 +389,8 @@ impl Offload {
         if rec.seq > seq {
             con.add_dropped(rec.seq - seq);
             Stats::add(&self.stats.records_dropped, rec.seq - seq);
+            // Counted once: a later read that fails starts from the record that is there.
+            con.set_seq(rec.seq);
         }
         let level = syslog_class(&buf[..rec.len]).map_or(0, |(_, l)| l);
         let loglevel = self
@@ -413,7 +423,7 @@ impl Offload {
         }
         let t = cpus::now_ns();
         con.write(&buf[..len]);
-        self.pacing.note_write(cpus::now_ns().saturating_sub(t));
+        let took = cpus::now_ns().saturating_sub(t);
         con.set_seq(rec.seq + 1);
         if let Some(t) = timestamp_ns(&buf[..len]) {
             Stats::max(
@@ -421,6 +431,6 @@ impl Offload {
                 cpus::local_clock_ns().saturating_sub(t) / 1000,
             );
         }
-        Some(Emitted::Written(len))
+        Some(Emitted::Written(len, took))
     }
 }

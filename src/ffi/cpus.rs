@@ -105,12 +105,14 @@ fn preempt_count(cpu: u32) -> u32 {
     }
 }
 
-/// Whether the caller, running on `cpu` without migrating, is in task context: not in an
-/// NMI, a hard or a soft interrupt (`in_task()`).
-pub(crate) fn in_task(cpu: u32) -> bool {
-    // include/linux/preempt.h: NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET.
-    const NOT_TASK: u32 = 0x00f0_0000 | 0x000f_0000 | 0x0000_0100;
-    preempt_count(cpu) & NOT_TASK == 0
+/// For a tracepoint probe running on `cpu`: whether the code that hit the tracepoint runs
+/// in preemptible task context. `preempt_count()` then holds only the tracepoint's own
+/// `preempt_disable_notrace()`: no interrupt, softirq or NMI, no spinlock and no other
+/// preemption-disabled section of the caller. (Without `CONFIG_PREEMPT_COUNT` neither the
+/// tracepoint nor a spinlock counts, and only the interrupt contexts are told apart.) x86
+/// keeps `PREEMPT_NEED_RESCHED`, inverted, in bit 31.
+pub(crate) fn tracepoint_caller_preemptible(cpu: u32) -> bool {
+    preempt_count(cpu) & 0x7fff_ffff <= 1
 }
 
 /// An identity of the running task (its address), to recognise it later.

@@ -7,11 +7,13 @@
 //! 6.12 exports no function that only disables interrupts or preemption
 //! (`local_irq_save()` and `preempt_disable()` are inlines), so private spinlocks provide
 //! those states: one taken with `spin_lock_bh()` (preemption off, interrupts on), one
-//! taken inside it with `spin_lock_irqsave()`. A printer takes them for one record at a time,
-//! so another waits at most that long; lockdep tracks both states as for any lock.
+//! taken inside it with `spin_lock_irqsave()`. Each CPU has its own pair, so printers on
+//! two CPUs never wait for each other; lockdep tracks both states as for any lock.
 
 use crate::bindings as b;
+use crate::ffi::cpus;
 use core::marker::PhantomData;
+use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::ffi::c_ulong;
 use kernel::prelude::*;
 use kernel::sync::LockClassKey;
@@ -26,19 +28,16 @@ static PREEMPT_CLASS: LockClassKey =
     // SAFETY: as above.
     unsafe { core::mem::MaybeUninit::uninit().assume_init() };
 
-/// Two private spinlocks: one taken with `spin_lock_bh()` turns preemption off, the other,
-/// taken inside it with `spin_lock_irqsave()`, interrupts.
+/// Two private spinlocks per CPU: one taken with `spin_lock_bh()` turns preemption off,
+/// the other, taken inside it with `spin_lock_irqsave()`, interrupts.
 ///
 /// # Invariants
 ///
-/// `irqs` and `preempt` are initialised `spinlock_t`s that do not move (the type is
-/// pinned).
-#[pin_data]
+/// `irqs` and `preempt` hold one initialised `spinlock_t` per CPU id each; their buffers
+/// are never reallocated, so the locks do not move.
 pub(crate) struct IrqLock {
-    #[pin]
-    irqs: Opaque<b::spinlock_t>,
-    #[pin]
-    preempt: Opaque<b::spinlock_t>,
+    irqs: KVec<Opaque<b::spinlock_t>>,
+    preempt: KVec<Opaque<b::spinlock_t>>,
 }
 
 // SAFETY: a spinlock is made to be used from any thread.
@@ -46,44 +45,55 @@ unsafe impl Sync for IrqLock {}
 // SAFETY: as above.
 unsafe impl Send for IrqLock {}
 
-/// Initialises the spinlock at `slot` in lock class `class`.
-fn init_lock(
+/// `nr` spinlocks of lock class `class`, initialised where they stay.
+fn locks(
+    nr: usize,
     name: &'static core::ffi::CStr,
     class: &'static LockClassKey,
-) -> impl PinInit<Opaque<b::spinlock_t>> {
-    Opaque::ffi_init(move |slot: *mut b::spinlock_t| {
-        // SAFETY: `slot` is valid for writes and stays in place (pinned); the name is a
-        // static C string; `LockClassKey` is a transparent wrapper of `lock_class_key`,
-        // and `class` is static.
+) -> Result<KVec<Opaque<b::spinlock_t>>> {
+    let mut v = KVec::with_capacity(nr, GFP_KERNEL)?;
+    for _ in 0..nr {
+        v.push(Opaque::uninit(), GFP_KERNEL)?;
+    }
+    for slot in v.iter() {
+        // SAFETY: `slot` is valid for writes and does not move (the vector is full and
+        // never grows); the name is a static C string; `LockClassKey` is a transparent
+        // wrapper of `lock_class_key`, and `class` is static.
         unsafe {
             b::__spin_lock_init(
-                slot,
+                slot.get(),
                 name.as_ptr().cast(),
                 (class as *const LockClassKey)
                     .cast_mut()
                     .cast::<b::lock_class_key>(),
             )
-        }
-    })
+        };
+    }
+    Ok(v)
 }
 
 impl IrqLock {
-    /// Initialises the locks in place.
-    pub(crate) fn new() -> impl PinInit<Self> {
-        pin_init!(Self {
-            irqs <- init_lock(c"rust_printk_offload_irqs_off", &IRQS_CLASS),
-            preempt <- init_lock(c"rust_printk_offload_preempt_off", &PREEMPT_CLASS),
+    /// The locks of `nr` CPUs.
+    pub(crate) fn new(nr: usize) -> Result<Self> {
+        // INVARIANT: one initialised lock per CPU id in each, never reallocated.
+        Ok(Self {
+            irqs: locks(nr, c"rust_printk_offload_irqs_off", &IRQS_CLASS)?,
+            preempt: locks(nr, c"rust_printk_offload_preempt_off", &PREEMPT_CLASS)?,
         })
     }
 
     /// Turns preemption (and softirqs) off on this CPU until the guard is dropped;
     /// interrupts stay on.
     pub(crate) fn preempt_off(&self) -> PreemptOff<'_> {
+        // This CPU's lock; after a migration before it is taken, another CPU's, which
+        // costs at most a short wait for that CPU's printer.
+        let i = (cpus::current_cpu() as usize).min(self.preempt.len() - 1);
         // SAFETY: the lock is initialised (type invariant). Without PREEMPT_RT (a Kconfig
         // dependency of the module) a `spinlock_t` begins with its `raw_spinlock_t`.
-        unsafe { b::_raw_spin_lock_bh(self.preempt.get().cast()) };
+        unsafe { b::_raw_spin_lock_bh(self.preempt[i].get().cast()) };
         PreemptOff {
             lock: self,
+            i,
             _not_send: PhantomData,
         }
     }
@@ -93,6 +103,8 @@ impl IrqLock {
 #[must_use]
 pub(crate) struct PreemptOff<'a> {
     lock: &'a IrqLock,
+    /// Which CPU's locks.
+    i: usize,
     /// Released on the CPU that took it.
     _not_send: PhantomData<*mut ()>,
 }
@@ -100,12 +112,14 @@ pub(crate) struct PreemptOff<'a> {
 impl<'a> PreemptOff<'a> {
     /// Turns interrupts off too, until the returned guard is dropped.
     pub(crate) fn irqs_off(&self) -> IrqsOff<'a> {
+        let lock = self.lock.irqs[self.i].get();
         // SAFETY: as in `preempt_off`.
-        let flags = unsafe { b::_raw_spin_lock_irqsave(self.lock.irqs.get().cast()) };
+        let flags = unsafe { b::_raw_spin_lock_irqsave(lock.cast()) };
         IrqsOff {
-            lock: self.lock,
+            lock,
             flags,
             _not_send: PhantomData,
+            _guard: PhantomData,
         }
     }
 }
@@ -113,22 +127,24 @@ impl<'a> PreemptOff<'a> {
 impl Drop for PreemptOff<'_> {
     fn drop(&mut self) {
         // SAFETY: taken in `IrqLock::preempt_off()`, on this CPU.
-        unsafe { b::_raw_spin_unlock_bh(self.lock.preempt.get().cast()) };
+        unsafe { b::_raw_spin_unlock_bh(self.lock.preempt[self.i].get().cast()) };
     }
 }
 
 /// Interrupts are off on this CPU while this lives (and the task cannot be preempted).
 #[must_use]
 pub(crate) struct IrqsOff<'a> {
-    lock: &'a IrqLock,
+    lock: *mut b::spinlock_t,
     flags: c_ulong,
     /// Released on the CPU that took it.
     _not_send: PhantomData<*mut ()>,
+    _guard: PhantomData<&'a IrqLock>,
 }
 
 impl Drop for IrqsOff<'_> {
     fn drop(&mut self) {
-        // SAFETY: taken in `PreemptOff::irqs_off()` with these flags, on this CPU.
-        unsafe { b::_raw_spin_unlock_irqrestore(self.lock.irqs.get().cast(), self.flags) };
+        // SAFETY: taken in `PreemptOff::irqs_off()` with these flags, on this CPU; the
+        // lock outlives the guard (`'a`).
+        unsafe { b::_raw_spin_unlock_irqrestore(self.lock.cast(), self.flags) };
     }
 }

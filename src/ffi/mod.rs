@@ -14,3 +14,4 @@ pub(crate) mod kmsg;
 pub(crate) mod lifecycle;
 pub(crate) mod percpu_threads;
 pub(crate) mod sysctl;
+pub(crate) mod watch_timer;

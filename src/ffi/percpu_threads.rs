@@ -176,6 +176,14 @@ impl PercpuThreads {
         }
     }
 
+    /// Whether the calling task is one of the threads.
+    pub(crate) fn runs_current(&self) -> bool {
+        let me = crate::ffi::cpus::current_task();
+        self.tasks
+            .iter()
+            .any(|slot| slot.load(Ordering::Relaxed) as usize == me)
+    }
+
     /// Wakes `cpu`'s thread if it exists and sleeps (a parked thread stays parked). Any
     /// context.
     pub(crate) fn wake(&self, cpu: u32) -> bool {

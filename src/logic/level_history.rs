@@ -20,7 +20,7 @@
 use super::super::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// How many loglevel changes are remembered.
-pub(crate) const SLOTS: usize = 16;
+pub(crate) const SLOTS: usize = 64;
 
 /// An unused slot.
 const EMPTY: u64 = u64::MAX;

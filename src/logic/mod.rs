@@ -15,6 +15,7 @@ pub(crate) mod level_history;
 pub(crate) mod ownership;
 pub(crate) mod printer_claim;
 pub(crate) mod record_text;
+pub(crate) mod ring_estimate;
 pub(crate) mod slice_budget;
 pub(crate) mod starvation_watch;
 pub(crate) mod uint_param;

@@ -47,14 +47,16 @@ log "adaptive_placement 1: in 1 s, $HANDOFFS hand-offs, $KEPT slices kept; print
 # Now something else wants CPU 1.
 left=$(ostat backlog)
 [ "$left" -ge 300 ] || fail "the backlog is printed already ($left left): the test cannot tell"
-h0=$(ostat handoffs) a0=$(ostat cpu0_records)
+h0=$(ostat handoffs) a0=$(ostat cpu0_records) b0=$(ostat cpu1_records)
 taskset -c 1 bash -c "while [ ! -e $STOP ]; do :; done" &
 sleep 1
-moved=$(($(ostat handoffs) - h0)) c0=$(($(ostat cpu0_records) - a0))
-log "busy loop on CPU 1: $moved hand-off(s), CPU 0 printed $c0 records in 1 s"
+moved=$(($(ostat handoffs) - h0)) c0=$(($(ostat cpu0_records) - a0)) c1=$(($(ostat cpu1_records) - b0))
+log "busy loop on CPU 1: $moved hand-off(s); in 1 s CPU 0 printed $c0 records, CPU 1 $c1"
 [ "$c0" -ge 100 ] || fail "the printer did not move to CPU 0 when CPU 1 was wanted"
-# CPU 0 has nothing else to run: the printer stays there, it does not go back and forth.
-[ "$moved" -le 3 ] || fail "the printer moved $moved times"
+# CPU 0 has little else to run: the printer stays there and does not go back and forth
+# (a hand-off or two, when a short task on CPU 0 makes it look wanted, is no harm: what
+# counts is where the records were printed).
+[ $((c1 * 10)) -le $((c0 + c1)) ] || fail "CPU 1 printed $c1 of $((c0 + c1)) records while it was wanted ($moved hand-offs)"
 touch $STOP
 wait
 wait_lines rpo-place 3000 60 || fail "lines missing"

@@ -43,3 +43,55 @@ fn small_limits_still_have_a_band() {
 fn no_limit_ends_backpressure() {
     assert_eq!(step(true, 5000, 0), Step::Leave);
 }
+
+mod ring_estimate {
+    use crate::logic::ring_estimate::RingEstimate;
+
+    #[test]
+    fn an_unwrapped_ring_has_no_estimate() {
+        let r = RingEstimate::new();
+        assert_eq!(r.observe(Some(0), 10), None);
+        assert_eq!(r.observe(Some(0), 5000), None);
+        assert_eq!(r.observe(None, 5000), None);
+    }
+
+    #[test]
+    fn a_wrapping_ring_is_measured_by_its_span() {
+        let r = RingEstimate::new();
+        assert_eq!(r.observe(Some(0), 4000), None);
+        // The ring holds about 4000: the first record advances as records come.
+        assert_eq!(r.observe(Some(100), 4100), Some(4000));
+        assert_eq!(r.observe(Some(900), 4900), Some(4000));
+        assert_eq!(r.observe(Some(950), 4960), Some(4010));
+    }
+
+    #[test]
+    fn a_clear_before_the_ring_wrapped_is_not_a_wrap() {
+        let r = RingEstimate::new();
+        assert_eq!(r.observe(Some(0), 3000), None);
+        // dmesg -c: the first readable record jumps to the newest and stands still.
+        assert_eq!(r.observe(Some(3000), 3000), None);
+        assert_eq!(r.observe(Some(3000), 3050), None);
+        assert_eq!(r.observe(Some(3000), 3900), None);
+    }
+
+    #[test]
+    fn a_clear_seen_only_after_more_records_is_not_a_wrap() {
+        let r = RingEstimate::new();
+        assert_eq!(r.observe(Some(0), 3000), None);
+        assert_eq!(r.observe(Some(3000), 3050), None);
+        assert_eq!(r.observe(Some(3000), 3100), None);
+    }
+
+    #[test]
+    fn a_clear_after_the_ring_wrapped_keeps_the_estimate() {
+        let r = RingEstimate::new();
+        r.observe(Some(0), 4000);
+        assert_eq!(r.observe(Some(500), 4500), Some(4000));
+        // dmesg -c: looks nearly empty, the estimate stays.
+        assert_eq!(r.observe(Some(4500), 4501), Some(4000));
+        assert_eq!(r.observe(Some(4500), 4600), Some(4000));
+        // Wrapping again past the cleared point: measured again, no lower.
+        assert_eq!(r.observe(Some(4700), 8700), Some(4000));
+    }
+}
