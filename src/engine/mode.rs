@@ -25,7 +25,7 @@ use crate::logic::emergency::{Emergency, Reason, Switch};
 use crate::logic::ownership;
 use crate::logic::record_text::syslog_class;
 use crate::logic::ring_estimate::RingEstimate;
-use crate::logic::starvation_watch::StarvationWatch;
+use crate::logic::starvation_watch::{Sample, StarvationWatch};
 use crate::stats::Stats;
 use crate::tunables::Tunable;
 use core::cell::UnsafeCell;
@@ -434,9 +434,10 @@ impl Offload {
         }
     }
 
-    /// The starvation fallback, checked at every doorbell: if the oldest unprinted record
-    /// stayed unprinted for `starvation_ms` (every eligible CPU hogged by real-time tasks,
-    /// say), the kernel prints; after as long again a kthread is asked to try, and the
+    /// The starvation fallback, checked at every doorbell and watch tick: if the printers
+    /// do not get the CPU time to print what is owed (`logic/starvation_watch.rs`: a
+    /// real-time task took the eligible CPUs, or throttling leaves the kthreads a few
+    /// percent of them), the consoles go back to the kernel; after as long again a kthread is asked to try, and the
     /// consoles come back once one of them actually runs (`end_starvation`).
     pub(crate) fn watch_starvation(&self, lowest_ours: Option<u64>) {
         let now = cpus::now_ns();
@@ -455,11 +456,14 @@ impl Offload {
         let Some(oldest) = lowest_ours else {
             return;
         };
-        let pending = kmsg::has_record_from(oldest);
-        let stalled = self
-            .mode
-            .watch
-            .sample(oldest, pending, now / 1_000_000, limit_ms);
+        let sample = Sample {
+            busy_ms: self.printer.busy_ns.load(Ordering::Relaxed) / 1_000_000,
+            oldest,
+            pending: kmsg::has_record_from(oldest),
+            next_seq: kmsg::next_seq(),
+            now_ms: now / 1_000_000,
+        };
+        let stalled = self.mode.watch.sample(sample, limit_ms);
         if stalled && handing_back {
             // Nobody prints the hand-back's backlog (every CPU taken by real-time tasks,
             // say): the consoles go to the kernel as they are, as without the module.

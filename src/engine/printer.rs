@@ -51,6 +51,9 @@ pub(crate) struct Printer {
     /// `printk.ignore_loglevel`, and when it was last read.
     ignore_loglevel: AtomicBool,
     settings_read_ns: AtomicU64,
+    /// The time the printers have spent in record sections, in ns: what the starvation
+    /// watch measures their CPU time by.
+    pub(crate) busy_ns: AtomicU64,
 }
 
 impl Printer {
@@ -62,6 +65,7 @@ impl Printer {
             syslog_format: AtomicBool::new(false),
             ignore_loglevel: AtomicBool::new(false),
             settings_read_ns: AtomicU64::new(0),
+            busy_ns: AtomicU64::new(0),
         })
     }
 
@@ -341,6 +345,7 @@ impl Offload {
     fn record_section<R>(&self, f: impl FnOnce(&ConsoleLock, &mut KVec<u8>) -> R) -> Option<R> {
         let preempt = self.irq_lock.preempt_off();
         let cpu = cpus::current_cpu();
+        let began = cpus::now_ns();
         self.pacing.set_in_section(cpu, true);
         let r = (|| {
             let irqs = preempt.irqs_off();
@@ -351,6 +356,8 @@ impl Offload {
             Some(r)
         })();
         self.pacing.set_in_section(cpu, false);
+        let took = cpus::now_ns().saturating_sub(began);
+        self.printer.busy_ns.fetch_add(took, Ordering::Relaxed);
         drop(preempt);
         r
     }

@@ -1,94 +1,133 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The starvation watch: has the oldest unprinted record been stuck for too long?
+//! The starvation watch: do the kthreads get the CPU time to print what is owed?
 //!
-//! Sampled at every doorbell (any CPU, hard-irq context, concurrently): the caller passes
-//! the consoles' lowest next sequence number and whether that record exists yet (is
-//! pending). The watch arms on a pending record and fires if the same record is still the
-//! oldest pending one `limit` later: no record was printed in that time although one was
-//! waiting. It re-arms whenever the oldest pending record changes (progress), and is
-//! disarmed by a sample with nothing pending, so an idle period never counts as waiting
-//! (timing from a "caught up" flag instead would let a doorbell consume the flag in the
-//! printer's last instant, and a burst after a quiet second would then look starved).
+//! Sampled at every doorbell (any CPU, hard-irq context, concurrently) and by the watch
+//! timer. The caller passes how long the printers have spent in their record sections so
+//! far (`busy_ms`, a running total: the time they actually ran printing), the consoles'
+//! oldest owed record and the next sequence number the ring will give.
 //!
-//! Sequence number (low 32 bits) and arming time (ms, 32 bits) share one atomic, so
-//! concurrent samplers never pair one's record with the other's time. 32 bits suffice:
-//! equal low bits for different records would need 2^32 records printed between two
-//! samples, and times are compared with wrapping arithmetic over at most a minute.
+//! While records are owed, the watch measures windows of half the limit. A window is
+//! starved when a record that was owed when it began is still owed when it ends, and the
+//! printers ran for less than a quarter of it. That finds a printer stopped outright (a
+//! real-time task took its CPU: found within the limit) and one that only trickles
+//! (real-time throttling leaves it a few percent of its CPU: each record still moves, but
+//! ten or a hundred times slower than the console could take them). A healthy printer
+//! behind a slow console spends nearly all its time writing; one that printed everything
+//! owed at the window's start was not starved, however little it ran (records that come
+//! one by one, far apart).
+//!
+//! A sample with nothing owed ends the window, so an idle period never counts.
+//!
+//! Samplers exclude each other with a flag they only try: one that finds it taken skips
+//! its sample (another is taking one at that moment), so no sampler ever waits and a
+//! window is judged, and reported, once.
 
-use super::super::atomic::{AtomicU64, Ordering};
+use super::super::atomic::{AtomicU32, AtomicU64, Ordering};
 
-/// Armed on nothing.
-const DISARMED: u64 = u64::MAX;
+/// A window is starved when the printers ran for less than `1 / STARVED_SHARE` of it.
+const STARVED_SHARE: u64 = 4;
 
-/// The record being watched and since when.
+/// The current window.
 ///
 /// # Invariants
 ///
-/// `state` is `DISARMED` or `(seq as u32) << 32 | (armed_ms as u32)`.
+/// `start_ms`, `busy_ms` and `target` are written only by the holder of `sampling` (which
+/// also sets `armed`; `disarm` may clear it at any time), and describe the current window
+/// when `armed` is 1: when it began, the busy total then, and the next sequence number
+/// then (every record below it was owed or printed by then).
 pub(crate) struct StarvationWatch {
-    state: AtomicU64,
+    sampling: AtomicU32,
+    armed: AtomicU32,
+    start_ms: AtomicU64,
+    busy_ms: AtomicU64,
+    target: AtomicU64,
+}
+
+/// What one sample saw.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sample {
+    /// The printers' time in record sections so far, in ms.
+    pub(crate) busy_ms: u64,
+    /// The consoles' oldest owed record (the lowest next sequence number).
+    pub(crate) oldest: u64,
+    /// Whether that record exists: something is owed.
+    pub(crate) pending: bool,
+    /// The next sequence number the ring will give.
+    pub(crate) next_seq: u64,
+    /// The time, in ms.
+    pub(crate) now_ms: u64,
 }
 
 impl StarvationWatch {
     /// A disarmed watch.
     pub(crate) fn new() -> Self {
         Self {
-            state: AtomicU64::new(DISARMED),
+            sampling: AtomicU32::new(0),
+            armed: AtomicU32::new(0),
+            start_ms: AtomicU64::new(0),
+            busy_ms: AtomicU64::new(0),
+            target: AtomicU64::new(0),
         }
     }
 
-    /// One sample: `oldest` is the lowest next record of the consoles, `pending` whether
-    /// it exists. Returns true if it has been the oldest pending record for `limit_ms` or
-    /// more (the watch then re-arms, so a later sample fires only after another
-    /// `limit_ms`).
-    pub(crate) fn sample(&self, oldest: u64, pending: bool, now_ms: u64, limit_ms: u64) -> bool {
-        let cur = self.state.load(Ordering::Relaxed);
-        if !pending {
-            if cur != DISARMED {
-                let _ = self.state.compare_exchange(
-                    cur,
-                    DISARMED,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                );
-            }
+    /// One sample. Returns true if the window that just ended (at least `limit_ms / 2`
+    /// long, records owed throughout) was a starved one. Any context.
+    pub(crate) fn sample(&self, s: Sample, limit_ms: u64) -> bool {
+        if self
+            .sampling
+            .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
             return false;
         }
-        let fresh = pack(oldest, now_ms);
-        if cur == DISARMED || (cur >> 32) as u32 != oldest as u32 {
-            // A new oldest record: start timing it. Losing the race to another sampler
-            // is fine, it armed on the same or a newer state.
-            let _ = self
-                .state
-                .compare_exchange(cur, fresh, Ordering::Relaxed, Ordering::Relaxed);
-            return false;
-        }
-        // A signed difference: a sample taken before the arming (its clock was read before
-        // another CPU armed, or that CPU's clock reads slightly ahead) has not waited.
-        // Limits are far below 2^31 ms.
-        let waited = (now_ms as u32).wrapping_sub(cur as u32) as i32;
-        if waited < 0 || (waited as u64) < limit_ms {
-            return false;
-        }
-        // Only the sampler that re-arms reports, so one stall fires once per `limit_ms`.
-        self.state
-            .compare_exchange(cur, fresh, Ordering::Relaxed, Ordering::Relaxed)
-            .is_ok()
+        let starved = self.judge(s, limit_ms);
+        self.sampling.store(0, Ordering::Release);
+        starved
     }
 
-    /// Forgets the watched record (e.g. when the kthreads take the consoles back).
+    fn judge(&self, s: Sample, limit_ms: u64) -> bool {
+        if !s.pending {
+            self.armed.store(0, Ordering::Relaxed);
+            return false;
+        }
+        if self.armed.load(Ordering::Relaxed) == 0 {
+            self.start(s);
+            return false;
+        }
+        let start = self.start_ms.load(Ordering::Relaxed);
+        // A sample whose clock reads before the window began (another CPU's clock runs a
+        // little ahead) has not waited.
+        let Some(elapsed) = s.now_ms.checked_sub(start) else {
+            return false;
+        };
+        if elapsed < window_ms(limit_ms) {
+            return false;
+        }
+        let caught_up = s.oldest >= self.target.load(Ordering::Relaxed);
+        let ran = s
+            .busy_ms
+            .saturating_sub(self.busy_ms.load(Ordering::Relaxed));
+        self.start(s);
+        !caught_up && ran * STARVED_SHARE < elapsed
+    }
+
+    fn start(&self, s: Sample) {
+        self.start_ms.store(s.now_ms, Ordering::Relaxed);
+        self.busy_ms.store(s.busy_ms, Ordering::Relaxed);
+        self.target.store(s.next_seq, Ordering::Relaxed);
+        self.armed.store(1, Ordering::Relaxed);
+    }
+
+    /// Ends the current window (e.g. when the kthreads take the consoles back). A
+    /// sampler at this moment may start it again: that one saw records owed.
     pub(crate) fn disarm(&self) {
-        self.state.store(DISARMED, Ordering::Relaxed);
+        self.armed.store(0, Ordering::Relaxed);
     }
 }
 
-fn pack(seq: u64, ms: u64) -> u64 {
-    let v = (u64::from(seq as u32) << 32) | u64::from(ms as u32);
-    // `DISARMED` is all ones: nudge the one colliding value by a millisecond.
-    if v == DISARMED {
-        v - 1
-    } else {
-        v
-    }
+/// A window: half the limit, so a printer stopped just after one window began is found at
+/// the end of the next, within the limit.
+fn window_ms(limit_ms: u64) -> u64 {
+    (limit_ms / 2).max(1)
 }
