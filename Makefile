@@ -9,6 +9,9 @@
 #   make bench           benchmark none/direct/offload (+ PREEMPT_RT), 3 VM boots per kernel;
 #                        writes bench/results/{latest.json,raw.tar.xz}, docs/bench-results.md,
 #                        docs/bench-latency-ccdf.png
+#   make install         install the module into /lib/modules/<release>/updates/ of KDIR's
+#                        release (INSTALL_MOD_PATH= prefixes it), then depmod
+#   make uninstall       remove what make install put there, then depmod
 #   make fmt             rustfmt with the kernel's .rustfmt.toml (fmt-check: only check)
 #   make shellcheck      shellcheck over every shell script
 #   make clean           remove build products (needs no kernel)
@@ -29,11 +32,24 @@ KMAKE = $(MAKE) -C $(kdir) $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(kdir)/
 MODULE_DIRS = . tests/modules bench/module
 
 .PHONY: all modules test-modules bench-modules clean demo check bench host-test vm-test fmt \
-	fmt-check shellcheck shellcheck-list setup kernel
+	fmt-check shellcheck shellcheck-list setup kernel install uninstall
 
 all modules:
 	@$(CURDIR)/scripts/kconfig-check.sh $(kdir)
 	$(KMAKE) M=$(CURDIR) modules
+
+# Kbuild's modules_install puts an external module into updates/ (so it wins over an
+# in-tree copy) and runs depmod for KDIR's release, under INSTALL_MOD_PATH if set.
+install: modules
+	$(KMAKE) M=$(CURDIR) modules_install
+
+uninstall:
+	@rel=$$(cat $(kdir)/include/config/kernel.release) && \
+	dir="$(INSTALL_MOD_PATH)/lib/modules/$$rel/updates" && \
+	echo "  RM      $$dir/rust_printk_offload.ko*" && \
+	rm -f "$$dir"/rust_printk_offload.ko* && \
+	if [ -e "$(INSTALL_MOD_PATH)/lib/modules/$$rel" ]; then \
+		depmod -b "$(or $(INSTALL_MOD_PATH),/)" "$$rel"; fi
 
 test-modules:
 	$(KMAKE) M=$(CURDIR)/tests/modules modules

@@ -59,6 +59,21 @@ else
 	head -60 "$blog" | sed 's/^/#   /'
 	nok "shellcheck findings (make shellcheck)"
 fi
+echo "== build: make install and make uninstall (into a scratch INSTALL_MOD_PATH), seen by modprobe"
+root=$(mktemp -d)
+rel=$(cat "$kdir/include/config/kernel.release")
+ko=$root/lib/modules/$rel/updates/rust_printk_offload.ko
+if make -s KDIR="$kdir" INSTALL_MOD_PATH="$root" install >"$blog" 2>&1 && [ -e "$ko" ] &&
+	modprobe -d "$root" -S "$rel" --show-depends rust_printk_offload 2>>"$blog" | grep -qF "$ko" &&
+	make -s KDIR="$kdir" INSTALL_MOD_PATH="$root" uninstall >>"$blog" 2>&1 && [ ! -e "$ko" ] &&
+	! modprobe -d "$root" -S "$rel" --show-depends rust_printk_offload >>"$blog" 2>&1; then
+	ok "make install puts the module in updates/ for $rel and depmod indexes it; make uninstall removes it"
+else
+	sed 's/^/#   /' "$blog"
+	find "$root" | sed 's/^/#   /'
+	nok "make install / make uninstall"
+fi
+rm -rf "$root"
 rm -f "$blog"
 
 # cargo_part TITLE DIR [ENV...]: one cargo test run; every test it lists must run and pass,

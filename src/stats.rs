@@ -84,6 +84,9 @@ counters! {
     consoles_taken_over,
     /// Consoles that were unregistered while the module held them.
     consoles_departed,
+    /// Consoles whose backlog the module printed between their unregistration notice and
+    /// their removal (up to the records stored when the notice was seen).
+    consoles_flushed,
     /// PM notifier calls (prepare and post).
     pm_events,
     /// syscore calls (suspend, resume, shutdown).

@@ -17,10 +17,13 @@ use crate::stats::Stats;
 pub(crate) struct Callbacks;
 
 impl PercpuCallbacks for Callbacks {
-    /// As upstream's own printer threads (`pr/legacy`, nbcon's `pr/<console>`): printing
-    /// must be scheduled soon after printk() and get a generous share of the CPU, or a
-    /// flood from every CPU leaves the console half idle.
-    const NICE: i32 = -20;
+    /// Printing must be scheduled soon after printk() and get a generous share of the CPU
+    /// (nine tenths beside a task at nice 0), or a flood from every CPU leaves the console
+    /// half idle. Not -20, as upstream's printer threads: beside a kthread at nice -20 that
+    /// prints a backlog, a task at nice 0 that wakes on its CPU (the RCU grace-period
+    /// kthread, the kworker that takes a CPU down) waits about a quarter of a second to
+    /// run, and everything that waits for a grace period waits as long as the backlog.
+    const NICE: i32 = -10;
 
     fn should_run(cpu: u32) -> bool {
         // Kicked, or handed the claim by the previous printer.
@@ -41,9 +44,10 @@ impl PercpuCallbacks for Callbacks {
 }
 
 impl DoorbellEvents for Callbacks {
-    fn on_printk(cpu: u32) {
+    fn on_printk(cpu: u32, text: &[u8]) {
         with_offload(|o| {
             o.check_kernel_state();
+            o.watch_unregistration(text);
             // The console loglevel this record is stored under; the boundary is read only
             // when the loglevel changed.
             o.printer

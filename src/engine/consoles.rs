@@ -38,6 +38,11 @@ struct Slot {
     name: [AtomicU64; 3],
     /// Its `seq` as last seen (to tell what was lost if it is unregistered).
     printed: AtomicU64,
+    /// Its unregistration notice was seen: print its backlog while a list reader still
+    /// sees it (`Offload::flush_departing`).
+    departing: AtomicBool,
+    /// Its backlog was printed after its unregistration notice.
+    flushed: AtomicBool,
 }
 
 impl Slot {
@@ -46,6 +51,8 @@ impl Slot {
             addr: AtomicUsize::new(0),
             name: [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)],
             printed: AtomicU64::new(0),
+            departing: AtomicBool::new(false),
+            flushed: AtomicBool::new(false),
         }
     }
 }
@@ -69,6 +76,8 @@ pub(crate) struct Survey {
 pub(crate) struct Departed {
     pub(crate) name: ConsoleName,
     pub(crate) missed: u64,
+    /// Its backlog was printed after its unregistration notice: nothing was missed.
+    pub(crate) flushed: bool,
 }
 
 /// The held consoles.
@@ -131,6 +140,8 @@ impl OwnedConsoles {
                 w.store(v, Ordering::Relaxed);
             }
             slot.printed.store(con.seq(), Ordering::Relaxed);
+            slot.departing.store(false, Ordering::Relaxed);
+            slot.flushed.store(false, Ordering::Relaxed);
             // Only takers under console_list_lock fill slots, so a free slot stays free
             // until this store publishes it.
             slot.addr.store(con.addr(), Ordering::Release);
@@ -144,6 +155,54 @@ impl OwnedConsoles {
             );
         }
         false
+    }
+
+    /// Marks the held console named `name` (name and index) as being unregistered (its
+    /// notice was seen), for the printer to flush (`Offload::flush_departing`). Returns
+    /// whether one was held. Any context.
+    ///
+    /// The console stays held and disabled: enabling it here would make the notice's own
+    /// `printk()` print its whole backlog with preemption off.
+    pub(crate) fn mark_departing(&self, name: &[u8]) -> bool {
+        let reader = ConsoleListReader::enter();
+        let mut marked = false;
+        reader.for_each(|c| {
+            if marked || c.name().as_str().as_bytes() != name {
+                return;
+            }
+            if let Some(slot) = self.slot_of(c.addr()) {
+                // Caught up (the notice itself is not stored yet): nothing to flush.
+                let caught_up = c.seq() >= kmsg::next_seq();
+                slot.flushed.store(caught_up, Ordering::Relaxed);
+                slot.departing.store(!caught_up, Ordering::Release);
+                marked = true;
+            }
+        });
+        marked
+    }
+
+    /// Whether the held console at `addr` is marked as being unregistered.
+    pub(crate) fn departing(&self, addr: usize) -> bool {
+        self.slot_of(addr)
+            .is_some_and(|s| s.departing.load(Ordering::Acquire))
+    }
+
+    /// Notes that the backlog of the departing console at `addr` was printed.
+    pub(crate) fn note_flushed(&self, addr: usize) {
+        if let Some(s) = self.slot_of(addr) {
+            s.flushed.store(true, Ordering::Relaxed);
+            s.departing.store(false, Ordering::Release);
+        }
+    }
+
+    fn slot_of(&self, addr: usize) -> Option<&Slot> {
+        (addr != 0)
+            .then(|| {
+                self.slots
+                    .iter()
+                    .find(|s| s.addr.load(Ordering::Acquire) == addr)
+            })
+            .flatten()
     }
 
     /// Calls `f` for each console that is the module's to print now.
@@ -238,10 +297,12 @@ impl OwnedConsoles {
                 name[i * 8..i * 8 + 8].copy_from_slice(&w.load(Ordering::Relaxed).to_le_bytes());
             }
             let missed = kmsg::next_seq().saturating_sub(slot.printed.load(Ordering::Relaxed));
+            let flushed = slot.flushed.load(Ordering::Relaxed);
             slot.addr.store(0, Ordering::Release);
             f(Departed {
                 name: ConsoleName::from_padded(&name),
                 missed,
+                flushed,
             });
         }
     }

@@ -194,6 +194,7 @@ impl Offload {
         w.line("consoles", self.consoles.count());
         w.line("emergency", u8::from(self.emergency()));
         w.line("handed_back", u8::from(self.kernel_prints()));
+        w.line("emergency_reasons", self.emergency_reasons());
         w.line("backlog", self.backlog_records());
         match self.printer.claim.owner() {
             Some(cpu) => w.line("printer", cpu),

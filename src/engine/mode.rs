@@ -20,8 +20,9 @@ use super::Offload;
 use crate::ffi::console_list::{ConsoleListLock, ConsoleListReader, ConsoleName};
 use crate::ffi::{cpus, kernel_state, kmsg};
 use crate::logic::backpressure::{self, Step};
+use crate::logic::console_notice;
 use crate::logic::drain_epoch::DrainEpoch;
-use crate::logic::emergency::{Emergency, Reason, Switch};
+use crate::logic::emergency::{Emergency, Reason, ReasonList, Switch};
 use crate::logic::ownership;
 use crate::logic::record_text::syslog_class;
 use crate::logic::ring_estimate::RingEstimate;
@@ -239,6 +240,11 @@ impl Offload {
         self.mode.emergency.active()
     }
 
+    /// The emergency reasons that hold now.
+    pub(crate) fn emergency_reasons(&self) -> ReasonList {
+        self.mode.emergency.list()
+    }
+
     /// Whether the kernel prints the held consoles now.
     pub(crate) fn kernel_prints(&self) -> bool {
         self.mode.emergency.kernel_prints()
@@ -369,20 +375,32 @@ impl Offload {
         }
     }
 
+    /// A record's text, in its printk() caller (any context): if it is the kernel's notice
+    /// that a held console is being unregistered (`logic/console_notice.rs`), the printer
+    /// prints that console's backlog before `unregister_console()` can finish removing it
+    /// (`flush_departing`), as the kernel flushes a console it prints.
+    pub(crate) fn watch_unregistration(&self, text: &[u8]) {
+        if let Some(name) = console_notice::unregistered_console(text) {
+            self.consoles.mark_departing(name);
+        }
+    }
+
     /// Forgets held consoles that were unregistered, announcing what they missed.
     fn forget_departed(&self) {
         let mut gone = [(ConsoleName::empty(), 0u64); super::consoles::MAX_CONSOLES];
-        let mut n = 0;
+        let (mut n, mut departed) = (0, 0);
         {
             let _list = ConsoleListLock::acquire();
             self.consoles.forget_departed(|d| {
-                if n < gone.len() {
+                departed += 1;
+                // A console flushed at its notice missed nothing it was owed then.
+                if !d.flushed && n < gone.len() {
                     gone[n] = (d.name, d.missed);
                     n += 1;
                 }
             });
         }
-        Stats::add(&self.stats.consoles_departed, n as u64);
+        Stats::add(&self.stats.consoles_departed, departed);
         for (name, missed) in &gone[..n] {
             pr_warn!(
                 "console {} was unregistered with up to {} records not printed on it\n",

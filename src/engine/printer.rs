@@ -18,8 +18,11 @@
 //! records, and the starvation fallback can then hand the consoles to printk() callers,
 //! who can take the lock.
 
+use super::consoles::MAX_CONSOLES;
 use super::{Ctx, Offload};
-use crate::ffi::console_list::{ConsoleListReader, ConsoleLock, ConsoleLocked, LockedConsole};
+use crate::ffi::console_list::{
+    ConsoleListReader, ConsoleLock, ConsoleLocked, ConsoleRef, LockedConsole,
+};
 use crate::ffi::{cpus, kernel_state, kmsg};
 use crate::logic::level_history::LevelHistory;
 use crate::logic::printer_claim::{HandOver, PrinterClaim};
@@ -38,6 +41,11 @@ const PRINTK_MESSAGE_MAX: usize = 2048;
 
 /// How often `printk.ignore_loglevel` is read again.
 const SETTINGS_REFRESH_NS: u64 = 1_000_000_000;
+
+/// How long the flush of a console being unregistered waits for `console_lock` without
+/// printing a record before it gives up: `__pr_flush()`'s timeout in
+/// `unregister_console()`.
+const FLUSH_PATIENCE_NS: u64 = 1_000_000_000;
 
 /// The printer's state.
 pub(crate) struct Printer {
@@ -286,26 +294,18 @@ impl Offload {
     }
 
     /// One record (at most) for each console the module prints, each in its own
-    /// interrupts-off section under `console_lock` (`record_section`).
+    /// interrupts-off section under `console_lock` (`record_section`); for a console being
+    /// unregistered, its whole backlog (`flush_departing`).
     pub(crate) fn print_round(&self) -> Round {
         let reader = ConsoleListReader::enter();
         let (mut written, mut bytes, mut skipped, mut busy) = (0, 0, 0, false);
         let mut slowest = 0;
+        let mut seen = [None; MAX_CONSOLES];
         self.consoles.for_each_ours(&reader, |c| {
-            let done = self.record_section(|lock, buf| {
-                // The kernel might have taken the console back meanwhile: check under the
-                // lock.
-                if !self.consoles.is_ours(&c) {
-                    return None;
-                }
-                let con = c.locked(lock);
-                let e = self.emit_next(&con, buf);
-                if e.is_some() {
-                    self.consoles.note_printed(c.addr(), con.seq());
-                }
-                e
-            });
-            match done {
+            if let Some(s) = seen.iter_mut().find(|s| s.is_none()) {
+                *s = Some(c);
+            }
+            match self.print_one(&c) {
                 None => busy = true,
                 Some(Some(Emitted::Written(n, ns))) => {
                     written += 1;
@@ -316,6 +316,15 @@ impl Offload {
                 Some(None) => {}
             }
         });
+        // A console seen in this round stays valid until the reader ends, even if it was
+        // unregistered meanwhile (and so skipped by a walk of the list from now on).
+        for c in seen.iter().flatten() {
+            if self.consoles.departing(c.addr()) {
+                let (w, b) = self.flush_departing(c);
+                written += w;
+                bytes += b;
+            }
+        }
         if written > 0 {
             // A round takes as long as its slowest console's record: what a paced writer
             // waits for.
@@ -332,6 +341,69 @@ impl Offload {
         } else {
             Round::Idle
         }
+    }
+
+    /// `c`'s next record, in its own section (`record_section`): `None` if the lock was
+    /// busy, `Some(None)` if `c` is caught up or no longer the module's.
+    fn print_one(&self, c: &ConsoleRef<'_>) -> Option<Option<Emitted>> {
+        self.record_section(|lock, buf| {
+            // The kernel might have taken the console back meanwhile: check under the lock.
+            if !self.consoles.is_ours(c) {
+                return None;
+            }
+            let con = c.locked(lock);
+            let e = self.emit_next(&con, buf);
+            if e.is_some() {
+                self.consoles.note_printed(c.addr(), con.seq());
+            }
+            e
+        })
+    }
+
+    /// Prints the backlog of `c`, a held console whose unregistration notice was seen
+    /// (`watch_unregistration`), up to the records stored now: what the kernel's
+    /// `__pr_flush()` in `unregister_console()` does for a console it prints, and skips
+    /// for one the module holds. `c` stays valid while the caller's list reader lasts:
+    /// `unregister_console()` removes it from the list, then waits in `synchronize_srcu()`
+    /// for every reader that saw it before calling its `exit()`. Record by record, each in
+    /// its own section, preemptible between; gives up after a second without progress (as
+    /// `__pr_flush()` does), and in a kthread that must park. Process context, with no
+    /// `console_list_lock` taken (the unregistering task holds it). Returns the records
+    /// and bytes written.
+    fn flush_departing(&self, c: &ConsoleRef<'_>) -> (u64, usize) {
+        let target = kmsg::next_seq();
+        let kthread = self.threads.runs_current();
+        let (mut written, mut bytes) = (0, 0);
+        let mut idle_since = None;
+        while c.seq() < target {
+            match self.print_one(c) {
+                Some(Some(e)) => {
+                    if let Emitted::Written(n, _) = e {
+                        written += 1;
+                        bytes += n;
+                    }
+                    idle_since = None;
+                }
+                // No longer the module's to print.
+                Some(None) => break,
+                None => {
+                    let now = cpus::now_ns();
+                    if now.saturating_sub(*idle_since.get_or_insert(now)) >= FLUSH_PATIENCE_NS {
+                        break;
+                    }
+                    cpus::sleep_us(200, 500);
+                }
+            }
+            if kthread && cpus::kthread_should_park() {
+                break;
+            }
+            cpus::cond_resched();
+        }
+        if c.seq() >= target {
+            self.consoles.note_flushed(c.addr());
+            Stats::add(&self.stats.consoles_flushed, 1);
+        }
+        (written, bytes)
     }
 
     /// Runs `f` with `console_lock` held (`console_trylock()`) and interrupts off, as the

@@ -96,8 +96,12 @@ impl Drop for ConsoleListLock {
     }
 }
 
-/// An SRCU read-side section of the console list: consoles seen in the list stay
-/// registered (their memory valid) until it ends. Any context, NMI included.
+/// An SRCU read-side section of the console list: a console seen in the list stays valid
+/// until the section ends, even if it is unregistered meanwhile (`unregister_console()`
+/// removes it from the list, then waits for the readers that may have seen it in
+/// `synchronize_srcu()` before calling its `exit()`). Any context, NMI included; in
+/// process context the section may sleep (SRCU), and delays unregistrations while it
+/// lasts.
 pub(crate) struct ConsoleListReader(i32);
 
 impl ConsoleListReader {
@@ -115,7 +119,8 @@ impl ConsoleListReader {
             // SAFETY: `node` is the `node` member of a registered `struct console`.
             let con = unsafe { node.byte_sub(core::mem::offset_of!(b::console, node)) }
                 .cast::<b::console>();
-            // INVARIANT: `con` is registered for the lifetime of this section.
+            // INVARIANT: `con` was in the list in this section, so it stays valid until the
+            // section ends.
             f(ConsoleRef {
                 con,
                 _section: PhantomData,
@@ -144,11 +149,12 @@ impl Drop for ConsoleListReader {
     }
 }
 
-/// A registered console, borrowed for one read-side section of the console list.
+/// A console seen in the list, borrowed for one read-side section of the console list.
 ///
 /// # Invariants
 ///
-/// `con` is a registered console for the lifetime `'a` (of the list reader).
+/// `con` was in the console list within the reader's section, and so is valid (its
+/// `exit()` not called) for the lifetime `'a` of that section, registered or not.
 #[derive(Clone, Copy)]
 pub(crate) struct ConsoleRef<'a> {
     con: *mut b::console,
@@ -162,7 +168,7 @@ impl<'a> ConsoleRef<'a> {
     }
 
     fn flags(&self) -> i16 {
-        // SAFETY: registered (type invariant); flags are written with WRITE_ONCE or, by us,
+        // SAFETY: valid (type invariant); flags are written with WRITE_ONCE or, by us,
         // atomically.
         unsafe { read_volatile(addr_of!((*self.con).flags)) }
     }
@@ -180,7 +186,7 @@ impl<'a> ConsoleRef<'a> {
     /// Whether the module can print it: a legacy console with a write() that is neither a
     /// boot, an nbcon nor an extended console.
     pub(crate) fn servable(&self) -> bool {
-        // SAFETY: registered (type invariant); `write` does not change while registered.
+        // SAFETY: valid (type invariant); `write` does not change until its exit().
         let has_write = unsafe { (*self.con).write.is_some() };
         has_write && self.flags() & NOT_SERVED == 0
     }
@@ -189,7 +195,7 @@ impl<'a> ConsoleRef<'a> {
     /// atomic updates are never lost. The kernel's own flag writers work under
     /// `console_list_lock` (callers that can sleep hold it too).
     pub(crate) fn set_enabled(&self, on: bool) {
-        // SAFETY: registered (type invariant); `flags` is a naturally aligned i16 that the
+        // SAFETY: valid (type invariant); `flags` is a naturally aligned i16 that the
         // kernel accesses with READ_ONCE/WRITE_ONCE.
         let flags = unsafe { AtomicI16::from_ptr(addr_of_mut!((*self.con).flags)) };
         if on {
@@ -202,7 +208,7 @@ impl<'a> ConsoleRef<'a> {
     /// The sequence number of the next record this console prints (racy without
     /// console_lock: an aligned u64 on 64-bit, so never torn).
     pub(crate) fn seq(&self) -> u64 {
-        // SAFETY: registered (type invariant).
+        // SAFETY: valid (type invariant).
         unsafe { read_volatile(addr_of!((*self.con).seq)) }
     }
 
@@ -212,7 +218,7 @@ impl<'a> ConsoleRef<'a> {
             buf: [0; 24],
             len: 0,
         };
-        // SAFETY: registered (type invariant); `name` is a NUL-padded array of 16 chars.
+        // SAFETY: valid (type invariant); `name` is a NUL-padded array of 16 chars.
         let (name, index) = unsafe {
             (
                 read_volatile(addr_of!((*self.con).name)),
@@ -294,9 +300,9 @@ impl LockedConsole<'_> {
         if text.is_empty() {
             return;
         }
-        // SAFETY: registered, `write` checked non-null by `servable()` before the console
-        // was taken over and constant while registered; console_lock is held, as legacy
-        // drivers expect (the VT console relies on it).
+        // SAFETY: valid (type invariant), `write` checked non-null by `servable()` before
+        // the console was taken over and constant until its exit(); console_lock is held,
+        // as legacy drivers expect (the VT console relies on it).
         unsafe {
             if let Some(write) = (*self.con).write {
                 write(self.con, text.as_ptr().cast::<c_char>(), text.len() as u32);

@@ -26,9 +26,10 @@ use kernel::types::Opaque;
 
 /// What the doorbell tells the engine.
 pub(crate) trait DoorbellEvents {
-    /// In the printk() caller on `cpu`, for every record, before it is committed. Any
-    /// context, NMI included: must not sleep, take locks or print.
-    fn on_printk(cpu: u32);
+    /// In the printk() caller on `cpu`, for every record, before it is committed, with the
+    /// record's text (no level prefix, no trailing newline). Any context, NMI included:
+    /// must not sleep, take locks or print.
+    fn on_printk(cpu: u32, text: &[u8]);
     /// The doorbell rang on `cpu`: hard-irq context on that CPU, after the records it was
     /// rung for were committed. Must not sleep.
     fn on_ring(cpu: u32);
@@ -131,13 +132,20 @@ impl Drop for Doorbell {
 /// interrupts off (`printk_enter_irqsave()`), so the current CPU is exact.
 unsafe extern "C" fn console_probe<T: DoorbellEvents>(
     data: *mut c_void,
-    _text: *const c_char,
-    _len: usize,
+    text: *const c_char,
+    len: usize,
 ) {
     // SAFETY: `data` is the armed doorbell, alive until `disarm()` has waited for us.
     let this = unsafe { &*data.cast::<Doorbell>() };
+    let text = if text.is_null() {
+        &[][..]
+    } else {
+        // SAFETY: `trace_console(text, text_len)` in `printk_sprint()` passes the record's
+        // text buffer with its length; it is not changed until the probe returns.
+        unsafe { core::slice::from_raw_parts(text.cast::<u8>(), len) }
+    };
     let cpu = cpus::current_cpu();
-    T::on_printk(cpu);
+    T::on_printk(cpu, text);
     if let Some(work) = this.works.get(cpu as usize) {
         // SAFETY: initialised (type invariant); irq_work_queue() is safe in every context
         // printk runs in, NMI included, and does nothing if the work is already pending.

@@ -36,7 +36,8 @@ impl Reason {
     pub(crate) const SHUTDOWN: Reason = Reason(1 << 5);
     /// panic() is running.
     pub(crate) const PANIC: Reason = Reason(1 << 6);
-    /// The backlog made no progress for the starvation timeout.
+    /// The kthreads did not get the CPU time to print what is owed (the starvation
+    /// watch).
     pub(crate) const STARVED: Reason = Reason(1 << 7);
     /// A kernel record below `urgent_loglevel` (a warning or worse) is being printed.
     pub(crate) const URGENT: Reason = Reason(1 << 8);
@@ -75,6 +76,45 @@ impl Reason {
             Reason::UNLOAD => "module unloading",
             _ => "unknown",
         }
+    }
+
+    /// The reason's identifier, for the `stats` file.
+    pub(crate) fn ident(self) -> &'static str {
+        match self {
+            Reason::USER => "USER",
+            Reason::OOPS => "OOPS",
+            Reason::SYSTEM_STATE => "SYSTEM_STATE",
+            Reason::NO_CPU => "NO_CPU",
+            Reason::PM => "PM",
+            Reason::SHUTDOWN => "SHUTDOWN",
+            Reason::PANIC => "PANIC",
+            Reason::STARVED => "STARVED",
+            Reason::URGENT => "URGENT",
+            Reason::UNLOAD => "UNLOAD",
+            _ => "UNKNOWN",
+        }
+    }
+}
+
+/// The reasons that held at one moment, shown as their identifiers separated by commas
+/// (`USER,STARVED`), in the order log lines name them, or `none`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct ReasonList(u32);
+
+impl core::fmt::Display for ReasonList {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut first = true;
+        for r in Reason::ALL.into_iter().filter(|r| self.0 & r.0 != 0) {
+            if !first {
+                f.write_str(",")?;
+            }
+            f.write_str(r.ident())?;
+            first = false;
+        }
+        if first {
+            f.write_str("none")?;
+        }
+        Ok(())
     }
 }
 
@@ -185,6 +225,11 @@ impl Emergency {
     /// caller has seen (see `ownership.rs`).
     pub(crate) fn kernel_prints_latest(&self) -> bool {
         kernel_prints(self.reasons.fetch_or(0, Ordering::SeqCst))
+    }
+
+    /// The reasons that hold now.
+    pub(crate) fn list(&self) -> ReasonList {
+        ReasonList(self.reasons.load(Ordering::Relaxed) & Reason::ANY)
     }
 
     /// The reason log lines name first among those that hold, leaving out `quiet`.

@@ -6,6 +6,7 @@
 //! The parent module provides `atomic` (core's atomics in the kernel, loom's in model checks).
 
 pub(crate) mod backpressure;
+pub(crate) mod console_notice;
 pub(crate) mod cpu_choice;
 pub(crate) mod cpulist;
 pub(crate) mod decimal;

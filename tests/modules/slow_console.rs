@@ -14,12 +14,18 @@
 //! - `busy_ns`  (0400) time spent in write(), by `ktime_get()`;
 //! - `stamps`   (0400) for each write() since the last reset, two u64 (native endian): the
 //!   offset in `log` where its text begins, and `local_clock()` (printk's clock) when it
-//!   ended, so a test can tell when a line it finds in `log` reached the console.
+//!   ended, so a test can tell when a line it finds in `log` reached the console;
+//! - `unregister` (0200) a write unregisters the console (once; `-EINVAL` after), leaving
+//!   the capture readable: a test can see what `unregister_console()` flushed to it.
+//!
+//! When the console is unregistered, the log says how many lines it captured and the last
+//! one before the kernel's "disabled" notice.
 //!
 //! The capture holds 32 MiB; bytes past that are counted in `overflow` but not kept
 //! (likewise the stamps past 1 Mi writes).
 
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox};
 use kernel::ffi::{c_char, c_uint};
 use kernel::prelude::*;
@@ -58,6 +64,7 @@ struct Capture {
     busy_ns: Opaque<u64>,
     overflow: Opaque<u64>,
     con: Opaque<b::console>,
+    registered: AtomicBool,
     dir: *mut b::dentry,
 }
 
@@ -115,6 +122,69 @@ unsafe extern "C" fn slow_write(con: *mut b::console, s: *const c_char, count: c
     }
 }
 
+/// Unregisters the console if it still is, and logs what it captured.
+fn unregister(cap: &Capture) {
+    if !cap.registered.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    // SAFETY: registered in init, and only here unregistered (the flag).
+    unsafe { b::unregister_console(cap.con.get()) };
+    // No write() runs any more: the capture is stable.
+    // SAFETY: see the type invariants.
+    let data = unsafe {
+        let blob = cap.blob.get();
+        let size = read_volatile(addr_of!((*blob).size)) as usize;
+        core::slice::from_raw_parts((*blob).data as *const u8, size)
+    };
+    let mut lines = 0usize;
+    let mut last: &[u8] = b"";
+    for l in data.split(|&c| c == b'\n').filter(|l| !l.is_empty()) {
+        lines += 1;
+        if !l.ends_with(b"] disabled") {
+            last = l;
+        }
+    }
+    let last = core::str::from_utf8(last).unwrap_or("(not UTF-8)");
+    pr_info!(
+        "slowcon unregistered: {} lines captured; the last before its notice: {}\n",
+        lines,
+        last
+    );
+}
+
+/// The `unregister` file's write().
+///
+/// # Safety
+///
+/// Called by the VFS for the debugfs file, whose `private_data` (`simple_open`) is the
+/// module's `Capture`, alive until the file is removed.
+unsafe extern "C" fn unregister_write(
+    file: *mut b::file,
+    _buf: *const c_char,
+    count: usize,
+    _pos: *mut b::loff_t,
+) -> isize {
+    // SAFETY: see the function's safety section.
+    let cap = unsafe { &*((*file).private_data as *const Capture) };
+    if !cap.registered.load(Ordering::SeqCst) {
+        return -(b::EINVAL as isize);
+    }
+    unregister(cap);
+    count as isize
+}
+
+/// The `unregister` file's operations: shared read-only.
+struct Fops(b::file_operations);
+// SAFETY: never written after initialisation; its `owner` pointer is null.
+unsafe impl Sync for Fops {}
+
+static UNREGISTER_FOPS: Fops = Fops(b::file_operations {
+    open: Some(b::simple_open),
+    write: Some(unregister_write),
+    // SAFETY: all-zero is a valid `file_operations` (no other callbacks, no owner).
+    ..unsafe { core::mem::zeroed() }
+});
+
 struct SlowConsole {
     cap: KBox<Capture>,
 }
@@ -161,6 +231,7 @@ impl kernel::Module for SlowConsole {
                     index: 0,
                     ..Default::default()
                 }),
+                registered: AtomicBool::new(true),
                 dir: core::ptr::null_mut(),
             },
             GFP_KERNEL,
@@ -194,6 +265,13 @@ impl kernel::Module for SlowConsole {
             b::debugfs_create_u64(c"writes".as_ptr().cast(), 0o400, dir, cap.writes.get());
             b::debugfs_create_u64(c"busy_ns".as_ptr().cast(), 0o400, dir, cap.busy_ns.get());
             b::debugfs_create_u64(c"overflow".as_ptr().cast(), 0o400, dir, cap.overflow.get());
+            b::debugfs_create_file(
+                c"unregister".as_ptr().cast(),
+                0o200,
+                dir,
+                cap_ptr as *mut _,
+                &UNREGISTER_FOPS.0,
+            );
             (*cap.con.get()).data = cap_ptr as *mut _;
             b::register_console(cap.con.get());
         }
@@ -206,7 +284,7 @@ impl Drop for SlowConsole {
     fn drop(&mut self) {
         // SAFETY: registered in init; after unregister_console() returns no write() runs.
         unsafe {
-            b::unregister_console(self.cap.con.get());
+            unregister(&self.cap);
             b::debugfs_remove(self.cap.dir);
             b::vfree((*self.cap.blob.get()).data);
             b::vfree((*self.cap.stamps.get()).data);

@@ -9,6 +9,7 @@ E=/proc/sys/kernel/printk_offload/emergency
 N=200 REPS=3
 load_slow 32
 load_offload
+log_mark
 [ "$(cat $E)" = 0 ] || fail "emergency switch not 0 after load"
 
 # Bursts with the switch on, with it off, and with nothing printed (the floor), 3 of each,
@@ -17,6 +18,7 @@ on=() off=() quiet=()
 for r in $(seq $REPS); do
 	echo 1 >$E
 	[ "$(ostat emergency)" = 1 ] || fail "statistics do not show emergency mode"
+	[ "$(ostat emergency_reasons)" = USER ] || fail "statistics name the reasons '$(ostat emergency_reasons)', not USER"
 	sync_before=$(ostat records_sync)
 	delivered_burst "emergency on" "rpo-em-on$r" "$N" 10
 	on+=("$BURST_US")
@@ -25,16 +27,20 @@ for r in $(seq $REPS); do
 
 	echo 0 >$E
 	[ "$(ostat emergency)" = 0 ] || fail "statistics still show emergency mode"
+	[ "$(ostat emergency_reasons)" = none ] || fail "statistics still name reasons: $(ostat emergency_reasons)"
 	sleep 1
+	sync_before=$(ostat records_sync)
 	delivered_burst "emergency off" "rpo-em-off$r" "$N" 60
 	off+=("$BURST_US")
+	[ "$(ostat records_sync)" = "$sync_before" ] ||
+		fail "emergency off: $(($(ostat records_sync) - sync_before)) records printed synchronously"
 done
 on_us=$(median "${on[@]}")
 log "bursts of $N lines, writer's time in us: emergency on ${on[*]}, off ${off[*]}, nothing printed ${quiet[*]}"
 [ "$on_us" -ge $((N * 800)) ] || fail "emergency on did not hold the writer for the console time"
 writer_spared "emergency on" "$on_us" "emergency off" "$(median "${off[@]}")" "$(median "${quiet[@]}")"
-dmesg | grep -q 'emergency mode on (user request)' || fail "entering not logged"
-dmesg | grep -q 'emergency mode off' || fail "leaving not logged"
+log_since | grep -q 'emergency mode on (user request)' || fail "entering not logged"
+log_since | grep -q 'emergency mode off' || fail "leaving not logged"
 
 # Switch back and forth during a flood.
 echo 2 >$DBG/delay_us

@@ -29,6 +29,18 @@ rpo_cleanup() {
 }
 trap rpo_cleanup EXIT
 
+# log_mark: marks the kernel log; log_since prints the records stored after the last mark,
+# so that a test's log checks see only its own window, not what earlier tests logged.
+RPO_MARK=
+log_mark() {
+	RPO_MARK="rpo-log-mark $$ $(date +%s%N)"
+	echo "$RPO_MARK" >/dev/kmsg
+}
+log_since() {
+	[ -n "$RPO_MARK" ] || fail "log_since without log_mark"
+	dmesg | awk -v m="$RPO_MARK" 'seen { print } index($0, m) { seen = 1 }'
+}
+
 # module_file NAME: the module's .ko in one of the directories of RPO_MODULES (a colon
 # list; make check sets it), or of this repository; nothing if none (then modprobe).
 module_file() {

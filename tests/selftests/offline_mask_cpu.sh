@@ -10,7 +10,8 @@ need_cpus 2
 on_exit "echo 1 >/sys/devices/system/cpu/cpu1/online"
 load_slow 0
 load_offload
-echo 1 >$F
+log_mark
+echo 1 >$F || fail "cannot write the mask"
 echo 0 >/sys/devices/system/cpu/cpu1/online || fail "cannot offline CPU 1"
 reset_capture
 sync0=$(ostat records_sync)
@@ -19,7 +20,7 @@ wait_lines rpo-offline 50 10 || fail "CPU offline: lines missing"
 check_sequence rpo-offline 50 || fail "CPU offline: sequence broken"
 [ "$(ostat emergency)" = 1 ] || fail "no emergency mode with the only mask CPU offline"
 [ "$(ostat records_sync)" -ge $((sync0 + 50)) ] || fail "synchronous records not counted"
-dmesg | grep -q 'emergency mode on (no eligible CPU online)' || fail "not logged"
+log_since | grep -q 'emergency mode on (no eligible CPU online)' || fail "not logged"
 log "CPU 1 offline: 50 lines printed synchronously, counted"
 
 echo 1 >/sys/devices/system/cpu/cpu1/online || fail "cannot online CPU 1"

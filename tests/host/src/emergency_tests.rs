@@ -64,3 +64,20 @@ fn no_hand_back_without_a_reason() {
     assert_eq!(e.raise_handed_back(Reason::PANIC), Switch::Entered);
     assert!(e.kernel_prints() && !e.handing_back());
 }
+
+#[test]
+fn the_stats_name_the_reasons_that_hold() {
+    let e = Emergency::new();
+    assert_eq!(format!("{}", e.list()), "none");
+    e.raise(Reason::USER);
+    assert_eq!(format!("{}", e.list()), "USER");
+    e.raise(Reason::STARVED);
+    e.raise(Reason::PANIC);
+    // In the order log lines name them; the hand-back bit is not a reason.
+    assert!(e.hand_back());
+    assert_eq!(format!("{}", e.list()), "PANIC,STARVED,USER");
+    e.clear(Reason::PANIC);
+    e.clear(Reason::STARVED);
+    e.clear(Reason::USER);
+    assert_eq!(format!("{}", e.list()), "none");
+}

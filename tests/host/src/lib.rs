@@ -21,6 +21,8 @@ mod logic;
 #[cfg(all(test, not(loom)))]
 mod backpressure_tests;
 #[cfg(all(test, not(loom)))]
+mod console_notice_tests;
+#[cfg(all(test, not(loom)))]
 mod cpu_choice_tests;
 #[cfg(all(test, not(loom)))]
 mod cpulist_tests;
