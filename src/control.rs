@@ -8,6 +8,7 @@
 //! | `kernel/printk_offload/emergency` | 0644 | 1: print synchronously (user switch) |
 //! | `kernel/printk_offload/<tunable>` | 0644 | each entry of `tunables.rs` |
 //! | `kernel/printk_offload/stats` | 0444 | statistics, `name value` per line |
+//! | `kernel/printk_offload/consoles` | 0444 | one line per console: who prints it, why |
 //!
 //! Bad input gets an error (`-EINVAL`, or what the kernel's CPU-list parser says) and
 //! changes nothing.
@@ -83,6 +84,23 @@ impl SysctlFile for StatsFile {
     }
 }
 
+struct ConsolesFile;
+
+impl SysctlFile for ConsolesFile {
+    fn capacity() -> usize {
+        // A header and a line of at most 128 bytes for each of up to 32 consoles.
+        64 + 128 * 32
+    }
+
+    fn show(out: &mut [u8]) -> usize {
+        with_offload(|o| o.show_consoles(out)).unwrap_or(0)
+    }
+
+    fn store(_input: &[u8]) -> Result {
+        Err(EPERM)
+    }
+}
+
 /// One file per tunable, in the order of the table; fails to compile if the table and
 /// this list differ in length.
 macro_rules! tunable_entries {
@@ -106,7 +124,7 @@ impl Control {
             &[SysctlEntry::new::<CpuMask>(c_str!("printk_cpumask"), 0o644)],
         )?;
         let tunables = tunable_entries!(0, 1, 2, 3, 4, 5);
-        let mut files = KVec::with_capacity(COUNT + 2, GFP_KERNEL)?;
+        let mut files = KVec::with_capacity(COUNT + 3, GFP_KERNEL)?;
         files.push(
             SysctlEntry::new::<EmergencySwitch>(c_str!("emergency"), 0o644),
             GFP_KERNEL,
@@ -116,6 +134,10 @@ impl Control {
         }
         files.push(
             SysctlEntry::new::<StatsFile>(c_str!("stats"), 0o444),
+            GFP_KERNEL,
+        )?;
+        files.push(
+            SysctlEntry::new::<ConsolesFile>(c_str!("consoles"), 0o444),
             GFP_KERNEL,
         )?;
         let dir = SysctlTable::register(c_str!("kernel/printk_offload"), &files)?;

@@ -43,6 +43,10 @@ struct Slot {
     departing: AtomicBool,
     /// Its backlog was printed after its unregistration notice.
     flushed: AtomicBool,
+    /// Records the module wrote to it, and records it missed (ring overwritten), since it
+    /// was taken over.
+    written: AtomicU64,
+    dropped: AtomicU64,
 }
 
 impl Slot {
@@ -53,6 +57,8 @@ impl Slot {
             printed: AtomicU64::new(0),
             departing: AtomicBool::new(false),
             flushed: AtomicBool::new(false),
+            written: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
         }
     }
 }
@@ -142,6 +148,8 @@ impl OwnedConsoles {
             slot.printed.store(con.seq(), Ordering::Relaxed);
             slot.departing.store(false, Ordering::Relaxed);
             slot.flushed.store(false, Ordering::Relaxed);
+            slot.written.store(0, Ordering::Relaxed);
+            slot.dropped.store(0, Ordering::Relaxed);
             // Only takers under console_list_lock fill slots, so a free slot stays free
             // until this store publishes it.
             slot.addr.store(con.addr(), Ordering::Release);
@@ -229,6 +237,36 @@ impl OwnedConsoles {
                 f(c);
             }
         });
+    }
+
+    /// Counts a record the module wrote to the held console at `addr`.
+    pub(crate) fn note_written(&self, addr: usize) {
+        if let Some(s) = self.slot_of(addr) {
+            s.written.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts `n` records the held console at `addr` missed (the ring wrapped).
+    pub(crate) fn note_dropped(&self, addr: usize, n: u64) {
+        if let Some(s) = self.slot_of(addr) {
+            s.dropped.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Records written to, and dropped for, the held console at `addr`; `None` if it is
+    /// not held.
+    pub(crate) fn counts(&self, addr: usize) -> Option<(u64, u64)> {
+        self.slot_of(addr).map(|s| {
+            (
+                s.written.load(Ordering::Relaxed),
+                s.dropped.load(Ordering::Relaxed),
+            )
+        })
+    }
+
+    /// Whether every slot is taken.
+    pub(crate) fn full(&self) -> bool {
+        self.count() >= MAX_CONSOLES
     }
 
     /// Notes that the held console at `addr` will print record `seq` next.

@@ -25,12 +25,14 @@ mod pacing;
 mod placement;
 mod printer;
 
+use crate::ffi::console_list::ConsoleListReader;
 use crate::ffi::cpus;
 use crate::ffi::doorbell::Doorbell;
 use crate::ffi::irqs::IrqLock;
 use crate::ffi::lifecycle::Lifecycle;
 use crate::ffi::percpu_threads::PercpuThreads;
 use crate::ffi::watch_timer::WatchTimer;
+use crate::logic::console_report::{verdict, Why};
 use crate::logic::emergency::Reason;
 use crate::stats::{Stats, StatsWriter};
 use crate::tunables::Tunables;
@@ -206,6 +208,49 @@ impl Offload {
                 w.line(format_args!("cpu{}_records", cpu), Stats::get(c));
             }
         }
+        w.len()
+    }
+
+    /// One line per console in the kernel's list (the `consoles` file): its name, who
+    /// prints it (`logic/console_report.rs`), its next record, the records it is owed,
+    /// and for a held console the records the module wrote to it and those it missed
+    /// since it was taken over, then why. Returns the length.
+    pub(crate) fn show_consoles(&self, out: &mut [u8]) -> usize {
+        use core::fmt::Write;
+        let mut w = StatsWriter::new(out);
+        let _ = writeln!(w, "name printed_by seq waiting written dropped why");
+        let next = crate::ffi::kmsg::next_seq();
+        let reasons = self.emergency_reasons();
+        let full = self.consoles.full();
+        let reader = ConsoleListReader::enter();
+        reader.for_each(|c| {
+            let mut facts = c.facts();
+            facts.held = self.consoles.holds(c.addr());
+            facts.slots_full = full;
+            let (by, why) = verdict(facts);
+            let name = c.name();
+            let _ = write!(w, "{} {} ", name.as_str(), by.as_str());
+            if facts.nbcon {
+                // An nbcon console's position is not `seq`: not the module's to show.
+                let _ = write!(w, "- - ");
+            } else {
+                let seq = c.seq();
+                let _ = write!(w, "{} {} ", seq, next.saturating_sub(seq));
+            }
+            match self.consoles.counts(c.addr()) {
+                Some((written, dropped)) => {
+                    let _ = write!(w, "{} {} ", written, dropped);
+                }
+                None => {
+                    let _ = write!(w, "- - ");
+                }
+            }
+            if why == Why::Emergency {
+                let _ = writeln!(w, "{}:{}", why.as_str(), reasons);
+            } else {
+                let _ = writeln!(w, "{}", why.as_str());
+            }
+        });
         w.len()
     }
 }

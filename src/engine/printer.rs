@@ -352,9 +352,12 @@ impl Offload {
                 return None;
             }
             let con = c.locked(lock);
-            let e = self.emit_next(&con, buf);
+            let e = self.emit_next(c.addr(), &con, buf);
             if e.is_some() {
                 self.consoles.note_printed(c.addr(), con.seq());
+            }
+            if let Some(Emitted::Written(..)) = e {
+                self.consoles.note_written(c.addr());
             }
             e
         })
@@ -460,7 +463,12 @@ impl Offload {
 
     /// Prints `con`'s next record as `console_emit_next_record()` would; `None` if the
     /// console is caught up.
-    fn emit_next(&self, con: &LockedConsole<'_>, buf: &mut KVec<u8>) -> Option<Emitted> {
+    fn emit_next(
+        &self,
+        addr: usize,
+        con: &LockedConsole<'_>,
+        buf: &mut KVec<u8>,
+    ) -> Option<Emitted> {
         let seq = con.seq();
         let buf = &mut buf[..PRINTK_MESSAGE_MAX];
         // First with syslog prefixes, for the record's facility and level.
@@ -468,6 +476,7 @@ impl Offload {
         if rec.seq > seq {
             con.add_dropped(rec.seq - seq);
             Stats::add(&self.stats.records_dropped, rec.seq - seq);
+            self.consoles.note_dropped(addr, rec.seq - seq);
             // Counted once: a later read that fails starts from the record that is there.
             con.set_seq(rec.seq);
         }
@@ -489,6 +498,7 @@ impl Offload {
                 // Overwritten between the two reads: go on from the record that is there.
                 con.add_dropped(text.seq - rec.seq);
                 Stats::add(&self.stats.records_dropped, text.seq - rec.seq);
+                self.consoles.note_dropped(addr, text.seq - rec.seq);
                 con.set_seq(text.seq);
                 return Some(Emitted::Skipped);
             }

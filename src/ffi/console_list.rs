@@ -6,6 +6,7 @@
 //! (so that a console is printed by the kernel or by the module, never by both at once).
 
 use crate::bindings as b;
+use crate::logic::console_report::ConsoleFacts;
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
@@ -181,6 +182,24 @@ impl<'a> ConsoleRef<'a> {
     /// Whether it is suspended (`CON_SUSPENDED`, during system suspend): nobody prints it.
     pub(crate) fn suspended(&self) -> bool {
         self.flags() & SUSPENDED != 0
+    }
+
+    /// What the `consoles` file reports of it (the `held` and `slots_full` facts are the
+    /// caller's).
+    pub(crate) fn facts(&self) -> ConsoleFacts {
+        let flags = self.flags();
+        // SAFETY: valid (type invariant); `write` does not change until its exit().
+        let has_write = unsafe { (*self.con).write.is_some() };
+        let has = |f: u32| flags & f as i16 != 0;
+        ConsoleFacts {
+            enabled: flags & ENABLED != 0,
+            suspended: flags & SUSPENDED != 0,
+            boot: has(b::cons_flags_CON_BOOT),
+            nbcon: has(b::cons_flags_CON_NBCON),
+            extended: has(b::cons_flags_CON_EXTENDED),
+            has_write,
+            ..ConsoleFacts::default()
+        }
     }
 
     /// Whether the module can print it: a legacy console with a write() that is neither a

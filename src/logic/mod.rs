@@ -7,6 +7,7 @@
 
 pub(crate) mod backpressure;
 pub(crate) mod console_notice;
+pub(crate) mod console_report;
 pub(crate) mod cpu_choice;
 pub(crate) mod cpulist;
 pub(crate) mod decimal;

@@ -12,6 +12,7 @@
 //!   cannot take parameters in this tree, so the tests set it here);
 //! - `writes`   (0400) number of write() calls;
 //! - `busy_ns`  (0400) time spent in write(), by `ktime_get()`;
+//! - `max_write_ns` (0600) the longest single write(), by `ktime_get()`; write 0 to reset;
 //! - `stamps`   (0400) for each write() since the last reset, two u64 (native endian): the
 //!   offset in `log` where its text begins, and `local_clock()` (printk's clock) when it
 //!   ended, so a test can tell when a line it finds in `log` reached the console;
@@ -62,6 +63,7 @@ struct Capture {
     delay_us: Opaque<u32>,
     writes: Opaque<u64>,
     busy_ns: Opaque<u64>,
+    max_write_ns: Opaque<u64>,
     overflow: Opaque<u64>,
     con: Opaque<b::console>,
     registered: AtomicBool,
@@ -119,6 +121,9 @@ unsafe extern "C" fn slow_write(con: *mut b::console, s: *const c_char, count: c
         }
         let busy = (b::ktime_get() - t0).max(0) as u64;
         write_volatile(cap.busy_ns.get(), read_volatile(cap.busy_ns.get()) + busy);
+        if busy > read_volatile(cap.max_write_ns.get()) {
+            write_volatile(cap.max_write_ns.get(), busy);
+        }
     }
 }
 
@@ -220,6 +225,7 @@ impl kernel::Module for SlowConsole {
                 delay_us: Opaque::new(0),
                 writes: Opaque::new(0),
                 busy_ns: Opaque::new(0),
+                max_write_ns: Opaque::new(0),
                 overflow: Opaque::new(0),
                 con: Opaque::new(b::console {
                     name,
@@ -264,6 +270,12 @@ impl kernel::Module for SlowConsole {
             b::debugfs_create_u32(c"delay_us".as_ptr().cast(), 0o600, dir, cap.delay_us.get());
             b::debugfs_create_u64(c"writes".as_ptr().cast(), 0o400, dir, cap.writes.get());
             b::debugfs_create_u64(c"busy_ns".as_ptr().cast(), 0o400, dir, cap.busy_ns.get());
+            b::debugfs_create_u64(
+                c"max_write_ns".as_ptr().cast(),
+                0o600,
+                dir,
+                cap.max_write_ns.get(),
+            );
             b::debugfs_create_u64(c"overflow".as_ptr().cast(), 0o400, dir, cap.overflow.get());
             b::debugfs_create_file(
                 c"unregister".as_ptr().cast(),

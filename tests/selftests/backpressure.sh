@@ -18,7 +18,7 @@ load_offload
 # meanwhile; sets PEAK, WRITER_US, ENTRIES, SYNC and PACED, and checks the delivery.
 burst_peak() {
 	local tag=$1 out e0 s0 p0
-	echo "$2" >$P/backlog_limit
+	put "$2" $P/backlog_limit
 	reset_capture
 	e0=$(ostat backpressure_entries) s0=$(ostat records_sync) p0=$(ostat writers_paced)
 	PEAK=0
@@ -68,7 +68,7 @@ log "2000 lines at once, limit 200: backlog seen at most $PEAK, writer done in" 
 [ "$WRITER_US" -ge $((free_us * 5)) ] ||
 	fail "the writer was not held back ($WRITER_US us against $free_us us without a limit)"
 
-echo 0 >$P/backlog_limit
+put 0 $P/backlog_limit
 sleep 1
 o0=$(ostat records_offloaded)
 reset_capture

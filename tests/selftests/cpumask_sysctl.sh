@@ -28,7 +28,7 @@ log "valid forms round-trip"
 # The effect: only the masked CPU's kthread prints.
 for only in 1 0; do
 	other=$((1 - only))
-	echo $only >$F
+	put $only $F
 	sleep 0.5
 	b_only=$(ostat cpu${only}_records) b_other=$(ostat cpu${other}_records)
 	reset_capture
@@ -40,7 +40,7 @@ for only in 1 0; do
 	[ "$d_only" -ge 200 ] || fail "cpu$only printed only $d_only records"
 	[ "$d_other" = 0 ] || fail "cpu$other printed $d_other records while outside the mask"
 done
-echo "$possible" >$F
+put "$possible" $F
 
 python3 "$(dirname "$0")/sysctl_sweep.py" || fail "bad-input sweep"
 [ "$(cat $F)" = "$possible" ] || fail "mask changed by the sweep"

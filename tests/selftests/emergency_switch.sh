@@ -16,22 +16,31 @@ log_mark
 # medians compared (lib.sh: writer_spared).
 on=() off=() quiet=()
 for r in $(seq $REPS); do
-	echo 1 >$E
+	put 1 $E
 	[ "$(ostat emergency)" = 1 ] || fail "statistics do not show emergency mode"
 	[ "$(ostat emergency_reasons)" = USER ] || fail "statistics name the reasons '$(ostat emergency_reasons)', not USER"
+	[ "$r" = 1 ] && sed 's/^/  /' /proc/sys/kernel/printk_offload/consoles
+	[ "$(cstat slowcon0 printed_by) $(cstat slowcon0 why)" = "kernel emergency:USER" ] ||
+		fail "consoles file: slowcon0 '$(cstat slowcon0 printed_by) $(cstat slowcon0 why)'"
+
 	sync_before=$(ostat records_sync)
 	delivered_burst "emergency on" "rpo-em-on$r" "$N" 10
 	on+=("$BURST_US")
 	[ "$(ostat records_sync)" -ge $((sync_before + N)) ] || fail "records_sync did not count the synchronous records"
 	quiet+=("$(quiet_burst "rpo-em-quiet$r" "$N")")
 
-	echo 0 >$E
+	put 0 $E
 	[ "$(ostat emergency)" = 0 ] || fail "statistics still show emergency mode"
 	[ "$(ostat emergency_reasons)" = none ] || fail "statistics still name reasons: $(ostat emergency_reasons)"
 	sleep 1
-	sync_before=$(ostat records_sync)
+	[ "$(cstat slowcon0 printed_by) $(cstat slowcon0 why)" = "module offloaded" ] ||
+		fail "consoles file: slowcon0 '$(cstat slowcon0 printed_by) $(cstat slowcon0 why)'"
+	sync_before=$(ostat records_sync) w0=$(cstat slowcon0 written)
 	delivered_burst "emergency off" "rpo-em-off$r" "$N" 60
 	off+=("$BURST_US")
+	[ "$(cstat slowcon0 written)" -ge $((w0 + N)) ] ||
+		fail "the module wrote $(($(cstat slowcon0 written) - w0)) records to slowcon0, not $N"
+
 	[ "$(ostat records_sync)" = "$sync_before" ] ||
 		fail "emergency off: $(($(ostat records_sync) - sync_before)) records printed synchronously"
 done
@@ -43,7 +52,7 @@ log_since | grep -q 'emergency mode on (user request)' || fail "entering not log
 log_since | grep -q 'emergency mode off' || fail "leaving not logged"
 
 # Switch back and forth during a flood.
-echo 2 >$DBG/delay_us
+put 2 $DBG/delay_us
 reset_capture
 flood_start rpo-em-flood 8
 for s in 1 0 1 0 1 0; do sleep 1; echo $s >$E; done

@@ -15,7 +15,7 @@ ON=/sys/devices/system/cpu/cpu1/online
 on_exit "echo 0 >$ON"
 load_slow 0
 load_offload
-echo 1 >$F
+put 1 $F
 [ "$(ostat emergency)" = 1 ] || fail "the only CPU of the mask is offline, yet no emergency mode"
 reset_capture
 burst rpo-first-off 20

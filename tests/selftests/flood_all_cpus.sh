@@ -15,8 +15,8 @@ load_offload
 # CPU flooding, adaptive placement would keep it where it is): many hand-offs under the
 # flood, each a chance to lose, repeat or reorder a record, and slices that end with a
 # backlog (see the end).
-echo 1000 >/proc/sys/kernel/printk_offload/slice_us
-echo 0 >/proc/sys/kernel/printk_offload/adaptive_placement
+put 1000 /proc/sys/kernel/printk_offload/slice_us
+put 0 /proc/sys/kernel/printk_offload/adaptive_placement
 reset_capture
 cpus=$(tr ',' '\n' </sys/devices/system/cpu/online | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done)
 tmp=$(mktemp -d)

@@ -9,7 +9,7 @@ need_cpus 2
 on_exit "echo 1 >/sys/devices/system/cpu/cpu1/online"
 load_slow 1
 load_offload
-echo 1 >/proc/sys/kernel/printk_cpumask
+put 1 /proc/sys/kernel/printk_cpumask
 reset_capture
 flood_start rpo-hotplug
 for r in $(seq 1 20); do

@@ -42,15 +42,17 @@ log "slowcon0 registered during a flood of $n lines: taken over, lines $first..$
 # The writer is spared the late console's cost.
 on=() off=() quiet=()
 for r in 1 2 3; do
-	echo 1 >$E
+	put 1 $E
 	delivered_burst "emergency on" "rpo-late-on$r" $N 20
 	on+=("$BURST_US")
 	quiet+=("$(quiet_burst "rpo-late-quiet$r" $N)")
-	echo 0 >$E
+	put 0 $E
 	sleep 1
-	sync_before=$(ostat records_sync)
+	sync_before=$(ostat records_sync) w0=$(cstat slowcon0 written)
 	delivered_burst "offloaded" "rpo-late-off$r" $N 60
 	off+=("$BURST_US")
+	[ "$(cstat slowcon0 written)" -ge $((w0 + N)) ] ||
+		fail "the module wrote $(($(cstat slowcon0 written) - w0)) records to slowcon0, not $N"
 	[ "$(ostat records_sync)" = "$sync_before" ] ||
 		fail "offloaded: $(($(ostat records_sync) - sync_before)) records printed synchronously"
 done
@@ -59,7 +61,7 @@ writer_spared "emergency on" "$(median "${on[@]}")" "offloaded" "$(median "${off
 # Unregistered with a backlog: the module's printer prints the backlog between the kernel's
 # "disabled" notice and the console's removal (unregister_console() waits for it), as the
 # kernel flushes a console it prints.
-echo 200 >$DBG/delay_us
+put 200 $DBG/delay_us
 d0=$(ostat consoles_departed) r0=$(ostat consoles_flushed)
 lost0=$(dmesg | grep -c 'rust_printk_offload: console slowcon0 was unregistered' || true)
 reset_capture

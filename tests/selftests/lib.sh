@@ -17,6 +17,10 @@ log() { echo "$*"; }
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit $KSFT_SKIP; }
 
+# put VALUE FILE: writes VALUE to FILE (a sysctl, a sysfs or debugfs file); a write the
+# kernel refuses fails the test.
+put() { echo "$1" >"$2" || fail "cannot write '$1' to $2"; }
+
 # on_exit CMD...: run CMD when the test ends, however it ends (last registered, first
 # run): every change a test makes to global state is undone before the next test.
 RPO_CLEANUP=()
@@ -67,14 +71,14 @@ setup_printk() {
 	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 	on_exit "echo '$(tr '\t' ' ' </proc/sys/kernel/printk)' >/proc/sys/kernel/printk"
 	on_exit "echo $(sed 's/^\[\?\([a-z]*\).*/\1/' /proc/sys/kernel/printk_devkmsg) >/proc/sys/kernel/printk_devkmsg"
-	echo 8 >/proc/sys/kernel/printk
-	echo on >/proc/sys/kernel/printk_devkmsg
+	put 8 /proc/sys/kernel/printk
+	put on /proc/sys/kernel/printk_devkmsg
 }
 
 load_slow() { # delay_us per character
 	load_module slow_console
 	on_exit "rmmod slow_console"
-	echo "${1:-0}" >$DBG/delay_us
+	put "${1:-0}" $DBG/delay_us
 }
 load_offload() {
 	load_module rust_printk_offload
@@ -120,9 +124,9 @@ delivered_burst() {
 quiet_burst() {
 	local saved
 	saved=$(cat /proc/sys/kernel/printk)
-	echo 1 >/proc/sys/kernel/printk
+	put 1 /proc/sys/kernel/printk
 	timed_burst "$1" "$2"
-	echo "$saved" >/proc/sys/kernel/printk
+	put "$saved" /proc/sys/kernel/printk
 }
 
 # median V...: the median of integers (the middle one of an odd count).
@@ -186,6 +190,12 @@ dropped_notices() { capture | grep -c '^\*\* [0-9]* printk messages dropped \*\*
 online_cpus() { grep -c . <(tr ',' '\n' </sys/devices/system/cpu/online | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done); }
 
 # ostat NAME: one value of /proc/sys/kernel/printk_offload/stats.
+# cstat CONSOLE FIELD: the FIELD column (by the header's names) of CONSOLE's line in the
+# consoles file.
+cstat() {
+	awk -v c="$1" -v f="$2" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$1 == c { print $col[f] }' /proc/sys/kernel/printk_offload/consoles
+}
 ostat() { awk -v k="$1" '$1 == k {print $2}' /proc/sys/kernel/printk_offload/stats; }
 
 # flood_start TAG [SECONDS]: a background writer of "TAG 1", "TAG 2", ... to /dev/kmsg, as

@@ -39,8 +39,8 @@ cat /sys/devices/system/cpu/possible >$F
 # printed after: the backlog must still reach the console (the CPU going away is not
 # eligible, so printing becomes synchronous and the backlog is flushed), with no further
 # printk() to push it.
-echo 100 >$DBG/delay_us
-echo 1 >$F
+put 100 $DBG/delay_us
+put 1 $F
 reset_capture
 timed_burst rpo-offline-backlog 200 >/dev/null
 echo 0 >/sys/devices/system/cpu/cpu1/online || fail "cannot offline CPU 1"

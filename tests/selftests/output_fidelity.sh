@@ -28,9 +28,17 @@ capture_sequence() {
 load_slow 0
 stock=$(mktemp) offload=$(mktemp)
 capture_sequence "$stock"
+log_mark
 load_offload
-[ "$(ostat consoles)" -ge 1 ] || fail "the module holds no console"
+log_since | grep -q 'rust_printk_offload: took over console slowcon0' || fail "slowcon0 not taken over"
+sync0=$(ostat records_sync) em0=$(ostat emergency_entries) off0=$(ostat records_offloaded)
 capture_sequence "$offload"
+# The capture with the module must be the module's: no emergency mode, nothing printed
+# by the kernel for the consoles it holds (records_sync), records offloaded.
+[ "$(ostat emergency_entries)" = "$em0" ] || fail "emergency mode during the sequence"
+[ "$(ostat records_sync)" = "$sync0" ] ||
+	fail "$(($(ostat records_sync) - sync0)) records printed synchronously during the sequence"
+[ "$(ostat records_offloaded)" -gt "$off0" ] || fail "no record offloaded during the sequence"
 unload_offload
 rmmod slow_console
 # The sequence must exercise what it claims to, or equality proves nothing.

@@ -17,12 +17,12 @@ on_exit "touch $STOP; wait"
 taskset -cp 0 $$ >/dev/null
 load_slow 100 # about 3 ms a line
 load_offload
-echo 0,1 >/proc/sys/kernel/printk_cpumask
+put 0,1 /proc/sys/kernel/printk_cpumask
 
 # phase ADAPTIVE TAG: a burst of 3000 lines from CPU 0, then 1 s of printing observed;
 # sets KEPT, HANDOFFS, C0 and C1 (records printed by each CPU's kthread in that second).
 phase() {
-	echo "$1" >$P/adaptive_placement
+	put "$1" $P/adaptive_placement
 	reset_capture
 	taskset -c 0 python3 "$HERE/kmsg_burst.py" "$2" 3000 >/dev/null
 	sleep 0.3

@@ -29,10 +29,10 @@ fs_runtime=$(cat "$FS/cpu1/runtime")
 on_exit "touch $STOP; wait"
 load_slow 100 # about 3 ms a line
 load_offload
-echo 1000 >$P/starvation_ms
+put 1000 $P/starvation_ms
 # The printer's CPU is CPU 1 (the mask), the writer's CPU 0.
 cpu=1 writer_cpu=0
-echo $cpu >/proc/sys/kernel/printk_cpumask
+put $cpu /proc/sys/kernel/printk_cpumask
 
 # hog_run full|throttled TAG: a backlog of about three seconds, then the hog arrives while
 # the kthread is printing it.

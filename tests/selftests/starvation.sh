@@ -13,8 +13,8 @@ load_slow 1
 load_offload
 log_mark
 P=/proc/sys/kernel/printk_offload
-echo 1 >/proc/sys/kernel/printk_cpumask
-echo 1000 >$P/starvation_ms
+put 1 /proc/sys/kernel/printk_cpumask
+put 1000 $P/starvation_ms
 fs=/sys/kernel/debug/sched/fair_server/cpu1/runtime
 [ -e $fs ] || skip "no $fs (CONFIG_SCHED_DEBUG): a hog would still leave the kthread 5% of its CPU"
 stop=/tmp/rpo-hog-stop
@@ -31,7 +31,7 @@ restore() {
 # No RT throttling, and (6.12) no fair server on the hogged CPU: a real hog. Without this
 # the deadline "fair server" still gives CFS tasks 5% of the CPU and the kthread is only
 # slowed down.
-echo -1 >/proc/sys/kernel/sched_rt_runtime_us
+put -1 /proc/sys/kernel/sched_rt_runtime_us
 echo 0 >$fs || fail "cannot turn off the fair server on CPU 1"
 chrt -f 99 taskset -c 1 bash -c "while [ ! -e $stop ]; do :; done" &
 hog=$!

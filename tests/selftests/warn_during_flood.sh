@@ -25,14 +25,14 @@ rm -f $STOP
 on_exit "touch $STOP; wait"
 load_slow 100
 load_offload
-echo 1 >/proc/sys/kernel/printk_cpumask
-echo 60000 >$P/starvation_ms
+put 1 /proc/sys/kernel/printk_cpumask
+put 60000 $P/starvation_ms
 reset_capture
 taskset -c 0 python3 "$(dirname "$0")/kmsg_paced.py" rpo-warn 300 20 >/dev/null &
 writer=$!
 sleep 1
-echo -1 >/proc/sys/kernel/sched_rt_runtime_us
-echo 0 >$FS
+put -1 /proc/sys/kernel/sched_rt_runtime_us
+put 0 $FS
 chrt -f 99 taskset -c 1 bash -c "while [ ! -e $STOP ]; do :; done" &
 hog=$!
 sleep 0.5

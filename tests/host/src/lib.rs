@@ -23,6 +23,8 @@ mod backpressure_tests;
 #[cfg(all(test, not(loom)))]
 mod console_notice_tests;
 #[cfg(all(test, not(loom)))]
+mod console_report_tests;
+#[cfg(all(test, not(loom)))]
 mod cpu_choice_tests;
 #[cfg(all(test, not(loom)))]
 mod cpulist_tests;
