@@ -179,10 +179,12 @@ impl OwnedConsoles {
                 return;
             }
             if let Some(slot) = self.slot_of(c.addr()) {
-                // Caught up (the notice itself is not stored yet): nothing to flush.
-                let caught_up = c.seq() >= kmsg::next_seq();
-                slot.flushed.store(caught_up, Ordering::Relaxed);
-                slot.departing.store(!caught_up, Ordering::Release);
+                // Caught up (the notice itself is not stored yet), or printed by the kernel
+                // (emergency mode: its own flush in unregister_console() runs): nothing
+                // for the module to flush.
+                let done = c.enabled() || c.seq() >= kmsg::next_seq();
+                slot.flushed.store(done, Ordering::Relaxed);
+                slot.departing.store(!done, Ordering::Release);
                 marked = true;
             }
         });
@@ -195,12 +197,17 @@ impl OwnedConsoles {
             .is_some_and(|s| s.departing.load(Ordering::Acquire))
     }
 
-    /// Notes that the backlog of the departing console at `addr` was printed.
-    pub(crate) fn note_flushed(&self, addr: usize) {
-        if let Some(s) = self.slot_of(addr) {
+    /// Ends the flush of the departing console at `addr`, which printed its backlog
+    /// (`complete`) or gave up. Returns whether this call ended a flush that completed
+    /// (two printers may flush the same console; one counts it).
+    pub(crate) fn end_flush(&self, addr: usize, complete: bool) -> bool {
+        let Some(s) = self.slot_of(addr) else {
+            return false;
+        };
+        if complete {
             s.flushed.store(true, Ordering::Relaxed);
-            s.departing.store(false, Ordering::Release);
         }
+        s.departing.swap(false, Ordering::AcqRel) && complete
     }
 
     fn slot_of(&self, addr: usize) -> Option<&Slot> {

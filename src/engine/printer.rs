@@ -402,8 +402,9 @@ impl Offload {
             }
             cpus::cond_resched();
         }
-        if c.seq() >= target {
-            self.consoles.note_flushed(c.addr());
+        // One flush per notice, complete or not: a console that stays in the list (a
+        // notice imitated through /dev/kmsg) is printed as usual afterwards.
+        if self.consoles.end_flush(c.addr(), c.seq() >= target) {
             Stats::add(&self.stats.consoles_flushed, 1);
         }
         (written, bytes)
