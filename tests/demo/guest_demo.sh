@@ -55,6 +55,8 @@ wait_lines demo-mask 50 30 >/dev/null
 echo "   50 more messages printed with the mask at CPU 1; /proc/sys/kernel/printk_offload/stats:"
 grep -E '^(records_offloaded|records_sync|handoffs|max_backlog|max_wait_us|emergency|emergency_entries|starvations|cpu[0-9]+_records) ' \
 	/proc/sys/kernel/printk_offload/stats | sed 's/^/     /'
+echo "   who prints each console, and why (/proc/sys/kernel/printk_offload/consoles):"
+sed 's/^/     /' /proc/sys/kernel/printk_offload/consoles
 cat /sys/devices/system/cpu/possible >$M
 
 say "5. Unload: the consoles go back to the kernel at the exact next record"
