@@ -176,9 +176,20 @@ s0=$(ostat starvations)
 # time, and records of 60 ms leave too few sections in a window.
 DELAY_US=100 N=300
 put $DELAY_US $DBG/delay_us
-scenario starved 0 "chrt -f 99 taskset -c 1 bash -c 'while [ ! -e $HOG_STOP ]; do :; done' &"
+# The hog is started beforehand and stops itself; the hand-back is its SIGCONT. Started
+# inside the measured window, its start-up (chrt and taskset at priority 99 on whatever
+# CPU the shell runs, new code for the emulator to translate) would be measured with it.
+taskset -c 1 chrt -f 99 bash -c "kill -STOP \$\$; while [ ! -e $HOG_STOP ]; do :; done" &
+HOG=$!
+on_exit "kill -CONT $HOG"
+for _ in $(seq 100); do
+	grep -q '^State:[[:space:]]*T' /proc/$HOG/status 2>/dev/null && break
+	sleep 0.05
+done
+grep -q '^State:[[:space:]]*T' /proc/$HOG/status || fail "starved: the hog did not stop itself"
+scenario starved 0 "kill -CONT $HOG"
 touch $HOG_STOP
-wait
+wait $HOG
 [ "$(($(ostat starvations) - s0))" -ge 1 ] || fail "starved: the fallback was not counted"
 DELAY_US=300 N=150
 put $DELAY_US $DBG/delay_us
