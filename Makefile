@@ -12,9 +12,13 @@
 #   make install         install the module into /lib/modules/<release>/updates/ of KDIR's
 #                        release (INSTALL_MOD_PATH= prefixes it), then depmod
 #   make uninstall       remove what make install put there, then depmod
+#   make host-test       the pure logic's unit tests on the host (cargo test)
+#   make loom            the loom model checks of the lock-free protocols (a few minutes)
+#   make vm-test         the VM selftest suite (TESTS="a.sh b.sh" runs only those)
 #   make fmt             rustfmt with the kernel's .rustfmt.toml (fmt-check: only check)
 #   make shellcheck      shellcheck over every shell script
 #   make clean           remove build products (needs no kernel)
+#   make help            this list
 
 RPO_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rust_printk_offload
 # The module must be built by the rustc that built the kernel: for the cached kernels that
@@ -31,8 +35,8 @@ KMAKE = $(MAKE) -C $(kdir) $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(kdir)/
 
 MODULE_DIRS = . tests/modules bench/module
 
-.PHONY: all modules test-modules bench-modules clean demo check bench host-test vm-test fmt \
-	fmt-check shellcheck shellcheck-list setup kernel install uninstall
+.PHONY: all modules test-modules bench-modules clean demo check bench host-test loom vm-test \
+	fmt fmt-check shellcheck shellcheck-list setup kernel install uninstall help
 
 all modules:
 	@$(CURDIR)/scripts/kconfig-check.sh $(kdir)
@@ -80,8 +84,16 @@ bench:
 host-test:
 	cd tests/host && cargo test
 
+# As make check runs them: at most 3 preemptions per execution.
+loom:
+	cd tests/host && RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom LOOM_MAX_PREEMPTIONS=3 \
+		cargo test --release
+
 vm-test:
-	scripts/vm-test.sh
+	scripts/vm-test.sh $(TESTS)
+
+help:
+	@sed -n '3,/^$$/s/^#   //p' $(firstword $(MAKEFILE_LIST))
 
 RUSTFMT = rustfmt --edition 2021 --config-path $(CURDIR)/.rustfmt.toml
 # Not the bindgen output (`*_generated.rs`): the crates mark it #[rustfmt::skip].

@@ -24,18 +24,22 @@ use kernel::prelude::*;
 #[rustfmt::skip]
 #[path = "offload_bindings_generated.rs"]
 mod bindings;
+#[deny(unsafe_code)]
 #[path = "src/control.rs"]
 mod control;
 #[path = "src/engine/mod.rs"]
 mod engine;
 #[path = "src/ffi/mod.rs"]
 mod ffi;
+#[deny(unsafe_code)]
 #[path = "src/logic/mod.rs"]
 mod logic;
+#[deny(unsafe_code)]
 #[path = "src/stats.rs"]
 mod stats;
 #[path = "src/test_hooks.rs"]
 mod test_hooks;
+#[deny(unsafe_code)]
 #[path = "src/tunables.rs"]
 mod tunables;
 

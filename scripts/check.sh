@@ -59,6 +59,27 @@ else
 	head -60 "$blog" | sed 's/^/#   /'
 	nok "shellcheck findings (make shellcheck)"
 fi
+echo "== docs: README and docs/sysctl.rst agree with the tunables and counters in the source"
+if scripts/docs-check.py >"$blog" 2>&1; then
+	ok "docs agree with src/tunables.rs and src/stats.rs"
+else
+	sed 's/^/#   /' "$blog"
+	nok "docs disagree with the source (scripts/docs-check.py)"
+fi
+# The checker's own control: a copy whose README gives a tunable another default.
+droot=$(mktemp -d)
+mkdir -p "$droot/src/engine" "$droot/docs"
+cp src/tunables.rs src/stats.rs "$droot/src/" && cp src/engine/mod.rs "$droot/src/engine/" &&
+	cp docs/sysctl.rst "$droot/docs/" &&
+	sed 's#\(printk_offload/slice_us. | µs | \)20000 |#\130000 |#' README.md >"$droot/README.md"
+if cmp -s README.md "$droot/README.md"; then
+	hnok "docs check control: the seeded README is unchanged (its pattern is stale)"
+elif scripts/docs-check.py "$droot" >"$blog" 2>&1; then
+	hnok "docs check missed a README default that differs from the source"
+else
+	hok "docs check catches a README default that differs from the source ($(head -1 "$blog"))"
+fi
+rm -rf "$droot"
 echo "== build: make install and make uninstall (into a scratch INSTALL_MOD_PATH), seen by modprobe"
 root=$(mktemp -d)
 rel=$(cat "$kdir/include/config/kernel.release")

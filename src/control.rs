@@ -88,8 +88,8 @@ struct ConsolesFile;
 
 impl SysctlFile for ConsolesFile {
     fn capacity() -> usize {
-        // A header and a line of at most 128 bytes for each of up to 32 consoles.
-        64 + 128 * 32
+        // A header and whole lines for 32 consoles; more are counted in a last line.
+        64 + crate::engine::CONSOLE_LINE_MAX * 32
     }
 
     fn show(out: &mut [u8]) -> usize {
@@ -101,11 +101,19 @@ impl SysctlFile for ConsolesFile {
     }
 }
 
-/// One file per tunable, in the order of the table; fails to compile if the table and
-/// this list differ in length.
+/// One file per tunable, in the order of the table; fails to compile unless the list is
+/// exactly `0..COUNT` (a file type takes its index as a constant, so the list is literal).
 macro_rules! tunable_entries {
     ($($i:literal),*) => {{
-        const _: () = assert!([$($i),*].len() == COUNT, "a tunable has no sysctl file");
+        const _: () = {
+            let list = [$($i),*];
+            assert!(list.len() == COUNT, "a tunable has no sysctl file");
+            let mut k = 0;
+            while k < list.len() {
+                assert!(list[k] == k, "the tunable files are not 0..COUNT in order");
+                k += 1;
+            }
+        };
         [$(SysctlEntry::new::<TunableFile<$i>>(KNOBS[$i].name, 0o644)),*]
     }};
 }

@@ -135,6 +135,18 @@ impl<'a> StatsWriter<'a> {
     pub(crate) fn len(&self) -> usize {
         self.len
     }
+
+    /// Appends `bytes` (as much as fits).
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) {
+        let n = bytes.len().min(self.room());
+        self.out[self.len..self.len + n].copy_from_slice(&bytes[..n]);
+        self.len += n;
+    }
+
+    /// Bytes still free.
+    pub(crate) fn room(&self) -> usize {
+        self.out.len() - self.len
+    }
 }
 
 impl core::fmt::Write for StatsWriter<'_> {

@@ -20,78 +20,62 @@ pub(crate) struct Knob {
     pub(crate) max: u64,
 }
 
-/// Index of each tunable in [`KNOBS`].
-#[derive(Clone, Copy)]
-pub(crate) enum Tunable {
+/// Declares the tunables from one list: the [`Tunable`] index, [`COUNT`] and [`KNOBS`], so
+/// that they cannot drift apart (docs/sysctl.rst and README are checked against `KNOBS` by
+/// `scripts/docs-check.py`).
+macro_rules! tunables {
+    ($($(#[doc = $doc:literal])+ $variant:ident: $name:literal, default $default:expr,
+        range $min:expr, $max:expr;)*) => {
+        /// Index of each tunable in [`KNOBS`].
+        #[derive(Clone, Copy)]
+        pub(crate) enum Tunable {
+            $($(#[doc = $doc])+ $variant,)*
+        }
+
+        /// Number of tunables.
+        pub(crate) const COUNT: usize = [$(Tunable::$variant),*].len();
+
+        /// The declarations, indexed by [`Tunable`].
+        pub(crate) const KNOBS: [Knob; COUNT] = [$(Knob {
+            name: c_str!($name),
+            default: $default,
+            min: $min,
+            max: $max,
+        },)*];
+
+        const _: () = {
+            $(assert!($min <= $default && $default <= $max, "a default outside its range");)*
+        };
+    };
+}
+
+tunables! {
     /// A printing slice lasts at most this long, in microseconds; at its end the printer
     /// decides whether to hand over to another CPU (`AdaptivePlacement`). 20 ms: shorter
     /// slices hand over every record or two at 9600 baud and lose console throughput.
-    SliceUs = 0,
+    SliceUs: "slice_us", default 20_000, range 100, 1_000_000;
     /// A printing slice writes at most this many bytes.
-    SliceBytes = 1,
+    SliceBytes: "slice_bytes", default 16_384, range 256, 1_048_576;
     /// If the oldest unprinted record stays unprinted this long, in milliseconds, printk()
     /// callers print synchronously until a kthread runs again. Well under the soft-lockup
     /// (20 s) and RCU stall (21 s) thresholds.
-    StarvationMs = 2,
+    StarvationMs: "starvation_ms", default 1_000, range 10, 60_000;
     /// Kernel records with a level below this (0: none; the default 5 covers KERN_EMERG
     /// to KERN_WARNING: WARN, oops, lockdep, RCU stall and hung-task reports) are printed
     /// synchronously, with the backlog before them, by the CPU that stored them.
-    UrgentLoglevel = 3,
+    UrgentLoglevel: "urgent_loglevel", default 5, range 0, 8;
     /// Backpressure: when this many records wait for the consoles the module prints,
     /// printk() callers print synchronously (as without the module) until a sixteenth fewer
     /// wait, so that writers cannot outrun the console until the ring buffer overwrites
     /// records the console never got. 0 (the default): three quarters of the records the
     /// ring buffer holds, once it has wrapped (before, no record the consoles still need
     /// can be overwritten).
-    BacklogLimit = 4,
+    BacklogLimit: "backlog_limit", default 0, range 0, 1 << 24;
     /// 1 (the default): at the end of a slice the printer keeps its CPU unless another
     /// task wants that CPU and an eligible CPU not producing messages can take over
     /// (`logic/cpu_choice.rs`); 0: it moves to the next eligible CPU after every slice.
-    AdaptivePlacement = 5,
+    AdaptivePlacement: "adaptive_placement", default 1, range 0, 1;
 }
-
-/// Number of tunables.
-pub(crate) const COUNT: usize = 6;
-
-/// The declarations, indexed by [`Tunable`].
-pub(crate) const KNOBS: [Knob; COUNT] = [
-    Knob {
-        name: c_str!("slice_us"),
-        default: 20_000,
-        min: 100,
-        max: 1_000_000,
-    },
-    Knob {
-        name: c_str!("slice_bytes"),
-        default: 16_384,
-        min: 256,
-        max: 1_048_576,
-    },
-    Knob {
-        name: c_str!("starvation_ms"),
-        default: 1_000,
-        min: 10,
-        max: 60_000,
-    },
-    Knob {
-        name: c_str!("urgent_loglevel"),
-        default: 5,
-        min: 0,
-        max: 8,
-    },
-    Knob {
-        name: c_str!("backlog_limit"),
-        default: 0,
-        min: 0,
-        max: 1 << 24,
-    },
-    Knob {
-        name: c_str!("adaptive_placement"),
-        default: 1,
-        min: 0,
-        max: 1,
-    },
-];
 
 /// The current values.
 pub(crate) struct Tunables([AtomicU64; COUNT]);

@@ -246,13 +246,6 @@ impl OwnedConsoles {
         });
     }
 
-    /// Counts a record the module wrote to the held console at `addr`.
-    pub(crate) fn note_written(&self, addr: usize) {
-        if let Some(s) = self.slot_of(addr) {
-            s.written.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
     /// Counts `n` records the held console at `addr` missed (the ring wrapped).
     pub(crate) fn note_dropped(&self, addr: usize, n: u64) {
         if let Some(s) = self.slot_of(addr) {
@@ -276,14 +269,14 @@ impl OwnedConsoles {
         self.count() >= MAX_CONSOLES
     }
 
-    /// Notes that the held console at `addr` will print record `seq` next.
-    pub(crate) fn note_printed(&self, addr: usize, seq: u64) {
-        if let Some(s) = self
-            .slots
-            .iter()
-            .find(|s| s.addr.load(Ordering::Relaxed) == addr)
-        {
+    /// Notes that the held console at `addr` will print record `seq` next, and counts the
+    /// record it just got if the module `written` it (rather than skipped it).
+    pub(crate) fn note_record(&self, addr: usize, seq: u64, written: bool) {
+        if let Some(s) = self.slot_of(addr) {
             s.printed.store(seq, Ordering::Relaxed);
+            if written {
+                s.written.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 

@@ -18,11 +18,19 @@
 //! (`printer.rs`). In emergency mode the consoles are the kernel's, which prints them in
 //! the caller as it does without the module.
 
+// The engine's one unsafe block is the instance accessor in this file; the compiler keeps
+// the rest free of unsafe code.
+#[deny(unsafe_code)]
 mod callbacks;
+#[deny(unsafe_code)]
 pub(crate) mod consoles;
+#[deny(unsafe_code)]
 mod mode;
+#[deny(unsafe_code)]
 mod pacing;
+#[deny(unsafe_code)]
 mod placement;
+#[deny(unsafe_code)]
 mod printer;
 
 use crate::ffi::console_list::ConsoleListReader;
@@ -74,6 +82,12 @@ pub(crate) struct Offload {
     pub(crate) stats: Stats,
 }
 
+/// The longest line of the `consoles` file: a name of at most 31 bytes, two words, four
+/// numbers of at most 20 digits, and every emergency reason's name.
+pub(crate) const CONSOLE_LINE_MAX: usize = 256;
+/// Room kept for the `consoles` file's last line when some consoles do not fit.
+const CONSOLES_MORE_MAX: usize = 48;
+
 /// The running instance, for callbacks that carry no context pointer.
 ///
 /// # Invariants
@@ -98,9 +112,9 @@ impl Offload {
     pub(crate) fn new() -> impl PinInit<Self, Error> {
         let nr = cpus::nr_cpu_ids() as usize;
         try_pin_init!(Self {
-            threads: PercpuThreads::new::<Callbacks>()?,
-            lifecycle: Lifecycle::new::<Callbacks>(),
-            doorbell: Doorbell::new::<Callbacks>()?,
+            threads <- PercpuThreads::new::<Callbacks>(),
+            lifecycle <- Lifecycle::new::<Callbacks>(),
+            doorbell <- Doorbell::new::<Callbacks>(),
             watch <- WatchTimer::new::<Callbacks>(),
             irq_lock: IrqLock::new(nr)?,
             mask_writer <- new_mutex!(()),
@@ -121,12 +135,12 @@ impl Offload {
         // INVARIANT: set before any registration; `shutdown` clears it after the last.
         OFFLOAD.store((this as *const Self).cast_mut(), Ordering::Release);
         let started = (|| -> Result {
-            self.lifecycle_pinned().register()?;
+            this.lifecycle.register()?;
             crate::test_hooks::pause("load:notifiers");
-            self.threads_pinned().register()?;
+            this.threads.register()?;
             this.wait_for_kthreads();
             this.watch.arm();
-            self.doorbell_pinned().arm()?;
+            this.doorbell.arm()?;
             Ok(())
         })();
         if let Err(e) = started {
@@ -139,21 +153,6 @@ impl Offload {
         this.reevaluate_cpus(Ctx::Sleepable);
         this.ring_now();
         Ok(())
-    }
-
-    fn lifecycle_pinned(self: Pin<&Self>) -> Pin<&Lifecycle> {
-        // SAFETY: `lifecycle` is structurally pinned (`#[pin]`).
-        unsafe { self.map_unchecked(|s| &s.lifecycle) }
-    }
-
-    fn threads_pinned(self: Pin<&Self>) -> Pin<&PercpuThreads> {
-        // SAFETY: `threads` is structurally pinned (`#[pin]`).
-        unsafe { self.map_unchecked(|s| &s.threads) }
-    }
-
-    fn doorbell_pinned(self: Pin<&Self>) -> Pin<&Doorbell> {
-        // SAFETY: `doorbell` is structurally pinned (`#[pin]`).
-        unsafe { self.map_unchecked(|s| &s.doorbell) }
     }
 
     /// Waits (at most two seconds) until the kthread of every online CPU runs, so the
@@ -222,35 +221,50 @@ impl Offload {
         let next = crate::ffi::kmsg::next_seq();
         let reasons = self.emergency_reasons();
         let full = self.consoles.full();
+        let kernel_prints = self.kernel_prints();
+        let mut hidden = 0usize;
         let reader = ConsoleListReader::enter();
         reader.for_each(|c| {
+            let mut line = [0u8; CONSOLE_LINE_MAX];
+            let mut lw = StatsWriter::new(&mut line);
             let mut facts = c.facts();
             facts.held = self.consoles.holds(c.addr());
             facts.slots_full = full;
+            facts.kernel_prints = kernel_prints;
             let (by, why) = verdict(facts);
             let name = c.name();
-            let _ = write!(w, "{} {} ", name.as_str(), by.as_str());
+            let _ = write!(lw, "{} {} ", name.as_str(), by.as_str());
             if facts.nbcon {
                 // An nbcon console's position is not `seq`: not the module's to show.
-                let _ = write!(w, "- - ");
+                let _ = write!(lw, "- - ");
             } else {
                 let seq = c.seq();
-                let _ = write!(w, "{} {} ", seq, next.saturating_sub(seq));
+                let _ = write!(lw, "{} {} ", seq, next.saturating_sub(seq));
             }
             match self.consoles.counts(c.addr()) {
                 Some((written, dropped)) => {
-                    let _ = write!(w, "{} {} ", written, dropped);
+                    let _ = write!(lw, "{} {} ", written, dropped);
                 }
                 None => {
-                    let _ = write!(w, "- - ");
+                    let _ = write!(lw, "- - ");
                 }
             }
             if why == Why::Emergency {
-                let _ = writeln!(w, "{}:{}", why.as_str(), reasons);
+                let _ = writeln!(lw, "{}:{}", why.as_str(), reasons);
             } else {
-                let _ = writeln!(w, "{}", why.as_str());
+                let _ = writeln!(lw, "{}", why.as_str());
+            }
+            // Whole lines only, with room left to say how many did not fit.
+            let n = lw.len();
+            if hidden == 0 && n + CONSOLES_MORE_MAX <= w.room() {
+                w.bytes(&line[..n]);
+            } else {
+                hidden += 1;
             }
         });
+        if hidden > 0 {
+            let _ = writeln!(w, "... {} more consoles not shown", hidden);
+        }
         w.len()
     }
 }

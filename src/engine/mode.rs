@@ -29,10 +29,11 @@ use crate::logic::ring_estimate::RingEstimate;
 use crate::logic::starvation_watch::{Sample, StarvationWatch};
 use crate::stats::Stats;
 use crate::tunables::Tunable;
-use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use kernel::alloc::{flags::GFP_KERNEL, KVec};
+use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
+use kernel::new_spinlock;
 use kernel::prelude::*;
+use kernel::sync::SpinLock;
 
 /// Where a mode change happens, which says what may be done there.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -70,17 +71,6 @@ const URGENT_SCAN_MAX: u64 = 256;
 /// Room for a record's first line with its prefixes, to read its level.
 const SCAN_BUF: usize = 1280;
 
-/// A buffer per CPU for the urgent-record scan.
-///
-/// # Invariants
-///
-/// Buffer `cpu` is only used by the doorbell of `cpu`, which runs in hard-irq context on
-/// that CPU and does not nest.
-struct ScanBuffers(KVec<UnsafeCell<[u8; SCAN_BUF]>>);
-
-// SAFETY: each buffer is used by one CPU at a time (type invariant).
-unsafe impl Sync for ScanBuffers {}
-
 /// The mode's state.
 pub(crate) struct Mode {
     pub(crate) emergency: Emergency,
@@ -96,7 +86,9 @@ pub(crate) struct Mode {
     urgent_seq: AtomicU64,
     /// Emergency mode for urgent records lasts at least until then.
     urgent_until_ns: AtomicU64,
-    scan_bufs: ScanBuffers,
+    /// A buffer per CPU for the urgent-record scan. Its lock is never contended: only the
+    /// doorbell of that CPU takes it, in hard-irq context, which does not nest.
+    scan_bufs: KVec<Pin<KBox<SpinLock<[u8; SCAN_BUF]>>>>,
     /// What the ring buffer holds, for the automatic backlog limit.
     ring: RingEstimate,
 }
@@ -105,7 +97,10 @@ impl Mode {
     pub(crate) fn new(nr_cpus: usize) -> Result<Self> {
         let mut bufs = KVec::with_capacity(nr_cpus, GFP_KERNEL)?;
         for _ in 0..nr_cpus {
-            bufs.push(UnsafeCell::new([0u8; SCAN_BUF]), GFP_KERNEL)?;
+            bufs.push(
+                KBox::pin_init(new_spinlock!([0u8; SCAN_BUF]), GFP_KERNEL)?,
+                GFP_KERNEL,
+            )?;
         }
         Ok(Self {
             emergency: Emergency::new(),
@@ -116,7 +111,7 @@ impl Mode {
             urgent_scan: AtomicU64::new(kmsg::next_seq()),
             urgent_seq: AtomicU64::new(0),
             urgent_until_ns: AtomicU64::new(0),
-            scan_bufs: ScanBuffers(bufs),
+            scan_bufs: bufs,
             ring: RingEstimate::new(),
         })
     }
@@ -130,7 +125,7 @@ impl Offload {
         if self.mode.emergency.raise(reason) == Switch::Entered {
             Stats::add(&self.stats.emergency_entries, 1);
         }
-        if self.mode.emergency.handing_back() {
+        if self.mode.emergency.handing_back() || self.mode.emergency.given_up() {
             // The module's own kthreads never drain inline: one going offline must not
             // wait for a backlog, nor for another drainer.
             if ctx == Ctx::Sleepable && !self.threads.runs_current() {
@@ -200,7 +195,16 @@ impl Offload {
             cpus::sleep_us(1000, 2000);
         }
         let mut epoch = DrainEpoch::new(self.backlog_records());
-        while self.mode.emergency.handing_back() {
+        loop {
+            if !self.mode.emergency.handing_back() {
+                // Given up (`give_up`) while no drainer could run, the consoles went to the
+                // kernel with their backlog; this drainer runs now, so it takes them back
+                // and prints the backlog after all.
+                if !self.mode.emergency.resume_hand_back() {
+                    break;
+                }
+                self.sync_ownership(Ctx::Sleepable);
+            }
             if kthread && cpus::kthread_should_park() {
                 self.pacing.end_drain();
                 self.request(DRAIN, Ctx::Atomic);
@@ -484,10 +488,13 @@ impl Offload {
         let stalled = self.mode.watch.sample(sample, limit_ms);
         if stalled && handing_back {
             // Nobody prints the hand-back's backlog (every CPU taken by real-time tasks,
-            // say): the consoles go to the kernel as they are, as without the module.
+            // say): the consoles go to the kernel as they are, as without the module, until
+            // a kthread runs again: it takes the backlog back and prints it (`drain`), so
+            // that it does not wait for the next printk() caller.
             Stats::add(&self.stats.starvations, 1);
-            if self.mode.emergency.hand_back() {
+            if self.mode.emergency.give_up() {
                 self.sync_ownership(Ctx::Atomic);
+                self.request(DRAIN, Ctx::Atomic);
             }
             return;
         }
@@ -555,12 +562,11 @@ impl Offload {
         if below == 0 {
             return;
         }
-        let Some(cell) = self.mode.scan_bufs.0.get(cpu as usize) else {
+        let Some(lock) = self.mode.scan_bufs.get(cpu as usize) else {
             return;
         };
-        // SAFETY: buffer `cpu` is used only here, by the doorbell of `cpu` (we run in its
-        // hard-irq context, which does not nest): no other reference exists.
-        let buf = unsafe { &mut *cell.get() };
+        let mut guard = lock.lock();
+        let buf = &mut guard[..];
         let (mut seq, mut found) = (from, 0u64);
         while seq < end {
             let Some(rec) = kmsg::read_at(seq, true, buf) else {
@@ -577,6 +583,7 @@ impl Offload {
             }
             seq = rec.seq + 1;
         }
+        drop(guard);
         if found == 0 {
             return;
         }

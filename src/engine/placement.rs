@@ -360,8 +360,7 @@ impl Offload {
         cpulist::parse(input, cpus::nr_cpu_ids(), &mut words).map_err(|e| match e {
             ParseError::Invalid => EINVAL,
             ParseError::Range => ERANGE,
-            // `kernel::error::code` of 6.12 has no EOVERFLOW.
-            ParseError::Overflow => Error::from_errno(-(kernel::bindings::EOVERFLOW as i32)),
+            ParseError::Overflow => crate::ffi::eoverflow(),
         })?;
         {
             // One writer at a time, so that a mask is never a mix of two writes.

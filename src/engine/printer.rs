@@ -353,11 +353,9 @@ impl Offload {
             }
             let con = c.locked(lock);
             let e = self.emit_next(c.addr(), &con, buf);
-            if e.is_some() {
-                self.consoles.note_printed(c.addr(), con.seq());
-            }
-            if let Some(Emitted::Written(..)) = e {
-                self.consoles.note_written(c.addr());
+            if let Some(ref e) = e {
+                let written = matches!(e, Emitted::Written(..));
+                self.consoles.note_record(c.addr(), con.seq(), written);
             }
             e
         })

@@ -26,6 +26,7 @@ const NOT_SERVED: i16 =
 /// # Invariants
 ///
 /// The holder owns `console_lock`: at most one value of this type exists at a time.
+#[must_use]
 pub(crate) struct ConsoleLock(PhantomData<*mut ()>);
 
 impl ConsoleLock {
@@ -46,9 +47,14 @@ impl Drop for ConsoleLock {
 }
 
 /// Data only the holder of `console_lock` may touch (the printer's record buffer).
+///
+/// # Invariants
+///
+/// The value is reached only through `attach`, which consumes the one `ConsoleLock`.
 pub(crate) struct ConsoleLocked<T>(UnsafeCell<T>);
 
-// SAFETY: access is serialised by console_lock, whose guard `attach` consumes.
+// SAFETY: by the type invariant, every access holds the one `ConsoleLock`, so accesses from
+// different threads are serialised; `T: Send` because the value moves between them.
 unsafe impl<T: Send> Sync for ConsoleLocked<T> {}
 
 impl<T> ConsoleLocked<T> {
@@ -79,12 +85,15 @@ pub(crate) struct WithData<'a, T> {
 }
 
 /// `console_list_lock()` held, the lock of console registration and of flag writers.
+#[must_use]
 pub(crate) struct ConsoleListLock(PhantomData<*mut ()>);
 
 impl ConsoleListLock {
     /// Takes the lock (a mutex). Process context.
     pub(crate) fn acquire() -> Self {
-        // SAFETY: process context (the callers may sleep).
+        // SAFETY: no memory-safety precondition; a mutex taken where sleeping is not
+        // allowed is a bug lockdep and `CONFIG_DEBUG_ATOMIC_SLEEP` report. The callers may
+        // sleep.
         unsafe { b::console_list_lock() };
         Self(PhantomData)
     }
@@ -103,13 +112,27 @@ impl Drop for ConsoleListLock {
 /// `synchronize_srcu()` before calling its `exit()`). Any context, NMI included; in
 /// process context the section may sleep (SRCU), and delays unregistrations while it
 /// lasts.
-pub(crate) struct ConsoleListReader(i32);
+///
+/// # Invariants
+///
+/// `cookie` is what `console_srcu_read_lock()` returned for this section; it is passed to
+/// `console_srcu_read_unlock()` once, on drop.
+#[must_use]
+pub(crate) struct ConsoleListReader {
+    cookie: i32,
+    _not_send: PhantomData<*mut ()>,
+}
 
 impl ConsoleListReader {
     /// Enters the read-side section.
     pub(crate) fn enter() -> Self {
         // SAFETY: no precondition; paired with `console_srcu_read_unlock` in drop.
-        Self(unsafe { b::console_srcu_read_lock() })
+        let cookie = unsafe { b::console_srcu_read_lock() };
+        // INVARIANT: `cookie` is this section's.
+        Self {
+            cookie,
+            _not_send: PhantomData,
+        }
     }
 
     /// Calls `f` for each registered console.
@@ -126,7 +149,7 @@ impl ConsoleListReader {
                 con,
                 _section: PhantomData,
             });
-            // SAFETY: `node` is valid under SRCU, see above.
+            // SAFETY: `node` is still the node of a console registered in this section.
             node = unsafe { read_volatile(addr_of!((*node).next)) };
         }
     }
@@ -145,8 +168,8 @@ impl ConsoleListReader {
 
 impl Drop for ConsoleListReader {
     fn drop(&mut self) {
-        // SAFETY: `self.0` is the cookie of the matching `console_srcu_read_lock()`.
-        unsafe { b::console_srcu_read_unlock(self.0) };
+        // SAFETY: `cookie` is the section's (type invariant), unlocked only here.
+        unsafe { b::console_srcu_read_unlock(self.cookie) };
     }
 }
 
@@ -184,8 +207,8 @@ impl<'a> ConsoleRef<'a> {
         self.flags() & SUSPENDED != 0
     }
 
-    /// What the `consoles` file reports of it (the `held` and `slots_full` facts are the
-    /// caller's).
+    /// What the `consoles` file reports of it (the `held`, `slots_full` and
+    /// `kernel_prints` facts are the caller's).
     pub(crate) fn facts(&self) -> ConsoleFacts {
         let flags = self.flags();
         // SAFETY: valid (type invariant); `write` does not change until its exit().

@@ -64,8 +64,9 @@ pub(crate) fn current_cpu() -> u32 {
 
 /// Sleeps between `min_us` and `max_us` microseconds (`usleep_range()`). Process context.
 pub(crate) fn sleep_us(min_us: u64, max_us: u64) {
-    // SAFETY: called from process context only (kthreads, sysctl writers, notifiers that
-    // may sleep), which may sleep.
+    // SAFETY: no memory-safety precondition. Sleeping where it is not allowed is a bug that
+    // `CONFIG_DEBUG_ATOMIC_SLEEP` reports, not undefined behaviour; the callers are
+    // kthreads, sysctl writers and notifiers that may sleep.
     unsafe {
         b::usleep_range_state(
             min_us as _,
@@ -78,7 +79,7 @@ pub(crate) fn sleep_us(min_us: u64, max_us: u64) {
 /// Gives the CPU to another task if one should run (`cond_resched()`). Process context,
 /// no spinning lock held.
 pub(crate) fn cond_resched() {
-    // SAFETY: called from process context without locks that forbid sleeping.
+    // SAFETY: no memory-safety precondition (see `sleep_us`); the callers may sleep.
     unsafe { b::__cond_resched() };
 }
 

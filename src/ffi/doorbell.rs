@@ -41,22 +41,37 @@ pub(crate) trait DoorbellEvents {
 ///
 /// `works` holds one initialised lazy irq_work per CPU id, running `ring::<T>` for the
 /// `T` given to `new`; its buffer is never reallocated. While `armed`, the tracepoint
-/// probe holds a pointer to `self`, which is pinned.
+/// probe holds a pointer to `self`, which is pinned (the only constructor is a
+/// pin-initialiser).
+#[pin_data(PinnedDrop)]
 pub(crate) struct Doorbell {
     works: KVec<Opaque<b::irq_work>>,
     probe: unsafe extern "C" fn(*mut c_void, *const c_char, usize),
     armed: AtomicBool,
+    #[pin]
     _pin: PhantomPinned,
 }
 
 // SAFETY: the irq_works are used through the kernel's own synchronisation.
 unsafe impl Sync for Doorbell {}
-// SAFETY: as above.
+// SAFETY: the irq_works and the probe registration are not tied to the thread that made
+// them (`disarm()` may run on any CPU).
 unsafe impl Send for Doorbell {}
 
 impl Doorbell {
     /// A doorbell for `T`, not armed yet.
-    pub(crate) fn new<T: DoorbellEvents>() -> Result<Self> {
+    pub(crate) fn new<T: DoorbellEvents>() -> impl PinInit<Self, Error> {
+        // INVARIANT: one initialised lazy work per CPU id; `works` is never pushed to again.
+        try_pin_init!(Self {
+            works: Self::works::<T>()?,
+            probe: console_probe::<T>,
+            armed: AtomicBool::new(false),
+            _pin: PhantomPinned,
+        }? Error)
+    }
+
+    /// One lazy irq_work running `ring::<T>` per CPU id.
+    fn works<T: DoorbellEvents>() -> Result<KVec<Opaque<b::irq_work>>> {
         let nr = cpus::nr_cpu_ids() as usize;
         let mut works = KVec::with_capacity(nr, GFP_KERNEL)?;
         for _ in 0..nr {
@@ -68,29 +83,23 @@ impl Doorbell {
             work.func = Some(ring::<T>);
             works.push(Opaque::new(work), GFP_KERNEL)?;
         }
-        // INVARIANT: one initialised lazy work per CPU id; `works` is never pushed to again.
-        Ok(Self {
-            works,
-            probe: console_probe::<T>,
-            armed: AtomicBool::new(false),
-            _pin: PhantomPinned,
-        })
+        Ok(works)
     }
 
     /// Starts ringing on every printk.
-    pub(crate) fn arm(self: Pin<&Self>) -> Result {
+    pub(crate) fn arm(&self) -> Result {
         if self.armed.swap(true, Ordering::SeqCst) {
             return Ok(());
         }
         // SAFETY: the probe's signature matches the `console` tracepoint's
-        // (`void (void *data, const char *text, size_t len)`); `data` is `self`, pinned,
-        // and stays valid until `disarm()` unregisters the probe and waits for running
-        // probes (`disarm` runs before `self` is dropped: see `Drop`).
+        // (`void (void *data, const char *text, size_t len)`); `data` is `self`, pinned
+        // (type invariant), and stays valid until `disarm()` unregisters the probe and waits
+        // for running probes (`disarm` runs before `self` is dropped: `PinnedDrop`).
         let ret = unsafe {
             b::tracepoint_probe_register(
                 core::ptr::addr_of_mut!(b::__tracepoint_console),
                 self.probe as *mut c_void,
-                (self.get_ref() as *const Self).cast_mut().cast(),
+                (self as *const Self).cast_mut().cast(),
             )
         };
         if let Err(e) = kernel::error::to_result(ret) {
@@ -122,26 +131,33 @@ impl Doorbell {
     }
 }
 
-impl Drop for Doorbell {
-    fn drop(&mut self) {
+#[pinned_drop]
+impl PinnedDrop for Doorbell {
+    fn drop(self: Pin<&mut Self>) {
         self.disarm();
     }
 }
 
 /// The `console` tracepoint probe: runs inside `vprintk_store()`, in any context, with
 /// interrupts off (`printk_enter_irqsave()`), so the current CPU is exact.
+///
+/// # Safety
+///
+/// Called only by the tracepoint while `Doorbell::arm` has it registered: `data` is the
+/// armed, pinned `Doorbell`, alive until `disarm()` has waited for running probes; `text`
+/// is null or the record's text of `len` bytes, unchanged until the probe returns
+/// (`trace_console(text, text_len)` in `printk_sprint()`).
 unsafe extern "C" fn console_probe<T: DoorbellEvents>(
     data: *mut c_void,
     text: *const c_char,
     len: usize,
 ) {
-    // SAFETY: `data` is the armed doorbell, alive until `disarm()` has waited for us.
+    // SAFETY: `data` is the armed doorbell, alive for the call (the safety contract).
     let this = unsafe { &*data.cast::<Doorbell>() };
     let text = if text.is_null() {
         &[][..]
     } else {
-        // SAFETY: `trace_console(text, text_len)` in `printk_sprint()` passes the record's
-        // text buffer with its length; it is not changed until the probe returns.
+        // SAFETY: not null, so the record's text of `len` bytes (the safety contract).
         unsafe { core::slice::from_raw_parts(text.cast::<u8>(), len) }
     };
     let cpu = cpus::current_cpu();
@@ -154,7 +170,8 @@ unsafe extern "C" fn console_probe<T: DoorbellEvents>(
     }
 }
 
-/// The irq_work function: hard-irq context on the CPU that queued it.
-unsafe extern "C" fn ring<T: DoorbellEvents>(_work: *mut b::irq_work) {
+/// The irq_work function: hard-irq context on the CPU that queued it. Dereferences no
+/// argument.
+extern "C" fn ring<T: DoorbellEvents>(_work: *mut b::irq_work) {
     T::on_ring(cpus::current_cpu());
 }

@@ -42,7 +42,7 @@ pub(crate) struct IrqLock {
 
 // SAFETY: a spinlock is made to be used from any thread.
 unsafe impl Sync for IrqLock {}
-// SAFETY: as above.
+// SAFETY: the spinlocks are not tied to the thread that made them.
 unsafe impl Send for IrqLock {}
 
 /// `nr` spinlocks of lock class `class`, initialised where they stay.

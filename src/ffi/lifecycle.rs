@@ -7,7 +7,6 @@
 
 use crate::bindings as b;
 use core::ffi::{c_int, c_void};
-use core::marker::PhantomPinned;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::ffi::c_ulong;
@@ -34,7 +33,9 @@ pub(crate) trait LifecycleEvents {
 
 const NOTIFY_DONE: c_int = 0;
 
-unsafe extern "C" fn pm_cb<T: LifecycleEvents>(
+/// The PM notifier (`register_pm_notifier()`): process context, called by the PM core
+/// around suspend, hibernation and restore. Dereferences no argument.
+extern "C" fn pm_cb<T: LifecycleEvents>(
     _nb: *mut b::notifier_block,
     action: c_ulong,
     _d: *mut c_void,
@@ -49,7 +50,9 @@ unsafe extern "C" fn pm_cb<T: LifecycleEvents>(
     NOTIFY_DONE
 }
 
-unsafe extern "C" fn reboot_cb<T: LifecycleEvents>(
+/// The reboot notifier (`register_reboot_notifier()`): process context, at the start of
+/// a reboot, halt or power-off. Dereferences no argument.
+extern "C" fn reboot_cb<T: LifecycleEvents>(
     _nb: *mut b::notifier_block,
     _a: c_ulong,
     _d: *mut c_void,
@@ -58,7 +61,9 @@ unsafe extern "C" fn reboot_cb<T: LifecycleEvents>(
     NOTIFY_DONE
 }
 
-unsafe extern "C" fn panic_cb<T: LifecycleEvents>(
+/// The panic notifier (`panic_notifier_list`): called by `panic()` after the other CPUs
+/// were stopped. Dereferences no argument.
+extern "C" fn panic_cb<T: LifecycleEvents>(
     _nb: *mut b::notifier_block,
     _a: c_ulong,
     _d: *mut c_void,
@@ -67,16 +72,19 @@ unsafe extern "C" fn panic_cb<T: LifecycleEvents>(
     NOTIFY_DONE
 }
 
-unsafe extern "C" fn syscore_suspend_cb<T: LifecycleEvents>(_data: *mut c_void) -> c_int {
+/// syscore `suspend`: one CPU online, interrupts off. Dereferences no argument.
+extern "C" fn syscore_suspend_cb<T: LifecycleEvents>(_data: *mut c_void) -> c_int {
     T::syscore_suspend();
     0
 }
 
-unsafe extern "C" fn syscore_resume_cb<T: LifecycleEvents>(_data: *mut c_void) {
+/// syscore `resume`: one CPU online, interrupts off. Dereferences no argument.
+extern "C" fn syscore_resume_cb<T: LifecycleEvents>(_data: *mut c_void) {
     T::syscore_resume();
 }
 
-unsafe extern "C" fn syscore_shutdown_cb<T: LifecycleEvents>(_data: *mut c_void) {
+/// syscore `shutdown`: the last step of a reboot or power-off. Dereferences no argument.
+extern "C" fn syscore_shutdown_cb<T: LifecycleEvents>(_data: *mut c_void) {
     T::syscore_shutdown();
 }
 
@@ -84,35 +92,41 @@ unsafe extern "C" fn syscore_shutdown_cb<T: LifecycleEvents>(_data: *mut c_void)
 ///
 /// # Invariants
 ///
-/// While `registered`, the kernel's notifier lists point into `self`, which is pinned.
+/// While `registered`, the kernel's notifier lists point into `self`, which is pinned (the
+/// only constructor is a pin-initialiser).
+#[pin_data(PinnedDrop)]
 pub(crate) struct Lifecycle {
+    #[pin]
     pm: Opaque<b::notifier_block>,
+    #[pin]
     reboot: Opaque<b::notifier_block>,
+    #[pin]
     panic: Opaque<b::notifier_block>,
+    #[pin]
     syscore_ops: Opaque<b::syscore_ops>,
+    #[pin]
     syscore: Opaque<b::syscore>,
     registered: AtomicBool,
-    _pin: PhantomPinned,
 }
 
 // SAFETY: the C structures are only touched by registration, under the kernel's locks.
 unsafe impl Send for Lifecycle {}
-// SAFETY: as above.
+// SAFETY: through a shared reference only `register`/`unregister` touch the C structures,
+// serialised by the `registered` flag and the kernel's notifier locks.
 unsafe impl Sync for Lifecycle {}
 
 impl Lifecycle {
     /// Prepares the notifier blocks for `T`.
-    pub(crate) fn new<T: LifecycleEvents>() -> Self {
-        let nb =
-            |cb: unsafe extern "C" fn(*mut b::notifier_block, c_ulong, *mut c_void) -> c_int,
-             priority| {
-                Opaque::new(b::notifier_block {
-                    notifier_call: Some(cb),
-                    priority,
-                    ..Default::default()
-                })
-            };
-        Self {
+    pub(crate) fn new<T: LifecycleEvents>() -> impl PinInit<Self> {
+        let nb = |cb: extern "C" fn(*mut b::notifier_block, c_ulong, *mut c_void) -> c_int,
+                  priority| {
+            Opaque::new(b::notifier_block {
+                notifier_call: Some(cb),
+                priority,
+                ..Default::default()
+            })
+        };
+        pin_init!(Self {
             pm: nb(pm_cb::<T>, 0),
             // Early among reboot notifiers, so their messages already print synchronously.
             reboot: nb(reboot_cb::<T>, i32::MAX),
@@ -124,17 +138,16 @@ impl Lifecycle {
             }),
             syscore: Opaque::new(b::syscore::default()),
             registered: AtomicBool::new(false),
-            _pin: PhantomPinned,
-        }
+        })
     }
 
     /// Registers all notifiers.
-    pub(crate) fn register(self: Pin<&Self>) -> Result {
+    pub(crate) fn register(&self) -> Result {
         if self.registered.swap(true, Ordering::SeqCst) {
             return Ok(());
         }
-        // SAFETY: the blocks are initialised and pinned; each registration is undone in
-        // `unregister()`, which runs before `self` is dropped (see `Drop`).
+        // SAFETY: the blocks are initialised and pinned (type invariant); each registration
+        // is undone in `unregister()`, which runs before `self` is dropped (`PinnedDrop`).
         unsafe {
             (*self.syscore.get()).ops = self.syscore_ops.get();
             if let Err(e) = kernel::error::to_result(b::register_pm_notifier(self.pm.get())) {
@@ -175,8 +188,9 @@ impl Lifecycle {
     }
 }
 
-impl Drop for Lifecycle {
-    fn drop(&mut self) {
+#[pinned_drop]
+impl PinnedDrop for Lifecycle {
+    fn drop(self: Pin<&mut Self>) {
         self.unregister();
     }
 }

@@ -15,3 +15,8 @@ pub(crate) mod lifecycle;
 pub(crate) mod percpu_threads;
 pub(crate) mod sysctl;
 pub(crate) mod watch_timer;
+
+/// `-EOVERFLOW`, which `kernel::error::code` of 6.12 does not declare.
+pub(crate) fn eoverflow() -> kernel::error::Error {
+    kernel::error::Error::from_errno(-(kernel::bindings::EOVERFLOW as i32))
+}

@@ -13,7 +13,6 @@
 
 use crate::bindings as b;
 use crate::ffi::cpus;
-use core::marker::PhantomPinned;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
@@ -41,27 +40,29 @@ pub(crate) trait PercpuCallbacks {
 ///
 /// # Invariants
 ///
-/// `store` is a per-CPU array of task pointers from `__alloc_percpu`, smpboot's own. Each
-/// non-null `tasks[cpu]` holds a task reference taken by that CPU's thread. While
-/// `registered`, `desc` is on the smpboot list; `self` is pinned.
+/// `desc.store` is a per-CPU array of task pointers from `__alloc_percpu`, smpboot's own,
+/// freed on drop. Each non-null `tasks[cpu]` holds a task reference taken by that CPU's
+/// thread. While `registered`, `desc` is on the smpboot list; `self` is pinned (the only
+/// constructor is a pin-initialiser).
+#[pin_data(PinnedDrop)]
 pub(crate) struct PercpuThreads {
+    #[pin]
     desc: Opaque<b::smp_hotplug_thread>,
-    store: *mut *mut Task,
     tasks: KVec<AtomicPtr<Task>>,
     registered: AtomicBool,
-    _pin: PhantomPinned,
 }
 
 // SAFETY: the raw pointers refer to per-CPU kernel memory and task references owned by
 // this object; the task slots are atomics.
 unsafe impl Send for PercpuThreads {}
-// SAFETY: as above.
+// SAFETY: shared access reads the kernel's per-CPU data or the atomic task slots only.
 unsafe impl Sync for PercpuThreads {}
 
 /// The instance the callbacks record tasks in (there is one at most).
 static INSTANCE: AtomicPtr<PercpuThreads> = AtomicPtr::new(core::ptr::null_mut());
 
-unsafe extern "C" fn setup_cb<T: PercpuCallbacks>(cpu: u32) {
+/// smpboot `setup`: the CPU's thread, the first time it runs on its CPU.
+extern "C" fn setup_cb<T: PercpuCallbacks>(cpu: u32) {
     // SAFETY: `get_current()` has no precondition; it returns the running task.
     let task = unsafe { kernel::bindings::get_current() };
     // SAFETY: `task` is the running task, alive while it runs this.
@@ -78,27 +79,46 @@ unsafe extern "C" fn setup_cb<T: PercpuCallbacks>(cpu: u32) {
     }
     T::online(cpu);
 }
-unsafe extern "C" fn should_run_cb<T: PercpuCallbacks>(cpu: u32) -> i32 {
+/// smpboot `thread_should_run`: the CPU's thread, preemption off, before each run.
+extern "C" fn should_run_cb<T: PercpuCallbacks>(cpu: u32) -> i32 {
     T::should_run(cpu) as i32
 }
-unsafe extern "C" fn run_cb<T: PercpuCallbacks>(cpu: u32) {
+/// smpboot `thread_fn`: the CPU's thread, whenever `should_run_cb` said so.
+extern "C" fn run_cb<T: PercpuCallbacks>(cpu: u32) {
     T::run(cpu)
 }
-unsafe extern "C" fn park_cb<T: PercpuCallbacks>(cpu: u32) {
+/// smpboot `park`: the CPU's thread, before it parks (CPU going offline, unregistration).
+extern "C" fn park_cb<T: PercpuCallbacks>(cpu: u32) {
     T::park(cpu)
 }
-unsafe extern "C" fn unpark_cb<T: PercpuCallbacks>(cpu: u32) {
+/// smpboot `unpark`: the CPU's thread, when its CPU is back online.
+extern "C" fn unpark_cb<T: PercpuCallbacks>(cpu: u32) {
     T::online(cpu)
 }
 
 impl PercpuThreads {
     /// Allocates the per-CPU task store; threads start with `register()`.
-    pub(crate) fn new<T: PercpuCallbacks>() -> Result<Self> {
+    pub(crate) fn new<T: PercpuCallbacks>() -> impl PinInit<Self, Error> {
+        // The descriptor last: its per-CPU store is the one allocation `drop` must free.
+        try_pin_init!(Self {
+            tasks: Self::task_slots()?,
+            desc: Opaque::new(Self::descriptor::<T>()?),
+            registered: AtomicBool::new(false),
+        }? Error)
+    }
+
+    /// One empty task slot per CPU id.
+    fn task_slots() -> Result<KVec<AtomicPtr<Task>>> {
         let nr = cpus::nr_cpu_ids() as usize;
         let mut tasks = KVec::with_capacity(nr, GFP_KERNEL)?;
         for _ in 0..nr {
             tasks.push(AtomicPtr::new(core::ptr::null_mut()), GFP_KERNEL)?;
         }
+        Ok(tasks)
+    }
+
+    /// smpboot's descriptor for `T`'s callbacks, with a new per-CPU store.
+    fn descriptor<T: PercpuCallbacks>() -> Result<b::smp_hotplug_thread> {
         let size = core::mem::size_of::<*mut Task>();
         // SAFETY: plain allocation (`__alloc_percpu()` is a macro over this), zeroed.
         let store =
@@ -107,7 +127,7 @@ impl PercpuThreads {
         if store.is_null() {
             return Err(ENOMEM);
         }
-        let desc = b::smp_hotplug_thread {
+        Ok(b::smp_hotplug_thread {
             store: store.cast(),
             setup: Some(setup_cb::<T>),
             thread_should_run: Some(should_run_cb::<T>),
@@ -116,25 +136,18 @@ impl PercpuThreads {
             unpark: Some(unpark_cb::<T>),
             thread_comm: c"printk_offload/%u".as_ptr().cast(),
             ..Default::default()
-        };
-        Ok(Self {
-            desc: Opaque::new(desc),
-            store,
-            tasks,
-            registered: AtomicBool::new(false),
-            _pin: PhantomPinned,
         })
     }
 
     /// Creates and starts one thread per online CPU (and later per CPU coming online).
-    pub(crate) fn register(self: Pin<&Self>) -> Result {
+    pub(crate) fn register(&self) -> Result {
         if self.registered.swap(true, Ordering::SeqCst) {
             return Ok(());
         }
         if INSTANCE
             .compare_exchange(
                 core::ptr::null_mut(),
-                (self.get_ref() as *const Self).cast_mut(),
+                (self as *const Self).cast_mut(),
                 Ordering::AcqRel,
                 Ordering::Relaxed,
             )
@@ -143,8 +156,8 @@ impl PercpuThreads {
             self.registered.store(false, Ordering::SeqCst);
             return Err(EBUSY);
         }
-        // SAFETY: `desc` is fully initialised and pinned; `unregister` undoes this before
-        // `self` is dropped (see `Drop`).
+        // SAFETY: `desc` is fully initialised and pinned (type invariant); `unregister`
+        // undoes this before `self` is dropped (`PinnedDrop`).
         let ret = unsafe { b::smpboot_register_percpu_thread(self.desc.get()) };
         if let Err(e) = kernel::error::to_result(ret) {
             INSTANCE.store(core::ptr::null_mut(), Ordering::Release);
@@ -201,10 +214,12 @@ impl PercpuThreads {
     }
 }
 
-impl Drop for PercpuThreads {
-    fn drop(&mut self) {
+#[pinned_drop]
+impl PinnedDrop for PercpuThreads {
+    fn drop(self: Pin<&mut Self>) {
         self.unregister();
-        // SAFETY: allocated by `__alloc_percpu` in `new()`; no thread uses it any more.
-        unsafe { b::free_percpu(self.store.cast()) };
+        // SAFETY: `desc` is initialised and not registered any more; its store was
+        // allocated by `__alloc_percpu` in `new()` (type invariant) and no thread uses it.
+        unsafe { b::free_percpu((*self.desc.get()).store.cast()) };
     }
 }

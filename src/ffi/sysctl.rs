@@ -34,7 +34,14 @@ pub(crate) trait SysctlFile {
     fn store(input: &[u8]) -> Result;
 }
 
-/// The C side of a [`SysctlFile`].
+/// The C side of a [`SysctlFile`]: the `proc_handler` of its table entry.
+///
+/// # Safety
+///
+/// Called only by the sysctl core (`proc_sys_call_handler()`), in process context, with
+/// `buffer` a kernel buffer of `*lenp` bytes (the user's data for a write, room for the
+/// content for a read), and `lenp` and `ppos` valid and not accessed by anyone else until
+/// this returns.
 unsafe extern "C" fn handler<T: SysctlFile>(
     _table: *const b::ctl_table,
     write: c_int,
@@ -42,43 +49,52 @@ unsafe extern "C" fn handler<T: SysctlFile>(
     lenp: *mut usize,
     ppos: *mut kernel::bindings::loff_t,
 ) -> c_int {
-    // SAFETY: the sysctl core passes a kernel buffer of `*lenp` bytes and valid `lenp` and
-    // `ppos` (proc_sys_call_handler()).
-    let (len, pos) = unsafe { (*lenp, *ppos) };
-    if write != 0 {
-        if pos != 0 {
-            return -(kernel::bindings::EINVAL as c_int);
+    // SAFETY: by the function's safety contract, `buffer` holds `*lenp` bytes and both
+    // pointers are valid and exclusively ours for the call; nothing else aliases them.
+    let (buf, lenp, ppos) = unsafe {
+        (
+            core::slice::from_raw_parts_mut(buffer.cast::<u8>(), *lenp),
+            &mut *lenp,
+            &mut *ppos,
+        )
+    };
+    transfer::<T>(write != 0, buf, lenp, ppos)
+}
+
+/// The handler's work on safe references: `buf` is the caller's buffer, `*lenp` the bytes
+/// moved, `*ppos` the file offset.
+fn transfer<T: SysctlFile>(
+    write: bool,
+    buf: &mut [u8],
+    lenp: &mut usize,
+    ppos: &mut kernel::bindings::loff_t,
+) -> c_int {
+    if write {
+        if *ppos != 0 {
+            return EINVAL.to_errno();
         }
-        // SAFETY: see above.
-        let input = unsafe { core::slice::from_raw_parts(buffer.cast::<u8>(), len) };
-        return match T::store(input) {
+        return match T::store(buf) {
             Ok(()) => {
-                // SAFETY: see above.
-                unsafe { *ppos += len as kernel::bindings::loff_t };
+                *ppos += buf.len() as kernel::bindings::loff_t;
                 0
             }
             Err(e) => e.to_errno(),
         };
     }
-    if pos != 0 {
+    if *ppos != 0 {
         // End of file: see the module documentation.
-        // SAFETY: see above.
-        unsafe { *lenp = 0 };
+        *lenp = 0;
         return 0;
     }
     let cap = T::capacity();
     let mut content = match KVec::from_elem(0u8, cap, GFP_KERNEL) {
         Ok(v) => v,
-        Err(_) => return -(kernel::bindings::ENOMEM as c_int),
+        Err(_) => return ENOMEM.to_errno(),
     };
-    let count = T::show(&mut content).min(cap).min(len);
-    // SAFETY: `buffer` has room for `len >= count` bytes and `content` holds
-    // `SHOW_MAX >= count`; `lenp` and `ppos` are valid (see above).
-    unsafe {
-        core::ptr::copy_nonoverlapping(content.as_ptr(), buffer.cast::<u8>(), count);
-        *lenp = count;
-        *ppos += count as kernel::bindings::loff_t;
-    }
+    let count = T::show(&mut content).min(cap).min(buf.len());
+    buf[..count].copy_from_slice(&content[..count]);
+    *lenp = count;
+    *ppos += count as kernel::bindings::loff_t;
     0
 }
 

@@ -46,7 +46,8 @@ pub(crate) struct WatchTimer {
 // SAFETY: the timer is used through the kernel's own synchronisation (timer base locks);
 // the other fields are atomics.
 unsafe impl Sync for WatchTimer {}
-// SAFETY: as above.
+// SAFETY: the timer is not tied to the thread that armed it (`timer_delete_sync()` may
+// run on any CPU).
 unsafe impl Send for WatchTimer {}
 
 impl WatchTimer {
@@ -119,11 +120,16 @@ impl PinnedDrop for WatchTimer {
     }
 }
 
-/// The timer callback: softirq context. `t` is the timer of a live `WatchTimer`.
+/// The timer callback: softirq context.
+///
+/// # Safety
+///
+/// Called only by the timer core for a timer that `WatchTimer::new` set up with this
+/// callback: `t` is the `timer` field of a pinned `WatchTimer`, alive until `disarm()` has
+/// waited for this callback.
 unsafe extern "C" fn fire<T: WatchEvents>(t: *mut b::timer_list) {
-    // SAFETY: `t` is the `timer` field of a pinned `WatchTimer` (only `new` sets this
-    // callback, and `Opaque` has the layout of the `timer_list` it wraps), which stays
-    // alive until `disarm()` has waited for this callback.
+    // SAFETY: by the function's safety contract `t` is the `timer` field of a live, pinned
+    // `WatchTimer`, and `Opaque` has the layout of the `timer_list` it wraps.
     let this = unsafe {
         &*t.cast::<u8>()
             .sub(core::mem::offset_of!(WatchTimer, timer))

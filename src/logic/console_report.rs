@@ -22,6 +22,9 @@ pub(crate) struct ConsoleFacts {
     pub(crate) has_write: bool,
     /// Every slot of the module is taken.
     pub(crate) slots_full: bool,
+    /// An emergency reason holds and the consoles were handed back: the kernel prints the
+    /// held consoles.
+    pub(crate) kernel_prints: bool,
 }
 
 /// Who prints a console.
@@ -69,6 +72,9 @@ pub(crate) enum Why {
     OverLimit,
     /// Registered or enabled since the last survey: a kthread takes it over shortly.
     NotYetTaken,
+    /// Held, but enabled by someone else (`console_start()`) with no emergency reason:
+    /// the kernel prints it until the module applies the mode again, at the next doorbell.
+    EnabledElsewhere,
 }
 
 impl Why {
@@ -85,6 +91,7 @@ impl Why {
             Why::Disabled => "disabled",
             Why::OverLimit => "over_console_limit",
             Why::NotYetTaken => "not_taken_over_yet",
+            Why::EnabledElsewhere => "enabled_elsewhere",
         }
     }
 }
@@ -95,8 +102,10 @@ pub(crate) fn verdict(f: ConsoleFacts) -> (PrintedBy, Why) {
         return (PrintedBy::Nobody, Why::Suspended);
     }
     if f.held {
-        return if f.enabled {
+        return if f.enabled && f.kernel_prints {
             (PrintedBy::Kernel, Why::Emergency)
+        } else if f.enabled {
+            (PrintedBy::Kernel, Why::EnabledElsewhere)
         } else {
             (PrintedBy::Module, Why::Offloaded)
         };

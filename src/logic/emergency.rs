@@ -131,6 +131,10 @@ pub(crate) enum Switch {
 
 /// Not a reason: the backlog was printed and the consoles handed back to the kernel.
 const HANDED_BACK: u32 = 1 << 16;
+/// Not a reason: with `HANDED_BACK`, the consoles went to the kernel as they were, their
+/// backlog unprinted, because nobody could print it (`give_up`); the first kthread that
+/// runs again takes them back to print it (`resume_hand_back`).
+const GAVE_UP: u32 = 1 << 17;
 
 /// Who prints the consoles, from the bits: the kernel, once they were handed back while
 /// a reason holds.
@@ -160,7 +164,14 @@ impl Emergency {
     /// Sets `r` and hands the consoles back at once, whatever the module still owes them
     /// (panic; one CPU left with interrupts off). Safe in any context.
     pub(crate) fn raise_handed_back(&self, r: Reason) -> Switch {
-        Self::entered(self.reasons.fetch_or(r.0 | HANDED_BACK, Ordering::SeqCst))
+        let old = self
+            .reasons
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| {
+                // Such a hand-back is final: no kthread may take the consoles back.
+                Some((b | r.0 | HANDED_BACK) & !GAVE_UP)
+            })
+            .unwrap_or(0);
+        Self::entered(old)
     }
 
     fn entered(old: u32) -> Switch {
@@ -180,6 +191,36 @@ impl Emergency {
                 (b & Reason::ANY != 0).then_some(b | HANDED_BACK)
             });
         r.is_ok()
+    }
+
+    /// Hands the consoles back as they are, their backlog unprinted, if a reason still
+    /// holds and they were not handed back yet: nobody could print the backlog (every CPU
+    /// taken by real-time tasks). Returns whether they are now the kernel's.
+    pub(crate) fn give_up(&self) -> bool {
+        self.reasons
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| {
+                (b & Reason::ANY != 0 && b & HANDED_BACK == 0).then_some(b | HANDED_BACK | GAVE_UP)
+            })
+            .is_ok()
+    }
+
+    /// Takes back the consoles `give_up` gave the kernel, unless something handed them
+    /// back for good since (`raise_handed_back`) or the last reason was cleared: a kthread
+    /// runs again and prints the backlog before it hands them back. Returns whether the
+    /// consoles are being handed back again.
+    pub(crate) fn resume_hand_back(&self) -> bool {
+        self.reasons
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |b| {
+                (b & Reason::ANY != 0 && b & GAVE_UP != 0).then_some(b & !(HANDED_BACK | GAVE_UP))
+            })
+            .is_ok()
+    }
+
+    /// Whether the consoles went to the kernel as they were (`give_up`) and a drainer that
+    /// runs may take them back (`resume_hand_back`).
+    pub(crate) fn given_up(&self) -> bool {
+        let b = self.reasons.load(Ordering::SeqCst);
+        b & Reason::ANY != 0 && b & GAVE_UP != 0
     }
 
     /// Clears `r`; safe in any context. With the last reason, the hand-back ends too.

@@ -20,9 +20,25 @@ fn held_consoles() {
     assert_eq!(verdict(held), (PrintedBy::Module, Why::Offloaded));
     let handed_back = ConsoleFacts {
         enabled: true,
+        kernel_prints: true,
         ..held
     };
     assert_eq!(verdict(handed_back), (PrintedBy::Kernel, Why::Emergency));
+    // Enabled by another party (console_start()) with no emergency reason.
+    let started = ConsoleFacts {
+        enabled: true,
+        ..held
+    };
+    assert_eq!(verdict(started), (PrintedBy::Kernel, Why::EnabledElsewhere));
+    // Handed back while the flags are being written: still the module's until they are.
+    let being_handed_back = ConsoleFacts {
+        kernel_prints: true,
+        ..held
+    };
+    assert_eq!(
+        verdict(being_handed_back),
+        (PrintedBy::Module, Why::Offloaded)
+    );
     let suspended = ConsoleFacts {
         suspended: true,
         ..held
@@ -107,6 +123,7 @@ fn names_are_single_words() {
         Why::Disabled,
         Why::OverLimit,
         Why::NotYetTaken,
+        Why::EnabledElsewhere,
     ] {
         assert!(!w.as_str().contains(' '), "{w:?}");
     }

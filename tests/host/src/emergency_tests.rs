@@ -81,3 +81,44 @@ fn the_stats_name_the_reasons_that_hold() {
     e.clear(Reason::USER);
     assert_eq!(format!("{}", e.list()), "none");
 }
+
+#[test]
+fn a_kthread_takes_back_what_was_given_up() {
+    let e = Emergency::new();
+    assert!(!e.give_up(), "nothing to give up without a reason");
+    e.raise(Reason::STARVED);
+    assert!(e.handing_back());
+    assert!(!e.resume_hand_back(), "nothing was given up yet");
+    assert!(e.give_up());
+    assert!(e.kernel_prints() && !e.handing_back() && e.given_up());
+    assert!(!e.give_up(), "already the kernel's");
+    assert!(e.resume_hand_back());
+    assert!(e.handing_back() && !e.kernel_prints() && e.has(Reason::STARVED));
+    assert!(!e.given_up());
+    assert!(!e.resume_hand_back(), "taken back once");
+}
+
+#[test]
+fn a_final_hand_back_is_not_taken_back() {
+    let e = Emergency::new();
+    e.raise(Reason::NO_CPU);
+    assert!(e.give_up());
+    // An oops (or panic, or the syscore paths) hands back for good.
+    assert_eq!(e.raise_handed_back(Reason::OOPS), Switch::None);
+    assert!(!e.resume_hand_back() && !e.given_up());
+    assert!(e.kernel_prints());
+    // Clearing the oops leaves NO_CPU handed back, still not to be taken back.
+    e.clear(Reason::OOPS);
+    assert!(!e.resume_hand_back() && e.kernel_prints());
+}
+
+#[test]
+fn leaving_emergency_mode_forgets_a_give_up() {
+    let e = Emergency::new();
+    e.raise(Reason::STARVED);
+    assert!(e.give_up());
+    assert_eq!(e.clear(Reason::STARVED), Switch::Left);
+    assert!(!e.resume_hand_back() && !e.active());
+    e.raise(Reason::USER);
+    assert!(e.handing_back() && !e.resume_hand_back());
+}

@@ -112,6 +112,35 @@ fn hand_back_racing_a_take_back_returns_the_consoles_to_the_module() {
     });
 }
 
+#[test]
+fn resume_racing_an_oops_leaves_the_consoles_to_the_kernel() {
+    loom::model(|| {
+        let e = Arc::new(Emergency::new());
+        let cons = Arc::new(Consoles([AtomicBool::new(false), AtomicBool::new(false)]));
+        e.raise(Reason::STARVED);
+        // Nobody could print the backlog: the consoles went to the kernel as they were.
+        assert!(e.give_up());
+        sync(&e, |k| cons.set(k));
+        // A kthread runs again and takes them back while an oops hands them back for good.
+        let drainer = {
+            let (e, cons) = (e.clone(), cons.clone());
+            loom::thread::spawn(move || {
+                if e.resume_hand_back() {
+                    sync(&e, |k| cons.set(k));
+                }
+            })
+        };
+        e.raise_handed_back(Reason::OOPS);
+        sync(&e, |k| cons.set(k));
+        drainer.join().unwrap();
+        assert!(e.kernel_prints(), "the oops's hand-back was undone");
+        assert!(
+            cons.all(true),
+            "the kernel prints, but a console is disabled"
+        );
+    });
+}
+
 /// A hand-over without [`sync`]: a "released" flag beside the reasons, set by `raise`, and
 /// a take-back that stores it, disables the consoles, then repairs. The model finds the
 /// interleaving that ends with emergency mode on and the consoles disabled, which is why
