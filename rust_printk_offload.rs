@@ -37,6 +37,10 @@ mod logic;
 #[deny(unsafe_code)]
 #[path = "src/stats.rs"]
 mod stats;
+// Not `deny(unsafe_code)`: the parameter table it declares is placed with `link_section`
+// (by `ffi::module_params`), which that lint counts; it has no unsafe block.
+#[path = "src/params.rs"]
+mod params;
 #[path = "src/test_hooks.rs"]
 mod test_hooks;
 #[deny(unsafe_code)]
@@ -65,7 +69,12 @@ struct PrintkOffload {
 impl kernel::Module for PrintkOffload {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let engine = KBox::pin_init(engine::Offload::new(), GFP_KERNEL)?;
+        params::apply_tunables(&engine);
         engine.as_ref().start()?;
+        if let Err(e) = params::apply_rest(&engine) {
+            engine.shutdown();
+            return Err(e);
+        }
         let control = match control::Control::register() {
             Ok(c) => c,
             Err(e) => {

@@ -6,8 +6,10 @@ The tunables (src/tunables.rs, `KNOBS`) and the counters (src/stats.rs, `counter
 each declared once; docs/sysctl.rst and README.md describe them. This checks, for every
 tunable, that docs/sysctl.rst has its section with the same default and range and that
 README's table row has them too; for every counter, that both documents name it; and that
-neither document names a tunable or a counter the source does not have. Prints one line per
-finding and exits 1 if there is any.
+neither document names a tunable or a counter the source does not have; and that the module
+parameters (src/params.rs) are the tunables, printk_cpumask and emergency, each stating the
+table's range and default where it states one. Prints one line per finding and exits 1 if
+there is any.
 """
 import re
 import sys
@@ -97,6 +99,24 @@ def main():
     for c in sorted(rst_counters - set(cs) - state):
         if not re.fullmatch(r"cpuN?_records", c):
             bad.append(f"docs/sysctl.rst: the stats table lists {c}, which the file does not show")
+    # The module parameters: one per tunable, plus printk_cpumask and emergency; a range or
+    # default a description states must be the table's.
+    params_src = (root / "src/params.rs").read_text()
+    body = params_src[params_src.index("module_params! {") :]
+    body = body[: body.index("\n}\n")]
+    entries = re.findall(r'^\s*(\w+): \w+(?:<\d+>)?, "\w+",\s*"([^"]*)";', body, re.M)
+    if {n for n, _ in entries} != names | {"printk_cpumask", "emergency"}:
+        bad.append(f"src/params.rs: parameters {sorted(n for n, _ in entries)} are not the tunables,"
+                   " printk_cpumask and emergency")
+    table = {k[0]: k for k in ks}
+    for n, desc in entries:
+        m = re.search(r"\((\d+)-(\d+)(?:, default (\d+))?\)", desc)
+        if n in table and m:
+            _, default, lo, hi = table[n]
+            if (int(m.group(1)), int(m.group(2))) != (lo, hi) or (
+                m.group(3) is not None and int(m.group(3)) != default
+            ):
+                bad.append(f"src/params.rs: {n}: the description's range or default is not the table's")
     for b in bad:
         print(b)
     return 1 if bad else 0

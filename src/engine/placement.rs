@@ -356,12 +356,7 @@ impl Offload {
     /// Sets `printk_cpumask` from a CPU list (the kernel's syntax and errors); on error
     /// nothing changes. Process context.
     pub(crate) fn store_mask(&self, input: &[u8]) -> Result {
-        let mut words = KVec::from_elem(0usize, self.placement.mask.len(), GFP_KERNEL)?;
-        cpulist::parse(input, cpus::nr_cpu_ids(), &mut words).map_err(|e| match e {
-            ParseError::Invalid => EINVAL,
-            ParseError::Range => ERANGE,
-            ParseError::Overflow => crate::ffi::eoverflow(),
-        })?;
+        let words = parse_mask(input)?;
         {
             // One writer at a time, so that a mask is never a mix of two writes.
             let _writer = self.mask_writer.lock();
@@ -374,4 +369,17 @@ impl Offload {
         self.ring_now();
         Ok(())
     }
+}
+
+/// A CPU list for `printk_cpumask`, as mask words for `nr_cpu_ids` CPUs, with the errors of
+/// the kernel's own parser (`-EINVAL`, `-ERANGE`, `-EOVERFLOW`).
+pub(crate) fn parse_mask(input: &[u8]) -> Result<KVec<usize>> {
+    let nr = cpus::nr_cpu_ids();
+    let mut words = KVec::from_elem(0usize, nr.div_ceil(WORD_BITS) as usize, GFP_KERNEL)?;
+    cpulist::parse(input, nr, &mut words).map_err(|e| match e {
+        ParseError::Invalid => EINVAL,
+        ParseError::Range => ERANGE,
+        ParseError::Overflow => crate::ffi::eoverflow(),
+    })?;
+    Ok(words)
 }

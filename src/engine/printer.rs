@@ -254,43 +254,52 @@ impl Offload {
                 break;
             }
             budget.note_wanted(cpus::cpu_wanted());
-            let now = cpus::now_ns();
-            if budget.exhausted(now) {
-                match invited_at {
-                    None => match self.successor(cpu, budget.cpu_wanted()) {
-                        Some(next) if self.printer.claim.invite(next) => {
-                            self.kick(next, Ctx::Sleepable);
-                            invited_at = Some(now);
-                        }
-                        // Nobody to invite (or the invitation raced with another
-                        // printer's): stop here, `finish_printing` passes the work on.
-                        Some(_) => break,
-                        // Keep printing here: a new slice on the same CPU, after the
-                        // housekeeping this CPU's kthread was asked for (it is us).
-                        None => {
-                            Stats::add(&self.stats.slices_kept, 1);
-                            if self.housekeeping_owed() {
-                                self.housekeeping();
-                            }
-                            budget = SliceBudget::new(
-                                now,
-                                slice_ns,
-                                self.tunables.get(Tunable::SliceBytes),
-                            );
-                        }
-                    },
-                    Some(t) => {
-                        if self.printer.claim.successor_arrived()
-                            || now.saturating_sub(t) >= slice_ns
-                        {
-                            break;
-                        }
-                    }
-                }
+            if self.slice_over(cpu, &mut budget, &mut invited_at, slice_ns) {
+                break;
             }
             cpus::cond_resched();
         }
         Stats::add(&self.stats.slices, 1);
+    }
+
+    /// At a record boundary of `cpu`'s slice: whether the printer stops here. Once the
+    /// budget is spent it invites a successor and goes on until that one arrives (or for
+    /// one more slice at most), or, with nobody to invite, starts a new slice here.
+    fn slice_over(
+        &self,
+        cpu: u32,
+        budget: &mut SliceBudget,
+        invited_at: &mut Option<u64>,
+        slice_ns: u64,
+    ) -> bool {
+        let now = cpus::now_ns();
+        if !budget.exhausted(now) {
+            return false;
+        }
+        match *invited_at {
+            None => match self.successor(cpu, budget.cpu_wanted()) {
+                Some(next) if self.printer.claim.invite(next) => {
+                    self.kick(next, Ctx::Sleepable);
+                    *invited_at = Some(now);
+                    false
+                }
+                // Nobody to invite (or the invitation raced with another printer's): stop
+                // here, `finish_printing` passes the work on.
+                Some(_) => true,
+                // Keep printing here: a new slice on the same CPU, after the housekeeping
+                // this CPU's kthread was asked for (it is us).
+                None => {
+                    Stats::add(&self.stats.slices_kept, 1);
+                    if self.housekeeping_owed() {
+                        self.housekeeping();
+                    }
+                    *budget =
+                        SliceBudget::new(now, slice_ns, self.tunables.get(Tunable::SliceBytes));
+                    false
+                }
+            },
+            Some(t) => self.printer.claim.successor_arrived() || now.saturating_sub(t) >= slice_ns,
+        }
     }
 
     /// One record (at most) for each console the module prints, each in its own
@@ -473,11 +482,8 @@ impl Offload {
         // First with syslog prefixes, for the record's facility and level.
         let rec = kmsg::read_at(seq, true, buf)?;
         if rec.seq > seq {
-            con.add_dropped(rec.seq - seq);
-            Stats::add(&self.stats.records_dropped, rec.seq - seq);
-            self.consoles.note_dropped(addr, rec.seq - seq);
             // Counted once: a later read that fails starts from the record that is there.
-            con.set_seq(rec.seq);
+            self.skip_gap(addr, con, seq, rec.seq);
         }
         let level = syslog_class(&buf[..rec.len]).map_or(0, |(_, l)| l);
         let loglevel = self
@@ -495,10 +501,7 @@ impl Offload {
             let text = kmsg::read_at(rec.seq, false, buf)?;
             if text.seq != rec.seq {
                 // Overwritten between the two reads: go on from the record that is there.
-                con.add_dropped(text.seq - rec.seq);
-                Stats::add(&self.stats.records_dropped, text.seq - rec.seq);
-                self.consoles.note_dropped(addr, text.seq - rec.seq);
-                con.set_seq(text.seq);
+                self.skip_gap(addr, con, rec.seq, text.seq);
                 return Some(Emitted::Skipped);
             }
             len = text.len;
@@ -520,5 +523,14 @@ impl Offload {
             );
         }
         Some(Emitted::Written(len, took))
+    }
+
+    /// Records `from..to` of the console at `addr` were overwritten before it got them:
+    /// count them (the console announces them with its next record) and go on at `to`.
+    fn skip_gap(&self, addr: usize, con: &LockedConsole<'_>, from: u64, to: u64) {
+        con.add_dropped(to - from);
+        Stats::add(&self.stats.records_dropped, to - from);
+        self.consoles.note_dropped(addr, to - from);
+        con.set_seq(to);
     }
 }

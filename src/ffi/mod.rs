@@ -12,6 +12,7 @@ pub(crate) mod irqs;
 pub(crate) mod kernel_state;
 pub(crate) mod kmsg;
 pub(crate) mod lifecycle;
+pub(crate) mod module_params;
 pub(crate) mod percpu_threads;
 pub(crate) mod sysctl;
 pub(crate) mod watch_timer;

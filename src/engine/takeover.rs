@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Taking consoles over (at load, and when the doorbell's survey finds one registered or
+//! enabled since), and letting them go when they are unregistered.
+
+use super::mode::{Ctx, ADOPT, DEPARTED, RESYNC};
+use super::Offload;
+use crate::ffi::console_list::{ConsoleListLock, ConsoleListReader, ConsoleName};
+use crate::logic::console_notice;
+use crate::stats::Stats;
+use kernel::prelude::*;
+
+impl Offload {
+    /// Takes over every enabled, servable console not held yet, and applies the mode to
+    /// all held consoles, under `console_list_lock` (so that a console found registered
+    /// stays registered meanwhile). At load, also names the consoles left to the kernel.
+    /// Process context.
+    pub(crate) fn take_over_consoles(&self, at_load: bool) {
+        let mut taken = [ConsoleName::empty(); super::consoles::MAX_CONSOLES];
+        let mut left = [ConsoleName::empty(); super::consoles::MAX_CONSOLES];
+        let (mut nt, mut nl) = (0, 0);
+        {
+            let _list = ConsoleListLock::acquire();
+            let reader = ConsoleListReader::enter();
+            reader.for_each(|c| {
+                if self.consoles.wants_holding(&c) {
+                    if self.consoles.hold(&c) && nt < taken.len() {
+                        taken[nt] = c.name();
+                        nt += 1;
+                    }
+                } else if at_load && c.enabled() && !c.servable() && nl < left.len() {
+                    left[nl] = c.name();
+                    nl += 1;
+                }
+            });
+            drop(reader);
+            self.apply_ownership();
+        }
+        Stats::add(&self.stats.consoles_taken_over, nt as u64);
+        for name in &left[..nl] {
+            pr_info!(
+                "leaving console {} to the kernel (boot, nbcon or extended)\n",
+                name.as_str()
+            );
+        }
+        for name in &taken[..nt] {
+            pr_info!("took over console {}\n", name.as_str());
+        }
+    }
+
+    /// A record's text, in its printk() caller (any context): if it is the kernel's notice
+    /// that a held console is being unregistered (`logic/console_notice.rs`), the printer
+    /// prints that console's backlog before `unregister_console()` can finish removing it
+    /// (`flush_departing`), as the kernel flushes a console it prints.
+    pub(crate) fn watch_unregistration(&self, text: &[u8]) {
+        if let Some(name) = console_notice::unregistered_console(text) {
+            self.consoles.mark_departing(name);
+        }
+    }
+
+    /// Forgets held consoles that were unregistered, announcing what they missed.
+    pub(super) fn forget_departed(&self) {
+        let mut gone = [(ConsoleName::empty(), 0u64); super::consoles::MAX_CONSOLES];
+        let (mut n, mut departed) = (0, 0);
+        {
+            let _list = ConsoleListLock::acquire();
+            self.consoles.forget_departed(|d| {
+                departed += 1;
+                // A console flushed at its notice missed nothing it was owed then.
+                if !d.flushed && n < gone.len() {
+                    gone[n] = (d.name, d.missed);
+                    n += 1;
+                }
+            });
+        }
+        Stats::add(&self.stats.consoles_departed, departed);
+        for (name, missed) in &gone[..n] {
+            pr_warn!(
+                "console {} was unregistered with up to {} records not printed on it\n",
+                name.as_str(),
+                missed
+            );
+        }
+    }
+
+    /// The doorbell's view of the console list: takes note of consoles to take over or
+    /// forget. Returns the lowest next record of the consoles the module prints now, and
+    /// of all the consoles held.
+    pub(crate) fn survey_consoles(&self, ctx: Ctx) -> super::consoles::Survey {
+        let survey = self.consoles.survey(self.mode.emergency.kernel_prints());
+        if survey.unheld {
+            self.request(ADOPT, ctx);
+        }
+        if survey.mismatch {
+            self.request(RESYNC, ctx);
+        }
+        if survey.gone {
+            self.request(DEPARTED, ctx);
+        }
+        survey
+    }
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Module parameters: every tunable, `printk_cpumask` and `emergency`, with the names,
+//! ranges and errors of the sysctls (`control.rs`), for `modprobe` options,
+//! `/etc/modprobe.d/` and `rust_printk_offload.NAME=` on the kernel command line. The
+//! kernel hands them over while it loads the module, before init: each is checked then (a
+//! bad value fails the load, naming the parameter, before anything is touched) and kept
+//! here; init applies them (`apply_tunables` before the engine starts, `apply_rest` once
+//! it runs). In sysfs (`/sys/module/rust_printk_offload/parameters/`) they show what the
+//! module runs with now, the sysctls included.
+
+use crate::engine::{parse_mask, with_offload, Offload};
+use crate::ffi::module_params::{module_params, ModuleParam};
+use crate::logic::uint_param;
+use crate::tunables::{COUNT, KNOBS};
+use core::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use kernel::prelude::*;
+
+/// No value given.
+const UNSET: u64 = u64::MAX;
+/// The longest `printk_cpumask` value kept.
+const MASK_MAX: usize = 512;
+
+/// Values given for the tunables, by index in `KNOBS`.
+static TUNABLES: [AtomicU64; COUNT] = [const { AtomicU64::new(UNSET) }; COUNT];
+/// The `emergency` value given.
+static EMERGENCY: AtomicU64 = AtomicU64::new(UNSET);
+/// The `printk_cpumask` text given, and its length (`usize::MAX`: none).
+static MASK: [AtomicU8; MASK_MAX] = [const { AtomicU8::new(0) }; MASK_MAX];
+static MASK_LEN: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// Tunable number `I`.
+struct TunableParam<const I: usize>;
+
+impl<const I: usize> ModuleParam for TunableParam<I> {
+    fn set(value: &[u8]) -> Result {
+        let k = &KNOBS[I];
+        let v = uint_param::parse_in_range(value, k.min, k.max).ok_or(EINVAL)?;
+        TUNABLES[I].store(v, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn get(out: &mut [u8]) -> usize {
+        let given = TUNABLES[I].load(Ordering::Relaxed);
+        let v = with_offload(|o| o.tunables.get_index(I)).unwrap_or(if given == UNSET {
+            KNOBS[I].default
+        } else {
+            given
+        });
+        uint_param::format(v, out)
+    }
+}
+
+/// `emergency`: 1 loads the module with the user switch on.
+struct EmergencyParam;
+
+impl ModuleParam for EmergencyParam {
+    fn set(value: &[u8]) -> Result {
+        let v = uint_param::parse_in_range(value, 0, 1).ok_or(EINVAL)?;
+        EMERGENCY.store(v, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn get(out: &mut [u8]) -> usize {
+        let on = with_offload(|o| o.user_emergency()).unwrap_or(false);
+        uint_param::format(u64::from(on), out)
+    }
+}
+
+/// `printk_cpumask`: a CPU list, as the sysctl takes it.
+struct MaskParam;
+
+impl ModuleParam for MaskParam {
+    fn set(value: &[u8]) -> Result {
+        if value.len() > MASK_MAX {
+            return Err(EINVAL);
+        }
+        parse_mask(value)?;
+        for (slot, &b) in MASK.iter().zip(value) {
+            slot.store(b, Ordering::Relaxed);
+        }
+        MASK_LEN.store(value.len(), Ordering::Release);
+        Ok(())
+    }
+
+    fn get(out: &mut [u8]) -> usize {
+        let n = with_offload(|o| o.show_mask(out)).unwrap_or(0);
+        if n > 0 && out[n - 1] != b'\n' && n < out.len() {
+            out[n] = b'\n';
+            return n + 1;
+        }
+        n
+    }
+}
+
+module_params! {
+    slice_us: TunableParam<0>, "ulong", "longest printing slice, us (100-1000000, default 20000)";
+    slice_bytes: TunableParam<1>, "ulong", "largest printing slice, bytes (256-1048576, default 16384)";
+    starvation_ms: TunableParam<2>, "ulong",
+        "kthreads starved this long print synchronously, ms (10-60000, default 1000)";
+    urgent_loglevel: TunableParam<3>, "ulong",
+        "kernel records below this level print synchronously (0-8, default 5)";
+    backlog_limit: TunableParam<4>, "ulong",
+        "records waiting before writers wait for the console (0: automatic)";
+    adaptive_placement: TunableParam<5>, "ulong", "1: the printer stays on its CPU unless it is wanted";
+    printk_cpumask: MaskParam, "charp", "CPUs whose kthreads may print (CPU list, default all)";
+    emergency: EmergencyParam, "ulong", "1: load with printing synchronous (user switch)";
+}
+
+/// Gives the engine the tunables given as parameters. Before it starts.
+pub(crate) fn apply_tunables(o: &Offload) {
+    for (i, given) in TUNABLES.iter().enumerate() {
+        let v = given.load(Ordering::Relaxed);
+        if v != UNSET {
+            o.tunables.set_index(i, v);
+        }
+    }
+}
+
+/// Applies `printk_cpumask` and `emergency` if given. Once the engine runs; process
+/// context.
+pub(crate) fn apply_rest(o: &Offload) -> Result {
+    let n = MASK_LEN.load(Ordering::Acquire);
+    if n != usize::MAX {
+        let mut text = [0u8; MASK_MAX];
+        for (b, slot) in text.iter_mut().zip(&MASK[..n]) {
+            *b = slot.load(Ordering::Relaxed);
+        }
+        o.store_mask(&text[..n])?;
+    }
+    if EMERGENCY.load(Ordering::Relaxed) == 1 {
+        o.set_user_emergency(true);
+    }
+    Ok(())
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Module parameters: modinfo lists each; values given at load (insmod, and modprobe with an
+# options file) reach the sysctls and /sys/module; a bad value fails the load with the
+# kernel's line naming the parameter, and touches nothing.
+. "$(dirname "$0")/lib.sh"
+setup_printk
+need_cpus 2
+f=$(module_file rust_printk_offload) || skip "no rust_printk_offload.ko to load with parameters"
+command -v modinfo >/dev/null || skip "no modinfo"
+P=/proc/sys/kernel/printk_offload
+S=/sys/module/rust_printk_offload/parameters
+load_slow 0
+enabled() { awk '$1 == "slowcon0"' /proc/consoles | grep -q '(E'; }
+enabled || fail "slowcon0 is not enabled before the test: $(cat /proc/consoles)"
+
+params="slice_us slice_bytes starvation_ms urgent_loglevel backlog_limit adaptive_placement printk_cpumask emergency"
+for p in $params; do
+	modinfo -p "$f" | grep -q "^$p:" || fail "modinfo -p does not list $p: $(modinfo -p "$f")"
+done
+log "modinfo lists the $(echo "$params" | wc -w) parameters"
+
+# expect NAME VALUE: the sysctl and the parameter's sysfs file read VALUE.
+expect() {
+	local sysctl=$P/$1
+	[ "$1" = printk_cpumask ] && sysctl=/proc/sys/kernel/printk_cpumask
+	[ "$(cat "$sysctl")" = "$2" ] || fail "$1: the sysctl reads '$(cat "$sysctl")', not '$2'"
+	[ "$(cat "$S/$1")" = "$2" ] || fail "$1: $S/$1 reads '$(cat "$S/$1")', not '$2'"
+}
+
+insmod "$f" slice_us=5000 slice_bytes=4096 starvation_ms=2500 urgent_loglevel=4 \
+	backlog_limit=1000 adaptive_placement=0 printk_cpumask=1 emergency=1 ||
+	fail "insmod with good parameters"
+on_exit "rmmod rust_printk_offload"
+for pv in slice_us=5000 slice_bytes=4096 starvation_ms=2500 urgent_loglevel=4 \
+	backlog_limit=1000 adaptive_placement=0 printk_cpumask=1 emergency=1; do
+	expect "${pv%%=*}" "${pv#*=}"
+done
+[ "$(ostat emergency_reasons)" = USER ] || fail "emergency=1: reasons '$(ostat emergency_reasons)'"
+[ "$(stat -c %a $S/slice_us)" = 444 ] || fail "$S/slice_us is mode $(stat -c %a $S/slice_us)"
+# The sysfs files show what the module runs with, the sysctls' changes included.
+put 6000 $P/slice_us
+expect slice_us 6000
+rmmod rust_printk_offload || fail "rmmod"
+log "insmod with all eight parameters: the sysctls and sysfs read them back"
+
+# Bad values: the load fails, the kernel names the parameter, nothing is touched.
+for bad in slice_us=50 slice_us=abc slice_us= starvation_ms=99999999 urgent_loglevel=9 \
+	backlog_limit=-1 adaptive_placement=2 emergency=2 printk_cpumask=99 printk_cpumask=1-x; do
+	log_mark
+	if insmod "$f" "$bad" 2>/dev/null; then
+		rmmod rust_printk_offload
+		fail "insmod accepted $bad"
+	fi
+	log_since | grep -q "rust_printk_offload: \`${bad#*=}' invalid for parameter \`${bad%%=*}'" ||
+		fail "$bad: no log line naming the parameter: $(log_since | tail -3)"
+	[ ! -e /sys/module/rust_printk_offload ] || fail "$bad: the module stayed loaded"
+	enabled || fail "$bad: slowcon0 is not enabled any more"
+done
+log "10 bad values refused, each named in the log, slowcon0 left alone"
+
+# modprobe, with the options in a configuration file, from a module tree of our own.
+if ! command -v modprobe >/dev/null || ! command -v depmod >/dev/null; then
+	skip "no modprobe or depmod"
+fi
+R=/tmp/rpo-modroot
+rel=$(uname -r)
+rm -rf $R
+mkdir -p $R/lib/modules/"$rel"/updates $R/conf
+on_exit "rm -rf $R"
+cp "$f" $R/lib/modules/"$rel"/updates/
+touch $R/lib/modules/"$rel"/modules.{order,builtin,builtin.modinfo}
+depmod -b $R "$rel" || fail "depmod -b $R"
+echo "options rust_printk_offload slice_us=7000 printk_cpumask=0" >$R/conf/rpo.conf
+modprobe -d $R -C $R/conf rust_printk_offload || fail "modprobe with an options file"
+expect slice_us 7000
+expect printk_cpumask 0
+rmmod rust_printk_offload || fail "rmmod"
+log "modprobe with an options file: slice_us and printk_cpumask as configured"
