@@ -13,7 +13,7 @@
 #                        release (INSTALL_MOD_PATH= prefixes it), then depmod
 #   make uninstall       remove what make install put there, then depmod
 #   make host-test       the pure logic's unit tests on the host (cargo test)
-#   make loom            the loom model checks of the lock-free protocols (a few minutes)
+#   make loom            the loom model checks of the lock-free protocols
 #   make vm-test         the VM selftest suite (TESTS="a.sh b.sh" runs only those)
 #   make fmt             rustfmt with the kernel's .rustfmt.toml (fmt-check: only check)
 #   make shellcheck      shellcheck over every shell script
@@ -82,11 +82,11 @@ bench:
 	scripts/bench.sh
 
 host-test:
-	cd tests/host && cargo test
+	cd tests/host && CARGO_TARGET_DIR=$(RPO_CACHE)/cargo/host cargo test --release
 
 # As make check runs them: at most 3 preemptions per execution.
 loom:
-	cd tests/host && RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom LOOM_MAX_PREEMPTIONS=3 \
+	cd tests/host && RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=$(RPO_CACHE)/cargo/loom LOOM_MAX_PREEMPTIONS=3 \
 		cargo test --release
 
 vm-test:

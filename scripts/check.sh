@@ -103,7 +103,7 @@ rm -f "$blog"
 # cargo_part TITLE DIR [ENV...]: one cargo test run; every test it lists must run and pass,
 # and it must list exactly the #[test] functions of the files it compiles (LIST_FILES).
 cargo_part() {
-	local title=$1 files=$2 log listed expected ran failed
+	local title=$1 files=$2 log listed expected ran failed t0=$SECONDS
 	shift 2
 	echo "== host: $title"
 	log=$(mktemp)
@@ -121,11 +121,14 @@ cargo_part() {
 		ok "$title: all $ran tests ran and passed"
 	fi
 	rm -f "$log"
+	rpo_log "$title took $((SECONDS - t0)) s"
 }
-cargo_part "cargo test (pure logic)" "tests/host/src/*_tests.rs"
+# Build outputs live in the cache beside the kernel, so a fresh clone compiles only the
+# crate itself, not its dependencies again.
+cargo_part "cargo test (pure logic)" "tests/host/src/*_tests.rs" CARGO_TARGET_DIR="$RPO_CACHE/cargo/host"
 # At most 3 preemptions per execution: every interleaving the models have caught needs two
 # at most, and the bound keeps the run to a few minutes on two cores.
-cargo_part "loom model checks" "tests/host/src/loom_*.rs" RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom \
+cargo_part "loom model checks" "tests/host/src/loom_*.rs" RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$RPO_CACHE/cargo/loom" \
 	LOOM_MAX_PREEMPTIONS=3
 
 echo "== harness: the kernel-log scanner catches trouble and passes a clean log"
@@ -189,7 +192,7 @@ rm -f "$ctl"
 vm_suite() {
 	echo "== VM: $1"
 	shift
-	local vmlog summary
+	local vmlog summary t0=$SECONDS
 	vmlog=$(mktemp)
 	scripts/vm-test.sh "${allow_skip[@]}" "$@" 2>&1 | tee "$vmlog"
 	summary=$(tail -1 "$vmlog")
@@ -199,6 +202,7 @@ vm_suite() {
 		nok "VM suite gave no summary"
 	fi
 	rm -f "$vmlog"
+	rpo_log "that boot took $((SECONDS - t0)) s"
 }
 vm_suite "kselftest suite through the kernel's own runner (kselftest_install, run_kselftest.sh), test kernel with lockdep, KASAN, atomic-sleep checks" \
 	--kernel-runner
@@ -210,7 +214,7 @@ vm_suite "a CPU online for the first time after load, then full preemption (maxc
 
 echo "== VM: real console drivers (ttyS0 in console_msg_format=syslog; serial, virtio, VT and netconsole captured on the host)"
 for c in ttyS0 hvc0 tty0 netconsole; do
-	rc=0
+	rc=0 t0=$SECONDS
 	if [ $c = ttyS0 ]; then
 		RPO_CONSOLE_APPEND=console_msg_format=syslog scripts/console-test.sh $c || rc=$?
 	else
@@ -224,10 +228,13 @@ for c in ttyS0 hvc0 tty0 netconsole; do
 		;;
 	*) fail=$((fail + 1)) ;;
 	esac
+	rpo_log "$c took $((SECONDS - t0)) s"
 done
 
 echo "== VM: suspend, panic, reboot, sysrq reset, oops, panics half-loaded and half-unloaded (serial console read on the host)"
 for what in suspend panic reboot reset oops load-window unload-window; do
+	t0=$SECONDS
 	if scripts/crash-test.sh "$what"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+	rpo_log "$what took $((SECONDS - t0)) s"
 done
 finish

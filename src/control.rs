@@ -17,7 +17,7 @@ use crate::engine::with_offload;
 use crate::ffi::cpus;
 use crate::ffi::sysctl::{SysctlEntry, SysctlFile, SysctlTable};
 use crate::logic::{cpulist, uint_param};
-use crate::tunables::{COUNT, KNOBS};
+use crate::tunables::{self, COUNT, KNOBS};
 use kernel::c_str;
 use kernel::prelude::*;
 
@@ -46,7 +46,7 @@ impl SysctlFile for EmergencySwitch {
     }
 
     fn store(input: &[u8]) -> Result {
-        let on = uint_param::parse_in_range(input, 0, 1).ok_or(EINVAL)? == 1;
+        let on = tunables::parse_switch(input)?;
         with_offload(|o| o.set_user_emergency(on)).ok_or(ENODEV)
     }
 }
@@ -61,8 +61,7 @@ impl<const I: usize> SysctlFile for TunableFile<I> {
     }
 
     fn store(input: &[u8]) -> Result {
-        let k = &KNOBS[I];
-        let v = uint_param::parse_in_range(input, k.min, k.max).ok_or(EINVAL)?;
+        let v = KNOBS[I].parse(input)?;
         with_offload(|o| o.tunables.set_index(I, v)).ok_or(ENODEV)
     }
 }

@@ -12,7 +12,7 @@
 use crate::engine::{parse_mask, with_offload, Offload};
 use crate::ffi::module_params::{module_params, ModuleParam};
 use crate::logic::uint_param;
-use crate::tunables::{COUNT, KNOBS};
+use crate::tunables::{self, COUNT, KNOBS};
 use core::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use kernel::prelude::*;
 
@@ -34,8 +34,7 @@ struct TunableParam<const I: usize>;
 
 impl<const I: usize> ModuleParam for TunableParam<I> {
     fn set(value: &[u8]) -> Result {
-        let k = &KNOBS[I];
-        let v = uint_param::parse_in_range(value, k.min, k.max).ok_or(EINVAL)?;
+        let v = KNOBS[I].parse(value)?;
         TUNABLES[I].store(v, Ordering::Relaxed);
         Ok(())
     }
@@ -56,8 +55,8 @@ struct EmergencyParam;
 
 impl ModuleParam for EmergencyParam {
     fn set(value: &[u8]) -> Result {
-        let v = uint_param::parse_in_range(value, 0, 1).ok_or(EINVAL)?;
-        EMERGENCY.store(v, Ordering::Relaxed);
+        let on = tunables::parse_switch(value)?;
+        EMERGENCY.store(u64::from(on), Ordering::Relaxed);
         Ok(())
     }
 

@@ -4,8 +4,10 @@
 //! its file name, default, accepted range and meaning. The sysctl files are generated from
 //! this table (`control.rs`); the engine reads the values through [`Tunables`].
 
+use crate::logic::uint_param;
 use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::c_str;
+use kernel::error::{code::EINVAL, Result};
 use kernel::str::CStr;
 
 /// A tunable's declaration.
@@ -18,6 +20,19 @@ pub(crate) struct Knob {
     pub(crate) min: u64,
     /// Largest accepted value.
     pub(crate) max: u64,
+}
+
+impl Knob {
+    /// Parses a value written for this tunable (a sysctl write or a module parameter):
+    /// a decimal number in range, or `EINVAL`.
+    pub(crate) fn parse(&self, text: &[u8]) -> Result<u64> {
+        uint_param::parse_in_range(text, self.min, self.max).ok_or(EINVAL)
+    }
+}
+
+/// Parses an on/off switch (`emergency`): `0` or `1`, or `EINVAL`.
+pub(crate) fn parse_switch(text: &[u8]) -> Result<bool> {
+    Ok(uint_param::parse_in_range(text, 0, 1).ok_or(EINVAL)? == 1)
 }
 
 /// Declares the tunables from one list: the [`Tunable`] index, [`COUNT`] and [`KNOBS`], so
