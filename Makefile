@@ -9,6 +9,7 @@
 #   make bench           benchmark none/direct/offload (+ PREEMPT_RT), 3 VM boots per kernel;
 #                        writes bench/results/{latest.json,raw.tar.xz}, docs/bench-results.md,
 #                        docs/bench-latency-ccdf.png
+#   make object          the module's object only (RPO_API_OVERLAY=DIR: see tests/api/)
 #   make install         install the module into /lib/modules/<release>/updates/ of KDIR's
 #                        release (INSTALL_MOD_PATH= prefixes it), then depmod
 #   make uninstall       remove what make install put there, then depmod
@@ -35,12 +36,18 @@ KMAKE = $(MAKE) -C $(kdir) $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(kdir)/
 
 MODULE_DIRS = . tests/modules bench/module
 
-.PHONY: all modules test-modules bench-modules clean demo check bench host-test loom vm-test \
+.PHONY: all modules object test-modules bench-modules clean demo check bench host-test loom vm-test \
 	fmt fmt-check shellcheck shellcheck-list setup kernel install uninstall help
 
 all modules:
 	@$(CURDIR)/scripts/kconfig-check.sh $(kdir)
 	$(KMAKE) M=$(CURDIR) modules
+
+# The module's object alone; with RPO_API_OVERLAY=DIR (absolute), built against the
+# headers in DIR first: another 6.12.y release's interface shapes (tests/api/).
+object:
+	@$(CURDIR)/scripts/kconfig-check.sh $(kdir)
+	$(KMAKE) M=$(CURDIR) rust_printk_offload.o
 
 # Kbuild's modules_install puts an external module into updates/ (so it wins over an
 # in-tree copy) and runs depmod for KDIR's release, under INSTALL_MOD_PATH if set.

@@ -36,8 +36,30 @@ rpo_log "test kernel ready in $(($(date +%s) - t_kernel)) s: $kdir"
 allow_skip=()
 [ -n "${KDIR:-}" ] && allow_skip=(--allow-skip)
 
-echo "== build: the modules build from clean with no warning (rustc, objtool, modpost)"
+echo "== build: the interface probes choose each 6.12.y shape (scripts/probe-api.sh on tests/api/)"
 blog=$(mktemp)
+bad=()
+for d in tests/api/*/; do
+	got=$(scripts/probe-api.sh /nonexistent "$PWD/$d/include" 2>/dev/null)
+	[ "$got" = "$(cat "$d/probe.expected")" ] || bad+=("$(basename "$d"): '$got'")
+done
+if [ ${#bad[@]} = 0 ]; then
+	ok "the probe reads every header shape in tests/api/ as expected ($(find tests/api -mindepth 1 -maxdepth 1 -type d | wc -l) headers)"
+else
+	nok "the probe misread: ${bad[*]}"
+fi
+echo "== build: the module's object builds against 6.12.0's syscore interface (tests/api/syscore_ops-6.12.0)"
+obj=rust_printk_offload.o
+make -s KDIR="$kdir" clean >/dev/null 2>&1
+if make -s KDIR="$kdir" RPO_API_OVERLAY="$PWD/tests/api/syscore_ops-6.12.0/include" object >"$blog" 2>&1 &&
+	! grep -qi 'warning' "$blog" && nm "$obj" | grep -q ' U register_syscore_ops$' && ! nm "$obj" | grep -q ' U register_syscore$'; then
+	ok "built without warnings; it calls register_syscore_ops(), not register_syscore()"
+else
+	sed 's/^/#   /' "$blog"
+	nm "$obj" 2>/dev/null | grep syscore | sed 's/^/#   /'
+	nok "the object for the older syscore interface"
+fi
+echo "== build: the modules build from clean with no warning (rustc, objtool, modpost)"
 make -s KDIR="$kdir" clean >/dev/null 2>&1
 if make -s KDIR="$kdir" modules test-modules bench-modules >"$blog" 2>&1 && ! grep -qi 'warning' "$blog"; then
 	ok "modules build without warnings"
@@ -207,10 +229,12 @@ vm_suite() {
 vm_suite "kselftest suite through the kernel's own runner (kselftest_install, run_kselftest.sh), test kernel with lockdep, KASAN, atomic-sleep checks" \
 	--kernel-runner
 RPO_KMEMLEAK=on vm_suite "no leak across 10 load/unload cycles (a boot with kmemleak on)" leak_reload.sh
-# One boot for two conditions: CPU 1 comes online for the first time during the first test,
-# and the others run under full preemption (a kthread may be preempted anywhere).
-vm_suite "a CPU online for the first time after load, then full preemption (maxcpus=1 preempt=full)" \
-	--append "maxcpus=1 preempt=full" first_online.sh rt_hog_midslice.sh flood_all_cpus.sh
+# One boot for three conditions: CPU 1 comes online for the first time during the first
+# test, the next two run under full preemption (a kthread may be preempted anywhere), and
+# modprobe finds parameters on the kernel command line.
+vm_suite "a CPU online for the first time after load, full preemption, parameters on the command line" \
+	--append "maxcpus=1 preempt=full rust_printk_offload.slice_bytes=4096 rust_printk_offload.starvation_ms=1500" \
+	first_online.sh rt_hog_midslice.sh flood_all_cpus.sh cmdline_params.sh
 
 echo "== VM: real console drivers (ttyS0 in console_msg_format=syslog; serial, virtio, VT and netconsole captured on the host)"
 for c in ttyS0 hvc0 tty0 netconsole; do

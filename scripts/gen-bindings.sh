@@ -16,7 +16,8 @@ cflags=$(sed -n 's/^savedcmd_[^ ]* := .* -- //p' "$cmdfile" | head -1 | sed 's/ 
 [ -n "$cflags" ] || { echo "gen-bindings: no C flags found in $cmdfile" >&2; exit 1; }
 cflag_arr=()
 eval "cflag_arr=($cflags)"
-clean=()
+# RPO_API_OVERLAY: an include directory searched before the tree's (scripts/probe-api.sh).
+clean=(${RPO_API_OVERLAY:+"-I$RPO_API_OVERLAY"})
 for f in "${cflag_arr[@]}"; do
 	case $f in -Wp,-MMD,* | -DKBUILD_* | -D__KBUILD_MODNAME=*) ;; *) clean+=("$f") ;; esac
 done

@@ -95,6 +95,9 @@ counters! {
     reboot_events,
     /// Panic notifier calls.
     panic_events,
+    /// Records stored while suspend or hibernation was under way, for which the doorbell
+    /// was not rung (no irq_work is queued once suspend has started).
+    doorbells_withheld,
 }
 
 impl Stats {

@@ -44,9 +44,9 @@ impl PercpuCallbacks for Callbacks {
 }
 
 impl DoorbellEvents for Callbacks {
-    fn on_printk(cpu: u32, text: &[u8]) {
+    fn on_printk(cpu: u32, text: &[u8]) -> bool {
         with_offload(|o| {
-            o.check_kernel_state();
+            o.check_kernel_state(cpu);
             o.watch_unregistration(text);
             // The console loglevel this record is stored under; the boundary is read only
             // when the loglevel changed.
@@ -57,7 +57,9 @@ impl DoorbellEvents for Callbacks {
                 Stats::add(&o.stats.records_sync, 1);
             }
             o.pace(cpu);
-        });
+            o.doorbell_wanted()
+        })
+        .unwrap_or(false)
     }
 
     fn on_ring(cpu: u32) {

@@ -25,6 +25,8 @@ mod callbacks;
 #[deny(unsafe_code)]
 pub(crate) mod consoles;
 #[deny(unsafe_code)]
+mod emit;
+#[deny(unsafe_code)]
 mod mode;
 #[deny(unsafe_code)]
 mod pacing;

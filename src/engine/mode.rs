@@ -15,7 +15,7 @@
 //! interrupt handler print the whole backlog), setting the flags again under
 //! `console_list_lock`, taking over new consoles, forgetting unregistered ones.
 
-use super::printer::Round;
+use super::emit::Round;
 use super::Offload;
 use crate::ffi::console_list::{ConsoleListLock, ConsoleListReader};
 use crate::ffi::{cpus, kmsg};
@@ -244,6 +244,19 @@ impl Offload {
     /// Whether the kernel prints the held consoles now.
     pub(crate) fn kernel_prints(&self) -> bool {
         self.mode.emergency.kernel_prints()
+    }
+
+    /// Whether a record just stored should ring the doorbell. Not once suspend or
+    /// hibernation has handed the consoles back (the PM notifier printed the backlog; the
+    /// kernel prints from there on): pending irq_work can hold off or abort the last steps
+    /// of suspend on some architectures, so none is queued until `pm_post` rings again.
+    pub(crate) fn doorbell_wanted(&self) -> bool {
+        let e = &self.mode.emergency;
+        if e.has(Reason::PM) && !e.handing_back() {
+            Stats::add(&self.stats.doorbells_withheld, 1);
+            return false;
+        }
+        true
     }
 
     /// Whether the consoles are being handed back: their backlog is printed first.

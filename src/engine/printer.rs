@@ -3,30 +3,14 @@
 //! The printer: one kthread at a time holds the printer claim (`logic/printer_claim.rs`)
 //! and prints bounded slices, then hands over to the next CPU.
 //!
-//! Each record is written as `console_emit_next_record()` writes it, to the byte: the text
-//! is formatted by the kernel's own `record_print_text()` (through the kmsg_dump iterator)
-//! in a buffer of `PRINTK_MESSAGE_MAX` bytes, in the console message format of the kernel
-//! (with syslog prefixes under `console_msg_format=syslog`); records at or above the
-//! console loglevel *they were stored under* are skipped (`logic/level_history.rs`)
-//! unless `printk.ignore_loglevel`; overwritten records are announced with the kernel's
-//! own notice, prepended as the kernel prepends it.
-//!
-//! Each record is written with interrupts off and `console_lock` held, as the kernel does
-//! for legacy consoles: the lock is taken (`console_trylock()`) only once interrupts are
-//! off and dropped before they come back on, so the printer never holds `console_lock`
-//! while it could be preempted: a real-time task that takes its CPU takes it between two
-//! records, and the starvation fallback can then hand the consoles to printk() callers,
-//! who can take the lock.
+//! Emitting each record: `emit.rs`.
 
-use super::consoles::MAX_CONSOLES;
+use super::emit::Round;
 use super::{Ctx, Offload};
-use crate::ffi::console_list::{
-    ConsoleListReader, ConsoleLock, ConsoleLocked, ConsoleRef, LockedConsole,
-};
+use crate::ffi::console_list::ConsoleLocked;
 use crate::ffi::{cpus, kernel_state, kmsg};
 use crate::logic::level_history::LevelHistory;
 use crate::logic::printer_claim::{HandOver, PrinterClaim};
-use crate::logic::record_text::{dropped_notice, prepend, syslog_class, timestamp_ns};
 use crate::logic::slice_budget::SliceBudget;
 use crate::stats::Stats;
 use crate::tunables::Tunable;
@@ -37,27 +21,22 @@ use kernel::prelude::*;
 /// The console path's output buffer size (`PRINTK_MESSAGE_MAX` in kernel/printk/internal.h,
 /// not exported): a record formatted in a buffer this size is truncated as the kernel
 /// truncates it.
-const PRINTK_MESSAGE_MAX: usize = 2048;
+pub(super) const PRINTK_MESSAGE_MAX: usize = 2048;
 
 /// How often `printk.ignore_loglevel` is read again.
 const SETTINGS_REFRESH_NS: u64 = 1_000_000_000;
-
-/// How long the flush of a console being unregistered waits for `console_lock` without
-/// printing a record before it gives up: `__pr_flush()`'s timeout in
-/// `unregister_console()`.
-const FLUSH_PATIENCE_NS: u64 = 1_000_000_000;
 
 /// The printer's state.
 pub(crate) struct Printer {
     pub(crate) claim: PrinterClaim,
     /// The record being written; the holder of `console_lock` uses it.
-    record: ConsoleLocked<KVec<u8>>,
+    pub(super) record: ConsoleLocked<KVec<u8>>,
     /// The console loglevel each record was stored under.
     pub(crate) levels: LevelHistory,
     /// Whether the kernel prints consoles in syslog format (fixed at boot).
-    syslog_format: AtomicBool,
+    pub(super) syslog_format: AtomicBool,
     /// `printk.ignore_loglevel`, and when it was last read.
-    ignore_loglevel: AtomicBool,
+    pub(super) ignore_loglevel: AtomicBool,
     settings_read_ns: AtomicU64,
     /// The time the printers have spent in record sections, in ns: what the starvation
     /// watch measures their CPU time by.
@@ -100,28 +79,6 @@ impl Printer {
             self.ignore_loglevel.store(v, Ordering::Relaxed);
         }
     }
-}
-
-/// What one round over the consoles did.
-pub(crate) enum Round {
-    /// Every console is caught up (or none is the module's to print).
-    Idle,
-    /// `console_lock` was taken by someone else.
-    Busy,
-    /// Records were handled: so many written (and bytes), so many skipped.
-    Printed {
-        written: u64,
-        bytes: usize,
-        skipped: u64,
-    },
-}
-
-/// What emitting one record did.
-enum Emitted {
-    /// The record was written: so many bytes, in so many nanoseconds.
-    Written(usize, u64),
-    /// The record was skipped (below the console loglevel, or overwritten meanwhile).
-    Skipped,
 }
 
 impl Offload {
@@ -300,237 +257,5 @@ impl Offload {
             },
             Some(t) => self.printer.claim.successor_arrived() || now.saturating_sub(t) >= slice_ns,
         }
-    }
-
-    /// One record (at most) for each console the module prints, each in its own
-    /// interrupts-off section under `console_lock` (`record_section`); for a console being
-    /// unregistered, its whole backlog (`flush_departing`).
-    pub(crate) fn print_round(&self) -> Round {
-        let reader = ConsoleListReader::enter();
-        let (mut written, mut bytes, mut skipped, mut busy) = (0, 0, 0, false);
-        let mut slowest = 0;
-        let mut seen = [None; MAX_CONSOLES];
-        self.consoles.for_each_ours(&reader, |c| {
-            if let Some(s) = seen.iter_mut().find(|s| s.is_none()) {
-                *s = Some(c);
-            }
-            match self.print_one(&c) {
-                None => busy = true,
-                Some(Some(Emitted::Written(n, ns))) => {
-                    written += 1;
-                    bytes += n;
-                    slowest = slowest.max(ns);
-                }
-                Some(Some(Emitted::Skipped)) => skipped += 1,
-                Some(None) => {}
-            }
-        });
-        // A console seen in this round stays valid until the reader ends, even if it was
-        // unregistered meanwhile (and so skipped by a walk of the list from now on).
-        for c in seen.iter().flatten() {
-            if self.consoles.departing(c.addr()) {
-                let (w, b) = self.flush_departing(c);
-                written += w;
-                bytes += b;
-            }
-        }
-        if written > 0 {
-            // A round takes as long as its slowest console's record: what a paced writer
-            // waits for.
-            self.pacing.note_record(slowest);
-        }
-        if written + skipped > 0 {
-            Round::Printed {
-                written,
-                bytes,
-                skipped,
-            }
-        } else if busy {
-            Round::Busy
-        } else {
-            Round::Idle
-        }
-    }
-
-    /// `c`'s next record, in its own section (`record_section`): `None` if the lock was
-    /// busy, `Some(None)` if `c` is caught up or no longer the module's.
-    fn print_one(&self, c: &ConsoleRef<'_>) -> Option<Option<Emitted>> {
-        self.record_section(|lock, buf| {
-            // The kernel might have taken the console back meanwhile: check under the lock.
-            if !self.consoles.is_ours(c) {
-                return None;
-            }
-            let con = c.locked(lock);
-            let e = self.emit_next(c.addr(), &con, buf);
-            if let Some(ref e) = e {
-                let written = matches!(e, Emitted::Written(..));
-                self.consoles.note_record(c.addr(), con.seq(), written);
-            }
-            e
-        })
-    }
-
-    /// Prints the backlog of `c`, a held console whose unregistration notice was seen
-    /// (`watch_unregistration`), up to the records stored now: what the kernel's
-    /// `__pr_flush()` in `unregister_console()` does for a console it prints, and skips
-    /// for one the module holds. `c` stays valid while the caller's list reader lasts:
-    /// `unregister_console()` removes it from the list, then waits in `synchronize_srcu()`
-    /// for every reader that saw it before calling its `exit()`. Record by record, each in
-    /// its own section, preemptible between; gives up after a second without progress (as
-    /// `__pr_flush()` does), and in a kthread that must park. Process context, with no
-    /// `console_list_lock` taken (the unregistering task holds it). Returns the records
-    /// and bytes written.
-    fn flush_departing(&self, c: &ConsoleRef<'_>) -> (u64, usize) {
-        let target = kmsg::next_seq();
-        let kthread = self.threads.runs_current();
-        let (mut written, mut bytes) = (0, 0);
-        let mut idle_since = None;
-        while c.seq() < target {
-            match self.print_one(c) {
-                Some(Some(e)) => {
-                    if let Emitted::Written(n, _) = e {
-                        written += 1;
-                        bytes += n;
-                    }
-                    idle_since = None;
-                }
-                // No longer the module's to print.
-                Some(None) => break,
-                None => {
-                    let now = cpus::now_ns();
-                    if now.saturating_sub(*idle_since.get_or_insert(now)) >= FLUSH_PATIENCE_NS {
-                        break;
-                    }
-                    cpus::sleep_us(200, 500);
-                }
-            }
-            if kthread && cpus::kthread_should_park() {
-                break;
-            }
-            cpus::cond_resched();
-        }
-        // One flush per notice, complete or not: a console that stays in the list (a
-        // notice imitated through /dev/kmsg) is printed as usual afterwards.
-        if self.consoles.end_flush(c.addr(), c.seq() >= target) {
-            Stats::add(&self.stats.consoles_flushed, 1);
-        }
-        (written, bytes)
-    }
-
-    /// Runs `f` with `console_lock` held (`console_trylock()`) and interrupts off, as the
-    /// kernel writes one record to a legacy console; `None` if the lock was busy.
-    ///
-    /// The lock is taken only once interrupts are off, so the printer never holds it where
-    /// it could be preempted, and released only once they are back on: `console_unlock()`
-    /// also prints what the consoles the kernel owns are owed, and that must not happen
-    /// with interrupts off. Preemption stays off across it, as for a printk() caller's
-    /// `console_unlock()`.
-    fn record_section<R>(&self, f: impl FnOnce(&ConsoleLock, &mut KVec<u8>) -> R) -> Option<R> {
-        let preempt = self.irq_lock.preempt_off();
-        let cpu = cpus::current_cpu();
-        let began = cpus::now_ns();
-        self.pacing.set_in_section(cpu, true);
-        let r = (|| {
-            let irqs = preempt.irqs_off();
-            let held = self.printer.record.attach(ConsoleLock::try_acquire()?);
-            let r = f(&held.lock, held.data);
-            drop(irqs);
-            drop(held);
-            Some(r)
-        })();
-        self.pacing.set_in_section(cpu, false);
-        let took = cpus::now_ns().saturating_sub(began);
-        self.printer.busy_ns.fetch_add(took, Ordering::Relaxed);
-        drop(preempt);
-        r
-    }
-
-    /// At a record boundary: if no console the module prints has a record left (or
-    /// `anyway`), hands the consoles back to the kernel, under `console_lock`, so the
-    /// kernel's next record on each is the one after the module's last. `Some(true)`:
-    /// handed back (or no longer wanted); `Some(false)`: records came meanwhile; `None`:
-    /// the lock was busy.
-    pub(crate) fn try_hand_back(&self, anyway: bool) -> Option<bool> {
-        self.record_section(|_lock, _buf| {
-            let reader = ConsoleListReader::enter();
-            let mut behind = false;
-            self.consoles
-                .for_each_ours(&reader, |c| behind |= kmsg::has_record_from(c.seq()));
-            drop(reader);
-            if behind && !anyway {
-                return false;
-            }
-            if self.mode.emergency.hand_back() {
-                // Set the flags now, under the lock; `drain` sets them again under
-                // `console_list_lock`.
-                self.apply_ownership();
-            }
-            true
-        })
-    }
-
-    /// Prints `con`'s next record as `console_emit_next_record()` would; `None` if the
-    /// console is caught up.
-    fn emit_next(
-        &self,
-        addr: usize,
-        con: &LockedConsole<'_>,
-        buf: &mut KVec<u8>,
-    ) -> Option<Emitted> {
-        let seq = con.seq();
-        let buf = &mut buf[..PRINTK_MESSAGE_MAX];
-        // First with syslog prefixes, for the record's facility and level.
-        let rec = kmsg::read_at(seq, true, buf)?;
-        if rec.seq > seq {
-            // Counted once: a later read that fails starts from the record that is there.
-            self.skip_gap(addr, con, seq, rec.seq);
-        }
-        let level = syslog_class(&buf[..rec.len]).map_or(0, |(_, l)| l);
-        let loglevel = self
-            .printer
-            .levels
-            .level_at(rec.seq, kernel_state::console_loglevel());
-        if i32::from(level) >= loglevel && !self.printer.ignore_loglevel.load(Ordering::Relaxed) {
-            con.set_seq(rec.seq + 1);
-            Stats::add(&self.stats.records_suppressed, 1);
-            return Some(Emitted::Skipped);
-        }
-        // Then as the console shows it, unless that is the same text.
-        let mut len = rec.len;
-        if !self.printer.syslog_format.load(Ordering::Relaxed) {
-            let text = kmsg::read_at(rec.seq, false, buf)?;
-            if text.seq != rec.seq {
-                // Overwritten between the two reads: go on from the record that is there.
-                self.skip_gap(addr, con, rec.seq, text.seq);
-                return Some(Emitted::Skipped);
-            }
-            len = text.len;
-        }
-        let dropped = con.take_dropped();
-        if dropped > 0 {
-            let mut notice = [0u8; 64];
-            let n = dropped_notice(dropped, &mut notice);
-            len = prepend(buf, len, &notice[..n]);
-        }
-        let t = cpus::now_ns();
-        con.write(&buf[..len]);
-        let took = cpus::now_ns().saturating_sub(t);
-        con.set_seq(rec.seq + 1);
-        if let Some(t) = timestamp_ns(&buf[..len]) {
-            Stats::max(
-                &self.stats.max_wait_us,
-                cpus::local_clock_ns().saturating_sub(t) / 1000,
-            );
-        }
-        Some(Emitted::Written(len, took))
-    }
-
-    /// Records `from..to` of the console at `addr` were overwritten before it got them:
-    /// count them (the console announces them with its next record) and go on at `to`.
-    fn skip_gap(&self, addr: usize, con: &LockedConsole<'_>, from: u64, to: u64) {
-        con.add_dropped(to - from);
-        Stats::add(&self.stats.records_dropped, to - from);
-        self.consoles.note_dropped(addr, to - from);
-        con.set_seq(to);
     }
 }

@@ -28,8 +28,9 @@ use kernel::types::Opaque;
 pub(crate) trait DoorbellEvents {
     /// In the printk() caller on `cpu`, for every record, before it is committed, with the
     /// record's text (no level prefix, no trailing newline). Any context, NMI included:
-    /// must not sleep, take locks or print.
-    fn on_printk(cpu: u32, text: &[u8]);
+    /// must not sleep, take locks or print. Returns whether to ring the doorbell (queue
+    /// this CPU's irq_work).
+    fn on_printk(cpu: u32, text: &[u8]) -> bool;
     /// The doorbell rang on `cpu`: hard-irq context on that CPU, after the records it was
     /// rung for were committed. Must not sleep.
     fn on_ring(cpu: u32);
@@ -161,7 +162,9 @@ unsafe extern "C" fn console_probe<T: DoorbellEvents>(
         unsafe { core::slice::from_raw_parts(text.cast::<u8>(), len) }
     };
     let cpu = cpus::current_cpu();
-    T::on_printk(cpu, text);
+    if !T::on_printk(cpu, text) {
+        return;
+    }
     if let Some(work) = this.works.get(cpu as usize) {
         // SAFETY: initialised (type invariant); irq_work_queue() is safe in every context
         // printk runs in, NMI included, and does nothing if the work is already pending.

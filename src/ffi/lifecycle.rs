@@ -5,6 +5,7 @@
 //! with interrupts off), reboot and panic. The C callbacks reach the module through the
 //! plain functions of [`LifecycleEvents`].
 
+use super::syscore::Syscore;
 use crate::bindings as b;
 use core::ffi::{c_int, c_void};
 use core::pin::Pin;
@@ -72,22 +73,6 @@ extern "C" fn panic_cb<T: LifecycleEvents>(
     NOTIFY_DONE
 }
 
-/// syscore `suspend`: one CPU online, interrupts off. Dereferences no argument.
-extern "C" fn syscore_suspend_cb<T: LifecycleEvents>(_data: *mut c_void) -> c_int {
-    T::syscore_suspend();
-    0
-}
-
-/// syscore `resume`: one CPU online, interrupts off. Dereferences no argument.
-extern "C" fn syscore_resume_cb<T: LifecycleEvents>(_data: *mut c_void) {
-    T::syscore_resume();
-}
-
-/// syscore `shutdown`: the last step of a reboot or power-off. Dereferences no argument.
-extern "C" fn syscore_shutdown_cb<T: LifecycleEvents>(_data: *mut c_void) {
-    T::syscore_shutdown();
-}
-
 /// The registered notifiers.
 ///
 /// # Invariants
@@ -103,9 +88,7 @@ pub(crate) struct Lifecycle {
     #[pin]
     panic: Opaque<b::notifier_block>,
     #[pin]
-    syscore_ops: Opaque<b::syscore_ops>,
-    #[pin]
-    syscore: Opaque<b::syscore>,
+    syscore: Syscore,
     registered: AtomicBool,
 }
 
@@ -131,12 +114,7 @@ impl Lifecycle {
             // Early among reboot notifiers, so their messages already print synchronously.
             reboot: nb(reboot_cb::<T>, i32::MAX),
             panic: nb(panic_cb::<T>, i32::MAX),
-            syscore_ops: Opaque::new(b::syscore_ops {
-                suspend: Some(syscore_suspend_cb::<T>),
-                resume: Some(syscore_resume_cb::<T>),
-                shutdown: Some(syscore_shutdown_cb::<T>),
-            }),
-            syscore: Opaque::new(b::syscore::default()),
+            syscore <- Syscore::new::<T>(),
             registered: AtomicBool::new(false),
         })
     }
@@ -149,7 +127,6 @@ impl Lifecycle {
         // SAFETY: the blocks are initialised and pinned (type invariant); each registration
         // is undone in `unregister()`, which runs before `self` is dropped (`PinnedDrop`).
         unsafe {
-            (*self.syscore.get()).ops = self.syscore_ops.get();
             if let Err(e) = kernel::error::to_result(b::register_pm_notifier(self.pm.get())) {
                 self.registered.store(false, Ordering::SeqCst);
                 return Err(e);
@@ -164,7 +141,7 @@ impl Lifecycle {
                 core::ptr::addr_of_mut!(b::panic_notifier_list),
                 self.panic.get(),
             );
-            b::register_syscore(self.syscore.get());
+            self.syscore.register();
         }
         Ok(())
     }
@@ -177,7 +154,7 @@ impl Lifecycle {
         // SAFETY: all four were registered by `register()`. The notifier chains and the
         // syscore list synchronise with running callbacks on removal.
         unsafe {
-            b::unregister_syscore(self.syscore.get());
+            self.syscore.unregister();
             b::atomic_notifier_chain_unregister(
                 core::ptr::addr_of_mut!(b::panic_notifier_list),
                 self.panic.get(),

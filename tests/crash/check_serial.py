@@ -103,6 +103,10 @@ def check_suspend(lines):
         bad.append(f"syscore_events={sc}")
     if em != 0:
         bad.append(f"emergency={em} at the end")
+    # Records the kernel stored while suspending (its own PM lines) rang no doorbell.
+    withheld = stat_value(lines, "doorbells_withheld")
+    if (withheld or 0) < 1:
+        bad.append(f"doorbells_withheld={withheld}: the doorbell rang all through suspend")
     written = re.search(r"written (\d+)", report(lines, "written") or "")
     bursts = re.search(r"bursts (\d+)", report(lines, "bursts") or "")
     if not written or not bursts:
@@ -121,7 +125,8 @@ def check_suspend(lines):
                          for r in ("mem/freezer", "mem/devices", "mem/core", "disk/core"))
     return True, (f"{report(lines, 'mem_sleep')}, 4 pm_test phases each entered with a backlog "
                   f"({backlogs} records), all {written.group(1)} paced and {bursts.group(1)} "
-                  f"burst lines once, in order; pm_events {pm}, syscore_events {sc}")
+                  f"burst lines once, in order; pm_events {pm}, syscore_events {sc}; "
+                  f"{withheld} records stored while suspending rang no doorbell")
 
 
 FINAL = {
@@ -202,6 +207,10 @@ def check_crash(lines, what, n):
             problem = f"the oops was not printed synchronously (emergency mode not entered): {after}"
         elif problem is None and int(m2.group(3)) < 50:
             problem = f"offloading did not resume after the oops: {after}"
+        quiet = [l for l in lines if "] rpo-quiet " in l]
+        if problem is None and quiet:
+            problem = (f"{len(quiet)} info lines below the console loglevel reached the console "
+                       f"(the oops's loglevel applied to the backlog), first: {quiet[0].strip()}")
         written = f"{written}; {after}"
     if problem is None:
         problem = scan(region)

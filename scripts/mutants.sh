@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make mutants`: every patch in tests/mutants/ is one deliberate defect. Each is applied
+# to a fresh copy of the repository, built, and run against the tests its header names;
+# the defect is caught if one of them fails. Prints a table (defect, tests run, caught by,
+# time) and writes it to tests/mutants/RESULTS.md; exits non-zero if a defect survived, a
+# patch no longer applies, or a mutant does not build.
+#   scripts/mutants.sh [NAME...]      (default: every tests/mutants/*.patch)
+# A patch starts with a header, then the diff:
+#   Defect: what is wrong       (one line)
+#   Section: where docs/design.md promises otherwise
+#   Tests: host | loom | vm:a.sh,b.sh | crash:WHAT | console:NAME  (space-separated)
+# Not part of `make check`: each VM test is a boot of its own (minutes under TCG).
+set -uo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$RPO_ROOT" || exit 1
+kdir=$(rpo_kdir test) || { echo "mutants: no test kernel" >&2; exit 1; }
+if [ $# -gt 0 ]; then
+	patches=()
+	for n in "$@"; do patches+=("tests/mutants/${n%.patch}.patch"); done
+else
+	patches=(tests/mutants/*.patch)
+fi
+head_field() { sed -n "s/^$2: //p" "$1" | head -1; }
+results=$(mktemp)
+survived=0 broken=0 t_all=$SECONDS
+for p in "${patches[@]}"; do
+	name=$(basename "$p" .patch) t0=$SECONDS
+	defect=$(head_field "$p" Defect) tests=$(head_field "$p" Tests)
+	work=$(mktemp -d /tmp/rpo-mutant.XXXXXX)
+	# The committed tree with the working tree's changes, without build products.
+	git ls-files -z --cached --others --exclude-standard | tar -cf - --null -T - | tar -xf - -C "$work"
+	verdict="" by=()
+	if ! git -C "$work" apply "$RPO_ROOT/$p" 2>"$work/apply.log" && ! (cd "$work" && patch -p1 -s <"$RPO_ROOT/$p" >>"$work/apply.log" 2>&1); then
+		verdict="PATCH DOES NOT APPLY"
+	elif ! make -s -C "$work" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules >"$work/build.log" 2>&1; then
+		verdict="DOES NOT BUILD"
+	fi
+	if [ -z "$verdict" ]; then
+		for t in $tests; do
+			log="$work/${t//[:\/,]/_}.log" rc=0
+			case $t in
+			host) (cd "$work/tests/host" && CARGO_TARGET_DIR="$RPO_CACHE/cargo/mutant-host" cargo test --release) >"$log" 2>&1 || rc=$? ;;
+			loom) (cd "$work/tests/host" && RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$RPO_CACHE/cargo/mutant-loom" \
+				LOOM_MAX_PREEMPTIONS=3 cargo test --release) >"$log" 2>&1 || rc=$? ;;
+			vm:*)
+				IFS=, read -r -a vt <<<"${t#vm:}"
+				"$work/scripts/vm-test.sh" "${vt[@]}" >"$log" 2>&1 || rc=$?
+				;;
+			crash:*) "$work/scripts/crash-test.sh" "${t#crash:}" >"$log" 2>&1 || rc=$? ;;
+			console:*) "$work/scripts/console-test.sh" "${t#console:}" >"$log" 2>&1 || rc=$? ;;
+			*) echo "unknown test kind '$t'" >"$log"; rc=2 ;;
+			esac
+			if [ $rc != 0 ]; then
+				by+=("$t")
+				# The first failure line, as evidence.
+				grep -m1 -E '^(not ok|FAIL|test .* FAILED)|panicked at' "$log" | cut -c1-160 | sed "s/^/    $name: /"
+			fi
+		done
+		if [ ${#by[@]} -gt 0 ]; then verdict="caught"; else verdict="SURVIVED"; fi
+	fi
+	case $verdict in
+	caught) ;;
+	SURVIVED) survived=$((survived + 1)) ;;
+	*) broken=$((broken + 1)); sed 's/^/    /' "$work"/*.log | tail -20 ;;
+	esac
+	row="| \`$name\` | $defect | $tests | ${by[*]:-—} | $verdict | $((SECONDS - t0)) s |"
+	echo "$row"
+	echo "$row" >>"$results"
+	rm -rf "$work"
+done
+{
+	echo "# Mutants: seeded defects and the tests that catch them"
+	echo
+	echo "Written by \`make mutants\` (\`scripts/mutants.sh\`) on $(date -u +%Y-%m-%d), at $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' with local changes'),"
+	echo "in $((SECONDS - t_all)) s on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))."
+	echo
+	echo "| mutant | defect | tests run | caught by | verdict | time |"
+	echo "|---|---|---|---|---|---|"
+	cat "$results"
+	echo
+	echo "$(grep -c '| caught |' "$results") caught, $survived survived, $broken broken (patch stale or build failed)."
+} >tests/mutants/RESULTS.md
+rm -f "$results"
+echo "$(grep -c '| caught |' tests/mutants/RESULTS.md) caught, $survived survived, $broken broken"
+[ $survived = 0 ] && [ $broken = 0 ]

@@ -1,0 +1,2 @@
+/* neither shape */
+extern void register_syscore_things(void *);
