@@ -16,6 +16,9 @@
 #   make host-test       the pure logic's unit tests on the host (cargo test)
 #   make loom            the loom model checks of the lock-free protocols
 #   make vm-test         the VM selftest suite (TESTS="a.sh b.sh" runs only those)
+#   make mutants         seeded defects (tests/mutants/*.patch) against the tests that
+#                        must catch them; writes tests/mutants/RESULTS.md (hours; MUTANTS=
+#                        "01-... 05-..." runs only those)
 #   make fmt             rustfmt with the kernel's .rustfmt.toml (fmt-check: only check)
 #   make shellcheck      shellcheck over every shell script
 #   make clean           remove build products (needs no kernel)
@@ -36,7 +39,7 @@ KMAKE = $(MAKE) -C $(kdir) $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(kdir)/
 
 MODULE_DIRS = . tests/modules bench/module
 
-.PHONY: all modules object test-modules bench-modules clean demo check bench host-test loom vm-test \
+.PHONY: all modules object mutants test-modules bench-modules clean demo check bench host-test loom vm-test \
 	fmt fmt-check shellcheck shellcheck-list setup kernel install uninstall help
 
 all modules:
@@ -98,6 +101,9 @@ loom:
 
 vm-test:
 	scripts/vm-test.sh $(TESTS)
+
+mutants:
+	scripts/mutants.sh $(MUTANTS)
 
 help:
 	@sed -n '3,/^$$/s/^#   //p' $(firstword $(MAKEFILE_LIST))

@@ -10,6 +10,7 @@
 #   Defect: what is wrong       (one line)
 #   Section: where docs/design.md promises otherwise
 #   Tests: host | loom | vm:a.sh,b.sh | crash:WHAT | console:NAME  (space-separated)
+#   Append: kernel command line arguments for the vm: tests (optional)
 # Not part of `make check`: each VM test is a boot of its own (minutes under TCG).
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
@@ -26,7 +27,7 @@ results=$(mktemp)
 survived=0 broken=0 t_all=$SECONDS
 for p in "${patches[@]}"; do
 	name=$(basename "$p" .patch) t0=$SECONDS
-	defect=$(head_field "$p" Defect) tests=$(head_field "$p" Tests)
+	defect=$(head_field "$p" Defect) tests=$(head_field "$p" Tests) append=$(head_field "$p" Append)
 	work=$(mktemp -d /tmp/rpo-mutant.XXXXXX)
 	# The committed tree with the working tree's changes, without build products.
 	git ls-files -z --cached --others --exclude-standard | tar -cf - --null -T - | tar -xf - -C "$work"
@@ -45,7 +46,7 @@ for p in "${patches[@]}"; do
 				LOOM_MAX_PREEMPTIONS=3 cargo test --release) >"$log" 2>&1 || rc=$? ;;
 			vm:*)
 				IFS=, read -r -a vt <<<"${t#vm:}"
-				"$work/scripts/vm-test.sh" "${vt[@]}" >"$log" 2>&1 || rc=$?
+				"$work/scripts/vm-test.sh" ${append:+--append "$append"} "${vt[@]}" >"$log" 2>&1 || rc=$?
 				;;
 			crash:*) "$work/scripts/crash-test.sh" "${t#crash:}" >"$log" 2>&1 || rc=$? ;;
 			console:*) "$work/scripts/console-test.sh" "${t#console:}" >"$log" 2>&1 || rc=$? ;;
