@@ -6,6 +6,8 @@
 # time) and writes it to tests/mutants/RESULTS.md; exits non-zero if a defect survived, a
 # patch no longer applies, or a mutant does not build.
 #   scripts/mutants.sh [NAME...]      (default: every tests/mutants/*.patch)
+# With names, only those run, and their rows replace theirs in RESULTS.md (the others
+# stay, with the commit and date they were run at).
 # A patch starts with a header, then the diff:
 #   Defect: what is wrong       (one line)
 #   Section: where docs/design.md promises otherwise
@@ -24,7 +26,8 @@ else
 fi
 head_field() { sed -n "s/^$2: //p" "$1" | head -1; }
 results=$(mktemp)
-survived=0 broken=0 t_all=$SECONDS
+rev=$(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+')
+t_all=$SECONDS
 for p in "${patches[@]}"; do
 	name=$(basename "$p" .patch) t0=$SECONDS
 	defect=$(head_field "$p" Defect) tests=$(head_field "$p" Tests) append=$(head_field "$p" Append)
@@ -61,27 +64,43 @@ for p in "${patches[@]}"; do
 		if [ ${#by[@]} -gt 0 ]; then verdict="caught"; else verdict="SURVIVED"; fi
 	fi
 	case $verdict in
-	caught) ;;
-	SURVIVED) survived=$((survived + 1)) ;;
-	*) broken=$((broken + 1)); sed 's/^/    /' "$work"/*.log | tail -20 ;;
+	caught | SURVIVED) ;;
+	*) sed 's/^/    /' "$work"/*.log | tail -20 ;;
 	esac
-	row="| \`$name\` | $defect | $tests | ${by[*]:-—} | $verdict | $((SECONDS - t0)) s |"
+	row="| \`$name\` | $defect | $tests | ${by[*]:-—} | $verdict | $((SECONDS - t0)) s | $rev, $(date -u +%Y-%m-%d) |"
 	echo "$row"
 	echo "$row" >>"$results"
-	rm -rf "$work"
+	# A survivor's copy and test logs stay, to see what the tests saw.
+	if [ "$verdict" = caught ]; then rm -rf "$work"; else echo "    $name: logs kept in $work"; fi
 done
+# The rows of earlier runs for the mutants not run now, then this run's; in name order.
+old=tests/mutants/RESULTS.md
+if [ -e $old ]; then
+	kept=$(mktemp)
+	grep '^| `' $old | while IFS= read -r line; do
+		n=${line#| \`} n=${n%%\`*}
+		grep -qF "| \`$n\` |" "$results" || echo "$line"
+	done >"$kept"
+	cat "$kept" >>"$results"
+	rm -f "$kept"
+fi
+sort -o "$results" "$results"
+caught=$(grep -c '| caught |' "$results") survived=$(grep -c '| SURVIVED |' "$results")
+broken=$(($(grep -c . "$results") - caught - survived))
 {
 	echo "# Mutants: seeded defects and the tests that catch them"
 	echo
-	echo "Written by \`make mutants\` (\`scripts/mutants.sh\`) on $(date -u +%Y-%m-%d), at $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' with local changes'),"
-	echo "in $((SECONDS - t_all)) s on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))."
+	echo "Written by \`make mutants\` (\`scripts/mutants.sh\`). Each row: the patch in this directory,"
+	echo "the tests its header names, those that failed on it, and the commit (\`+\`: with local"
+	echo "changes) and date of the run. The last run took $((SECONDS - t_all)) s on $(nproc) CPUs (VM tests"
+	echo "under TCG)."
 	echo
-	echo "| mutant | defect | tests run | caught by | verdict | time |"
-	echo "|---|---|---|---|---|---|"
+	echo "| mutant | defect | tests run | caught by | verdict | time | run at |"
+	echo "|---|---|---|---|---|---|---|"
 	cat "$results"
 	echo
-	echo "$(grep -c '| caught |' "$results") caught, $survived survived, $broken broken (patch stale or build failed)."
+	echo "$caught caught, $survived survived, $broken broken (patch stale or build failed)."
 } >tests/mutants/RESULTS.md
 rm -f "$results"
-echo "$(grep -c '| caught |' tests/mutants/RESULTS.md) caught, $survived survived, $broken broken"
-[ $survived = 0 ] && [ $broken = 0 ]
+echo "$caught caught, $survived survived, $broken broken"
+[ "$survived" = 0 ] && [ "$broken" = 0 ]

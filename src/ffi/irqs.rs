@@ -148,3 +148,16 @@ impl Drop for IrqsOff<'_> {
         unsafe { b::_raw_spin_unlock_irqrestore(self.lock.cast(), self.flags) };
     }
 }
+
+/// Whether interrupts are off on this CPU: the flags register's IF bit, as the kernel's
+/// `native_save_fl()` reads it (`arch_irqs_disabled()` is an inline). Only the test build's
+/// checks use it: under Xen PV (`CONFIG_PARAVIRT_XXL`) the flag lives elsewhere.
+#[cfg(rpo_test_hooks)]
+pub(crate) fn irqs_disabled() -> bool {
+    const X86_EFLAGS_IF: u64 = 1 << 9;
+    let flags: u64;
+    // SAFETY: pushes the flags register and pops it into a register: it touches only the
+    // stack slot it pushes and changes no flag.
+    unsafe { core::arch::asm!("pushfq", "pop {}", out(reg) flags, options(preserves_flags)) };
+    flags & X86_EFLAGS_IF == 0
+}

@@ -93,6 +93,20 @@ def check_suspend(lines):
             bad.append(f"{run}: backlog before suspending only {m.group(1) if m else '?'} (need >= 50)")
     if report(lines, "done") is None:
         bad.append("no end report")
+    # The PM notifier switches to synchronous printing, the backlog printed, before tasks
+    # freeze: in each phase, the module's line comes between the entry and the freezing.
+    at = 0
+    for run in ("mem/freezer", "mem/devices", "mem/core", "disk/core"):
+        entry = next((i for i in range(at, len(lines)) if "PM: suspend entry" in lines[i]
+                      or "PM: hibernation: hibernation entry" in lines[i]), None)
+        freeze = first(lines, "Freezing user space processes", entry) if entry is not None else None
+        if freeze is None:
+            bad.append(f"{run}: no suspend entry followed by freezing")
+            break
+        if not any("rust_printk_offload: emergency mode on (suspend or hibernation)" in l
+                   for l in lines[entry:freeze]):
+            bad.append(f"{run}: the module did not switch to synchronous printing before tasks froze")
+        at = freeze + 1
     for r in ("udevd still running", "udevadm settle timed out"):
         if report(lines, r) is not None:
             bad.append(report(lines, r))
