@@ -51,8 +51,11 @@ fi
 echo "== build: the module's object builds against 6.12.0's syscore interface (tests/api/syscore_ops-6.12.0)"
 obj=rust_printk_offload.o
 make -s KDIR="$kdir" clean >/dev/null 2>&1
+# The symbols read whole first: `grep -q` would close the pipe early, and under pipefail
+# nm's SIGPIPE would fail the test.
 if make -s KDIR="$kdir" RPO_API_OVERLAY="$PWD/tests/api/syscore_ops-6.12.0/include" object >"$blog" 2>&1 &&
-	! grep -qi 'warning' "$blog" && nm "$obj" | grep -q ' U register_syscore_ops$' && ! nm "$obj" | grep -q ' U register_syscore$'; then
+	! grep -qi 'warning' "$blog" && syms=$(nm "$obj") &&
+	grep -q ' U register_syscore_ops$' <<<"$syms" && ! grep -q ' U register_syscore$' <<<"$syms"; then
 	ok "built without warnings; it calls register_syscore_ops(), not register_syscore()"
 else
 	sed 's/^/#   /' "$blog"
