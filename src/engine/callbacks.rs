@@ -46,7 +46,7 @@ impl PercpuCallbacks for Callbacks {
 impl DoorbellEvents for Callbacks {
     fn on_printk(cpu: u32, text: &[u8]) -> bool {
         with_offload(|o| {
-            o.check_kernel_state(cpu);
+            o.check_kernel_state();
             o.watch_unregistration(text);
             // The console loglevel this record is stored under; the boundary is read only
             // when the loglevel changed.

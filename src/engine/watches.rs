@@ -4,7 +4,6 @@
 //! state), starvation of the printers, urgent records, and the backlog limit. Each raises
 //! or clears an emergency reason; none prints.
 
-use super::emit::Round;
 use super::mode::{Ctx, DRAIN};
 use super::Offload;
 use crate::ffi::{cpus, kernel_state, kmsg};
@@ -38,53 +37,14 @@ impl Offload {
     /// oops (handed back at once, so this very record is printed by the caller) or when
     /// the system stops running (handed back once the backlog is printed). Any context,
     /// NMI included.
-    pub(crate) fn check_kernel_state(&self, cpu: u32) {
+    pub(crate) fn check_kernel_state(&self) {
         if kernel_state::oops_in_progress() && !self.mode.emergency.has(Reason::OOPS) {
             // An oops is printed by the CPU that has it, at once, as the kernel would, with
-            // whatever is owed before it: the machine may not survive to a kthread. The
-            // kernel would print that backlog with console_verbose()'s loglevel, so this
-            // CPU prints it first, with the loglevel each record was stored under.
-            if !cpus::in_nmi(cpu) {
-                self.print_before_oops();
-            }
+            // whatever is owed before it: the machine may not survive to a kthread.
             self.raise_handed_back(Reason::OOPS, Ctx::NoWake);
         }
         if !kernel_state::system_running() && !self.mode.emergency.has(Reason::SYSTEM_STATE) {
             self.raise(Reason::SYSTEM_STATE, Ctx::NoWake);
-        }
-    }
-
-    /// In the printk() caller that begins an oops (before its first record is stored;
-    /// interrupts are off there): prints what the held consoles are owed, record by record
-    /// as a drain does, each with the loglevel it was stored under (section 7.3 of
-    /// docs/design.md), so that the consoles do not show, ahead of the oops, records they
-    /// were never to show. A kthread writing a record holds `console_lock` for that
-    /// record only: the caller waits for it up to `OOPS_LOCK_WAIT_NS`, as the kernel's own
-    /// `console_trylock_spinning()` waits for a printing owner; if the lock stays busy, the
-    /// kernel prints the rest once the consoles are its own.
-    pub(crate) fn print_before_oops(&self) {
-        const OOPS_LOCK_WAIT_NS: u64 = 100_000_000;
-        let mut rounds = self.backlog_records() + 1;
-        let mut busy_since = None;
-        while rounds > 0 {
-            match self.print_round() {
-                Round::Printed { written, bytes, .. } => {
-                    Stats::add(&self.stats.records_offloaded, written);
-                    Stats::add(&self.stats.records_drained, written);
-                    Stats::add(&self.stats.bytes_offloaded, bytes as u64);
-                    rounds -= 1;
-                    busy_since = None;
-                }
-                Round::Busy => {
-                    let now = cpus::now_ns();
-                    let since = *busy_since.get_or_insert(now);
-                    if now.saturating_sub(since) > OOPS_LOCK_WAIT_NS {
-                        return;
-                    }
-                    core::hint::spin_loop();
-                }
-                Round::Idle => return,
-            }
         }
     }
 

@@ -116,14 +116,6 @@ pub(crate) fn tracepoint_caller_preemptible(cpu: u32) -> bool {
     preempt_count(cpu) & 0x7fff_ffff <= 1
 }
 
-/// For code running on `cpu` (the current CPU, unable to migrate): whether it runs in NMI
-/// context. `NMI_MASK` of `include/linux/preempt.h` (4 bits from bit 20) is a macro
-/// bindgen cannot evaluate.
-pub(crate) fn in_nmi(cpu: u32) -> bool {
-    const NMI_MASK: u32 = 0xf << 20;
-    preempt_count(cpu) & NMI_MASK != 0
-}
-
 /// An identity of the running task (its address), to recognise it later.
 pub(crate) fn current_task() -> usize {
     // SAFETY: `get_current()` has no preconditions; the address is only compared.

@@ -221,10 +221,6 @@ def check_crash(lines, what, n):
             problem = f"the oops was not printed synchronously (emergency mode not entered): {after}"
         elif problem is None and int(m2.group(3)) < 50:
             problem = f"offloading did not resume after the oops: {after}"
-        quiet = [l for l in lines if "] rpo-quiet " in l]
-        if problem is None and quiet:
-            problem = (f"{len(quiet)} info lines below the console loglevel reached the console "
-                       f"(the oops's loglevel applied to the backlog), first: {quiet[0].strip()}")
         written = f"{written}; {after}"
     if problem is None:
         problem = scan(region)

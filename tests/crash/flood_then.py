@@ -4,9 +4,7 @@
 backlog left for the consoles, then end the system at once: "panic" (sysrq crash),
 "reboot" (reboot(2), as reboot -f does) or "reset" (sysrq b: emergency_restart(), which
 runs no notifier); or "oops" (load a module whose init oopses, which the system
-survives), then 100 more lines, and report whether the kthreads printed them. Before an
-oops, info lines below the console loglevel are mixed in: the oops (console_verbose())
-must not make them appear.
+survives), then 100 more lines, and report whether the kthreads printed them.
 
     flood_then.py panic|reboot|reset|oops N [OOPS_MODULE] [TAG]
 
@@ -41,15 +39,8 @@ def main():
     what, n = sys.argv[1], int(sys.argv[2])
     tag = sys.argv[4] if len(sys.argv) > 4 else what
     fd = os.open("/dev/kmsg", os.O_WRONLY)
-    if what == "oops":
-        # Console loglevel 5: the lines (level 4) are shown, and every tenth is followed by
-        # an info line (level 6) that no console is to show, before the oops or after.
-        with open("/proc/sys/kernel/printk", "w") as f:
-            f.write("5")
     for i in range(1, n + 1):
         os.write(fd, f"rpo-{tag} {i}\n".encode())
-        if what == "oops" and i % 10 == 0:
-            os.write(fd, f"<6>rpo-quiet {i // 10}\n".encode())
     report = f"rpo-crash-test: {n} lines written, backlog {backlog(tag, n)}\n"
     os.write(fd, report.encode())
     # Also on stdout (the host keeps it), for when the end loses the kernel log's tail.
