@@ -15,13 +15,7 @@ if ! command -v modprobe >/dev/null || ! command -v depmod >/dev/null; then skip
 P=/proc/sys/kernel/printk_offload
 S=/sys/module/rust_printk_offload/parameters
 R=/tmp/rpo-cmdline-modroot
-rel=$(uname -r)
-rm -rf $R
-mkdir -p $R/lib/modules/"$rel"/updates $R/conf
-on_exit "rm -rf $R"
-cp "$f" $R/lib/modules/"$rel"/updates/
-touch $R/lib/modules/"$rel"/modules.{order,builtin,builtin.modinfo}
-depmod -b $R "$rel" || fail "depmod -b $R"
+module_root $R "$f"
 # An empty configuration directory: the values can only come from the command line.
 modprobe -d $R -C $R/conf rust_printk_offload || fail "modprobe"
 on_exit "rmmod rust_printk_offload 2>/dev/null"

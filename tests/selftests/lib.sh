@@ -75,6 +75,20 @@ setup_printk() {
 	put on /proc/sys/kernel/printk_devkmsg
 }
 
+# module_root DIR KO: a module tree of our own under DIR (removed when the test ends), with
+# KO in updates/ for the running kernel and depmod's index, and an empty configuration
+# directory DIR/conf, for `modprobe -d DIR -C DIR/conf`.
+module_root() {
+	local rel
+	rel=$(uname -r)
+	rm -rf "$1"
+	mkdir -p "$1/lib/modules/$rel/updates" "$1/conf"
+	on_exit "rm -rf $1"
+	cp "$2" "$1/lib/modules/$rel/updates/"
+	touch "$1/lib/modules/$rel/"modules.{order,builtin,builtin.modinfo}
+	depmod -b "$1" "$rel" || fail "depmod -b $1"
+}
+
 load_slow() { # delay_us per character
 	load_module slow_console
 	on_exit "rmmod slow_console"

@@ -64,13 +64,7 @@ if ! command -v modprobe >/dev/null || ! command -v depmod >/dev/null; then
 	skip "no modprobe or depmod"
 fi
 R=/tmp/rpo-modroot
-rel=$(uname -r)
-rm -rf $R
-mkdir -p $R/lib/modules/"$rel"/updates $R/conf
-on_exit "rm -rf $R"
-cp "$f" $R/lib/modules/"$rel"/updates/
-touch $R/lib/modules/"$rel"/modules.{order,builtin,builtin.modinfo}
-depmod -b $R "$rel" || fail "depmod -b $R"
+module_root $R "$f"
 echo "options rust_printk_offload slice_us=7000 printk_cpumask=0" >$R/conf/rpo.conf
 modprobe -d $R -C $R/conf rust_printk_offload || fail "modprobe with an options file"
 expect slice_us 7000
