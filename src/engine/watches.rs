@@ -51,20 +51,25 @@ impl Offload {
     /// The starvation fallback, checked at every doorbell and watch tick: if the printers
     /// do not get the CPU time to print what is owed (`logic/starvation_watch.rs`: a
     /// real-time task took the eligible CPUs, or throttling leaves the kthreads a few
-    /// percent of them), the consoles go back to the kernel; after as long again a kthread is asked to try, and the
-    /// consoles come back once one of them actually runs (`end_starvation`).
+    /// percent of them), the consoles go back to the kernel; after as long again a kthread
+    /// is asked to try, and the consoles come back once one of them actually runs
+    /// (`end_starvation`). A hand-back whose drainer does not get to print is given up
+    /// (the kernel prints, as without the module) at the end of the next starved window.
     pub(crate) fn watch_starvation(&self, lowest_ours: Option<u64>) {
         let now = cpus::now_ns();
         let limit_ms = self.tunables.get(Tunable::StarvationMs);
+        let handing_back = self.mode.emergency.handing_back();
         if self.mode.emergency.has(Reason::STARVED) {
             let since = self.mode.starved_at_ns.load(Ordering::Relaxed);
             if now.saturating_sub(since) >= limit_ms * 1_000_000 {
                 self.kick_from(cpus::current_cpu(), Ctx::Atomic);
             }
-            return;
-        }
-        let handing_back = self.mode.emergency.handing_back();
-        if self.mode.emergency.active() && !handing_back {
+            // The fallback's own hand-back is watched like any other: its drainer may be a
+            // starved task too (one that began draining before its CPU was taken).
+            if !handing_back {
+                return;
+            }
+        } else if self.mode.emergency.active() && !handing_back {
             return;
         }
         let Some(oldest) = lowest_ours else {

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# A hand-back whose drainer is starved, twice over. The user switch's writer, pinned to
+# the printer's CPU, begins printing the backlog, and a real-time hog then takes that CPU
+# (RT throttling and the fair server off there), so the drainer stops mid-backlog:
+#   1. that hand-back must be given up (the consoles go to the kernel as they are);
+#   2. the switch is then turned off from the other CPU: the consoles are the module's
+#      again, its printer is on the hogged CPU, and the starvation fallback begins, with a
+#      hand-back that no other task can drain (the starved one still holds the drain).
+#      That hand-back must be given up too: lines written from the other CPU keep reaching
+#      the console while the hog runs.
+# Afterwards every line is there once, in order, and offloading resumes.
+# kselftest-timeout=180
+. "$(dirname "$0")/lib.sh"
+setup_printk
+need_cpus 2
+command -v chrt >/dev/null || skip "no chrt"
+FS=/sys/kernel/debug/sched/fair_server/cpu1/runtime
+[ -e $FS ] || skip "no $FS (CONFIG_SCHED_DEBUG): a hog would still leave the drainer 5% of its CPU"
+fs_runtime=$(cat $FS)
+[ "$fs_runtime" != 0 ] || skip "CPU 1 has no fair server (brought online after boot)"
+P=/proc/sys/kernel/printk_offload
+STOP=/tmp/rpo-hog-stop
+# This shell stays off the hogged CPU.
+taskset -p -c 0 $$ >/dev/null || fail "cannot pin the test to CPU 0"
+# Undone in reverse order: the hog stopped, the switch off, the fair server back (its
+# bandwidth must fit before RT throttling returns), then RT throttling.
+on_exit "echo $(cat /proc/sys/kernel/sched_rt_runtime_us) >/proc/sys/kernel/sched_rt_runtime_us"
+on_exit "echo $fs_runtime >$FS"
+on_exit "echo 0 >$P/emergency"
+rm -f $STOP
+on_exit "touch $STOP; wait"
+load_slow 100 # about 3 ms a line
+load_offload
+put 1000 $P/starvation_ms
+put 1 /proc/sys/kernel/printk_cpumask
+# Turning the fair server off logs a warning (an urgent record): let that pass first.
+put -1 /proc/sys/kernel/sched_rt_runtime_us
+put 0 $FS
+for _ in $(seq 50); do
+	[ "$(ostat emergency)" = 0 ] && [ "$(ostat backlog)" = 0 ] && break
+	sleep 0.1
+done
+[ "$(ostat emergency)" = 0 ] || fail "emergency mode before the test began: $(ostat emergency_reasons)"
+
+reset_capture
+python3 "$HERE/kmsg_burst.py" rpo-sdr-a 1000 >/dev/null
+s0=$(ostat starvations) d0=$(ostat records_drained)
+# The switch's writer prints the backlog itself, on CPU 1.
+taskset -c 1 sh -c "echo 1 >$P/emergency" &
+writer=$!
+for _ in $(seq 100); do
+	[ "$(ostat records_drained)" -gt "$d0" ] && break
+	sleep 0.02
+done
+[ "$(ostat records_drained)" -gt "$d0" ] || fail "nobody began printing the hand-back's backlog"
+chrt -f 99 taskset -c 1 bash -c "while [ ! -e $STOP ]; do :; done" &
+hog=$!
+sleep 0.2
+chrt -p $hog | grep -q SCHED_FIFO || fail "the hog is not SCHED_FIFO: $(chrt -p $hog 2>&1)"
+owed=$(ostat backlog)
+[ "$owed" -gt 100 ] || fail "the backlog was printed before the hog came ($owed records left)"
+
+# 1. The switch's hand-back, stalled, is given up.
+for _ in $(seq 50); do
+	[ "$(ostat starvations)" -gt "$s0" ] && break
+	sleep 0.1
+done
+gave_up=$(($(ostat starvations) - s0))
+[ "$gave_up" -ge 1 ] || fail "the stalled hand-back was not given up within 5 s ($(ostat backlog) records owed)"
+
+# 2. Back to the module, whose printer cannot run: the fallback's hand-back stalls too.
+s1=$(ostat starvations)
+taskset -c 0 sh -c "echo 0 >$P/emergency" || fail "cannot turn the user switch off"
+python3 "$HERE/kmsg_paced.py" rpo-sdr-b 250 20 >/dev/null
+have_b=$(capture | grep -c "] rpo-sdr-b " || true)
+starved=$(($(ostat starvations) - s1))
+reasons=$(ostat emergency_reasons)
+stats_then=$(cat $P/stats)
+touch $STOP
+wait "$hog"
+log "drainer starved with $owed records owed: hand-back given up; after the switch went off," \
+	"$have_b of 250 new lines reached the console in 5 s; the watch counted $starved time(s)" \
+	"(reasons then: $reasons)"
+if [ "$have_b" -lt 180 ]; then
+	echo "$stats_then" | sed 's/^/  /'
+	fail "lines did not keep arriving while the drainer was starved"
+fi
+[ "$starved" -ge 2 ] || fail "the fallback and its stalled hand-back were not both counted"
+wait "$writer" || fail "the write to the user switch failed"
+wait_lines rpo-sdr-a 1000 30 || fail "backlog lines missing"
+wait_lines rpo-sdr-b 250 30 || fail "lines missing"
+check_sequence rpo-sdr-a 1000 || fail "backlog: duplicate, missing or reordered line"
+check_sequence rpo-sdr-b 250 || fail "duplicate, missing or reordered line"
+for i in $(seq 20); do
+	echo "rpo-sdr-after $i" >/dev/kmsg
+	[ "$(ostat emergency)" = 0 ] && break
+	sleep 0.5
+done
+[ "$(ostat emergency)" = 0 ] || fail "still in emergency mode 10 s after the hog ($(ostat emergency_reasons))"
+unload_offload
+rmmod slow_console
