@@ -83,7 +83,7 @@ log "drainer starved with $owed records owed: hand-back given up; after the swit
 	"$have_b of 250 new lines reached the console in 5 s; the watch counted $starved time(s)" \
 	"(reasons then: $reasons)"
 if [ "$have_b" -lt 180 ]; then
-	echo "$stats_then" | sed 's/^/  /'
+	awk '{ print "  " $0 }' <<<"$stats_then"
 	fail "lines did not keep arriving while the drainer was starved"
 fi
 [ "$starved" -ge 2 ] || fail "the fallback and its stalled hand-back were not both counted"
