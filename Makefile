@@ -10,6 +10,7 @@
 #                        writes bench/results/{latest.json,raw.tar.xz}, docs/bench-results.md,
 #                        docs/bench-latency-ccdf.png
 #   make object          the module's object only (RPO_API_OVERLAY=DIR: see tests/api/)
+#   make clippy          the kernel's clippy build of the module (CLIPPY=1), warnings as errors
 #   make install         install the module into /lib/modules/<release>/updates/ of KDIR's
 #                        release (INSTALL_MOD_PATH= prefixes it), then depmod
 #   make uninstall       remove what make install put there, then depmod
@@ -39,7 +40,7 @@ KMAKE = $(MAKE) -C $(kdir) $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(kdir)/
 
 MODULE_DIRS = . tests/modules bench/module
 
-.PHONY: all modules object mutants test-modules bench-modules clean demo check bench host-test loom vm-test \
+.PHONY: all modules object clippy mutants test-modules bench-modules clean demo check bench host-test loom vm-test \
 	fmt fmt-check shellcheck shellcheck-list setup kernel install uninstall help
 
 all modules:
@@ -51,6 +52,14 @@ all modules:
 object:
 	@$(CURDIR)/scripts/kconfig-check.sh $(kdir)
 	$(KMAKE) M=$(CURDIR) rust_printk_offload.o
+
+# The kernel's clippy build (clippy-driver in place of rustc, with the lints the kernel
+# enables), warnings as errors. The object is built again: an up-to-date one would be
+# skipped, and with it the lints.
+clippy:
+	@$(CURDIR)/scripts/kconfig-check.sh $(kdir)
+	rm -f rust_printk_offload.o
+	$(KMAKE) M=$(CURDIR) CLIPPY=1 KRUSTFLAGS=-Dwarnings rust_printk_offload.o
 
 # Kbuild's modules_install puts an external module into updates/ (so it wins over an
 # in-tree copy) and runs depmod for KDIR's release, under INSTALL_MOD_PATH if set.

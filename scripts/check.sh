@@ -62,6 +62,13 @@ else
 	nm "$obj" 2>/dev/null | grep syscore | sed 's/^/#   /'
 	nok "the object for the older syscore interface"
 fi
+echo "== build: the kernel's clippy build of the module (CLIPPY=1) finds nothing"
+if make -s KDIR="$kdir" clippy >"$blog" 2>&1 && ! grep -qiE 'warning|error' "$blog"; then
+	ok "clippy clean"
+else
+	head -60 "$blog" | sed 's/^/#   /'
+	nok "clippy findings (make clippy)"
+fi
 echo "== build: the modules build from clean with no warning (rustc, objtool, modpost)"
 make -s KDIR="$kdir" clean >/dev/null 2>&1
 if make -s KDIR="$kdir" modules test-modules bench-modules >"$blog" 2>&1 && ! grep -qi 'warning' "$blog"; then

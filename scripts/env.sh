@@ -13,8 +13,8 @@ RPO_VNG_VERSION=1.42
 export RPO_BINDGEN_VERSION RPO_VNG_VERSION
 
 mkdir -p "$RPO_TOOLBIN"
-for t in rustc rustdoc; do
-	[ -e "$RPO_TOOLBIN/$t" ] || ln -sf "/usr/bin/$t" "$RPO_TOOLBIN/$t"
+for t in rustc rustdoc clippy-driver; do
+	[ -e "$RPO_TOOLBIN/$t" ] || [ ! -e "/usr/bin/$t" ] || ln -sf "/usr/bin/$t" "$RPO_TOOLBIN/$t"
 done
 # With KDIR= (the user's own kernel) the user's rustc stays first: it must be the one that
 # built that kernel.

@@ -30,7 +30,7 @@ funcs=${6:-'register_pm_notifier|unregister_pm_notifier|register_reboot_notifier
 # code is exempt from the lints the kernel build turns into errors.
 lints='non_camel_case_types, non_upper_case_globals, non_snake_case, improper_ctypes,
 	unreachable_pub, unused_imports, missing_docs, dead_code, unsafe_op_in_unsafe_fn,
-	clippy::all, rustdoc::all'
+	clippy::all, clippy::undocumented_unsafe_blocks, rustdoc::all'
 lints=$(tr -s ' \t\n' ' ' <<<"$lints")
 cd "$kdir"
 bindgen "$header" \

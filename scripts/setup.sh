@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
-APT_PKGS=(rustc-web rust-web-src clang libclang-dev lld llvm flex bison bc libelf-dev
+APT_PKGS=(rustc-web rust-web-src rust-web-clippy clang libclang-dev lld llvm flex bison bc libelf-dev
 	libssl-dev cpio qemu-system-x86 linux-source-6.12 udev kmod procps util-linux
 	python3-pip make gcc shellcheck)
 

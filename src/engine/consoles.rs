@@ -96,6 +96,10 @@ pub(crate) struct OwnedConsoles {
 impl OwnedConsoles {
     /// No console held.
     pub(crate) const fn new() -> Self {
+        // A `const` item is what an array repeat expression of a non-`Copy` type needs
+        // (inline `const` blocks need Rust 1.79; the kernel's minimum is 1.78): each slot
+        // is a fresh copy, which is the point here.
+        #[allow(clippy::declare_interior_mutable_const)]
         const FREE: Slot = Slot::new();
         Self {
             slots: [FREE; MAX_CONSOLES],

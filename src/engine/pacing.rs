@@ -176,7 +176,7 @@ impl Offload {
                     .consoles
                     .survey(false)
                     .lowest_seq
-                    .is_none_or(|low| low >= target)
+                    .map_or(true, |low| low >= target)
             {
                 return;
             }

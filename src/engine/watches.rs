@@ -207,7 +207,7 @@ impl Offload {
         }
         let until = self.mode.urgent_until_ns.load(Ordering::Relaxed);
         let last = self.mode.urgent_seq.load(Ordering::Relaxed);
-        if cpus::now_ns() >= until && lowest_held.is_none_or(|s| s > last) {
+        if cpus::now_ns() >= until && lowest_held.map_or(true, |s| s > last) {
             self.clear(Reason::URGENT, Ctx::Atomic);
         }
     }

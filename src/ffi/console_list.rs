@@ -282,7 +282,7 @@ impl<'a> ConsoleRef<'a> {
             )
         };
         for &c in name.iter().take_while(|&&c| c != 0) {
-            out.push(c as u8);
+            out.push(c);
         }
         if index >= 0 {
             let mut digits = [0u8; 20];

@@ -73,6 +73,8 @@ pub(crate) struct Syscore {
 
 impl Syscore {
     /// The callbacks for `T`, not yet registered.
+    // The older `syscore_ops` also has the list node, which the struct update fills in.
+    #[allow(clippy::needless_update)]
     pub(crate) fn new<T: LifecycleEvents>() -> impl PinInit<Self> {
         pin_init!(Self {
             ops: Opaque::new(b::syscore_ops {

@@ -90,7 +90,7 @@ impl LevelHistory {
                 continue;
             }
             let (boundary, level) = (v >> 8, (v & 0xff) as u32);
-            if boundary <= seq && best.is_none_or(|(b, _)| boundary >= b) {
+            if boundary <= seq && best.map_or(true, |(b, _)| boundary >= b) {
                 best = Some((boundary, level));
             }
         }

@@ -19,16 +19,17 @@ FS=/sys/kernel/debug/sched/fair_server
 P=/proc/sys/kernel/printk_offload
 STOP=/tmp/rpo-hog-stop
 rt_runtime=$(cat /proc/sys/kernel/sched_rt_runtime_us)
-# Undone at the end in reverse order: RT throttling back, then the fair server (whose
-# bandwidth must fit again), and the hog stopped first of all.
+load_slow 100 # about 3 ms a line
+load_offload
+# Undone at the end in reverse order, before the modules go: RT throttling back, then the
+# fair server (whose bandwidth must fit again), and the hog stopped first of all (a kthread
+# it starves could not be stopped).
 on_exit "echo $rt_runtime >/proc/sys/kernel/sched_rt_runtime_us"
 # A CPU first brought online after boot (maxcpus=) has no fair server at all: runtime
 # and period read 0 there, and there is nothing to turn off or restore.
 fs_runtime=$(cat "$FS/cpu1/runtime")
 [ "$fs_runtime" = 0 ] || on_exit "echo $fs_runtime >$FS/cpu1/runtime"
 on_exit "touch $STOP; wait"
-load_slow 100 # about 3 ms a line
-load_offload
 put 1000 $P/starvation_ms
 # The printer's CPU is CPU 1 (the mask), the writer's CPU 0.
 cpu=1 writer_cpu=0

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # A hand-back whose drainer is starved, twice over. The user switch's writer, pinned to
-# the printer's CPU, begins printing the backlog, and a real-time hog then takes that CPU
-# (RT throttling and the fair server off there), so the drainer stops mid-backlog:
+# the printer's CPU, begins printing the backlog, and a real-time hog of higher priority
+# then takes that CPU (RT throttling and the fair server off there), so the drainer stops
+# mid-backlog:
 #   1. that hand-back must be given up (the consoles go to the kernel as they are);
 #   2. the switch is then turned off from the other CPU: the consoles are the module's
 #      again, its printer is on the hogged CPU, and the starvation fallback begins, with a
@@ -20,44 +21,57 @@ FS=/sys/kernel/debug/sched/fair_server/cpu1/runtime
 fs_runtime=$(cat $FS)
 [ "$fs_runtime" != 0 ] || skip "CPU 1 has no fair server (brought online after boot)"
 P=/proc/sys/kernel/printk_offload
-STOP=/tmp/rpo-hog-stop
 # This shell stays off the hogged CPU.
 taskset -p -c 0 $$ >/dev/null || fail "cannot pin the test to CPU 0"
-# Undone in reverse order: the hog stopped, the switch off, the fair server back (its
-# bandwidth must fit before RT throttling returns), then RT throttling.
+load_slow 200 # about 6 ms a line: a backlog of 6 s, long enough for process start-up under emulation
+load_offload
+# Undone in reverse order, before the modules go: the switch off, the fair server back
+# (its bandwidth must fit before RT throttling returns), then RT throttling.
 on_exit "echo $(cat /proc/sys/kernel/sched_rt_runtime_us) >/proc/sys/kernel/sched_rt_runtime_us"
 on_exit "echo $fs_runtime >$FS"
 on_exit "echo 0 >$P/emergency"
-rm -f $STOP
-on_exit "touch $STOP; wait"
-load_slow 100 # about 3 ms a line
-load_offload
 put 1000 $P/starvation_ms
 put 1 /proc/sys/kernel/printk_cpumask
-# Turning the fair server off logs a warning (an urgent record): let that pass first.
+# Turning the fair server off logs a warning (an urgent record): let that pass first (the
+# urgent reason ends at a doorbell once its time is over, hence the lines).
 put -1 /proc/sys/kernel/sched_rt_runtime_us
 put 0 $FS
-for _ in $(seq 50); do
+for i in $(seq 50); do
+	echo "rpo-sdr-settle $i" >/dev/kmsg
 	[ "$(ostat emergency)" = 0 ] && [ "$(ostat backlog)" = 0 ] && break
-	sleep 0.1
+	sleep 0.2
 done
 [ "$(ostat emergency)" = 0 ] || fail "emergency mode before the test began: $(ostat emergency_reasons)"
+
+# Started beforehand, so that no process start-up (slow under emulation) falls between the
+# burst and the hog: the switch's writer, a SCHED_FIFO 1 task on CPU 1 (it runs at once
+# when let go, and drains there rather than the kthread it preempts), waiting on a FIFO;
+# and the hog (rt_hogs.py), waiting for SIGUSR1.
+GO=/tmp/rpo-sdr-go READY=/tmp/rpo-sdr-hog HOG_S=25
+rm -f $GO $READY && mkfifo $GO
+chrt -f 1 taskset -c 1 sh -c "read _ <$GO; echo 1 >$P/emergency" &
+writer=$!
+python3 "$HERE/rt_hogs.py" $HOG_S 1 >$READY &
+hogs=$!
+# Before the modules go: a kthread the hog starves could not be stopped.
+on_exit "pkill -KILL -f rt_hogs.py; kill $writer 2>/dev/null; wait"
+for _ in $(seq 100); do
+	grep -q ready $READY && break
+	sleep 0.05
+done
+grep -q ready $READY || fail "the hog did not get ready"
 
 reset_capture
 python3 "$HERE/kmsg_burst.py" rpo-sdr-a 1000 >/dev/null
 s0=$(ostat starvations) d0=$(ostat records_drained)
-# The switch's writer prints the backlog itself, on CPU 1.
-taskset -c 1 sh -c "echo 1 >$P/emergency" &
-writer=$!
+echo go >$GO
 for _ in $(seq 100); do
 	[ "$(ostat records_drained)" -gt "$d0" ] && break
 	sleep 0.02
 done
 [ "$(ostat records_drained)" -gt "$d0" ] || fail "nobody began printing the hand-back's backlog"
-chrt -f 99 taskset -c 1 bash -c "while [ ! -e $STOP ]; do :; done" &
-hog=$!
+kill -USR1 $hogs
 sleep 0.2
-chrt -p $hog | grep -q SCHED_FIFO || fail "the hog is not SCHED_FIFO: $(chrt -p $hog 2>&1)"
 owed=$(ostat backlog)
 [ "$owed" -gt 100 ] || fail "the backlog was printed before the hog came ($owed records left)"
 
@@ -77,8 +91,9 @@ have_b=$(capture | grep -c "] rpo-sdr-b " || true)
 starved=$(($(ostat starvations) - s1))
 reasons=$(ostat emergency_reasons)
 stats_then=$(cat $P/stats)
-touch $STOP
-wait "$hog"
+pkill -KILL -f rt_hogs.py
+{ wait "$hogs"; } 2>/dev/null # killed: not a failure
+sed 's/^/    /' $READY
 log "drainer starved with $owed records owed: hand-back given up; after the switch went off," \
 	"$have_b of 250 new lines reached the console in 5 s; the watch counted $starved time(s)" \
 	"(reasons then: $reasons)"

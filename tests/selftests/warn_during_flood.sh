@@ -19,12 +19,12 @@ FS=/sys/kernel/debug/sched/fair_server/cpu1/runtime
 [ -e $FS ] || skip "no $FS (CONFIG_SCHED_DEBUG): a hog would still leave the kthread 5% of its CPU"
 P=/proc/sys/kernel/printk_offload
 STOP=/tmp/rpo-hog-stop
+load_slow 100
+load_offload
 on_exit "echo $(cat /proc/sys/kernel/sched_rt_runtime_us) >/proc/sys/kernel/sched_rt_runtime_us"
 on_exit "echo $(cat $FS) >$FS"
 rm -f $STOP
 on_exit "touch $STOP; wait"
-load_slow 100
-load_offload
 put 1 /proc/sys/kernel/printk_cpumask
 put 60000 $P/starvation_ms
 reset_capture
