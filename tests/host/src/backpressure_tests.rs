@@ -66,6 +66,28 @@ mod ring_estimate {
     }
 
     #[test]
+    fn looks_far_apart_still_measure_a_steady_wrap() {
+        // A look every 900 records on a ring of 2000: the first record advances by less
+        // than half the span each time.
+        let r = RingEstimate::new();
+        let mut est = None;
+        for next in (0..30_000u64).step_by(900) {
+            est = r.observe(Some(next.saturating_sub(2000)), next);
+        }
+        assert_eq!(est, Some(2000));
+    }
+
+    #[test]
+    fn a_larger_ring_is_the_estimate() {
+        let r = RingEstimate::new();
+        assert_eq!(r.observe(Some(0), 1000), None);
+        assert_eq!(r.observe(Some(10), 1010), Some(1000));
+        // A later, larger span (the largest is kept).
+        assert_eq!(r.observe(Some(20), 1520), Some(1500));
+        assert_eq!(r.observe(Some(30), 1530), Some(1500));
+    }
+
+    #[test]
     fn a_clear_before_the_ring_wrapped_is_not_a_wrap() {
         let r = RingEstimate::new();
         assert_eq!(r.observe(Some(0), 3000), None);

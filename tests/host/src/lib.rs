@@ -47,8 +47,6 @@ mod printer_claim_tests;
 #[cfg(all(test, not(loom)))]
 mod record_text_tests;
 #[cfg(all(test, not(loom)))]
-mod ring_estimate_tests;
-#[cfg(all(test, not(loom)))]
 mod slice_budget_tests;
 #[cfg(all(test, not(loom)))]
 mod starvation_watch_tests;
