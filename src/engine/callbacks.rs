@@ -67,7 +67,7 @@ impl DoorbellEvents for Callbacks {
             o.note_doorbell(cpu);
             o.settle_kernel_state();
             let survey = o.survey_consoles(Ctx::Atomic);
-            o.watch_urgent(cpu);
+            o.watch_urgent(cpu, survey.lowest_seq);
             o.settle_urgent(survey.lowest_held);
             o.watch_starvation(survey.lowest_seq);
             o.watch_backlog(survey.lowest_seq);

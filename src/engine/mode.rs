@@ -49,6 +49,7 @@ pub(super) const RESYNC: u32 = 1 << 1;
 pub(super) const ADOPT: u32 = 1 << 2;
 pub(super) const DEPARTED: u32 = 1 << 3;
 pub(super) const DRAIN: u32 = 1 << 4;
+pub(super) const URGENT_DELAY: u32 = 1 << 5;
 
 /// Reasons that are not announced in the log: urgent records last a moment and are being
 /// printed (an announcement would land in the middle of them); the unload line says the
@@ -78,6 +79,10 @@ pub(crate) struct Mode {
     pub(super) urgent_seq: AtomicU64,
     /// Emergency mode for urgent records lasts at least until then.
     pub(super) urgent_until_ns: AtomicU64,
+    /// The records in front of the last urgent record that waits long, and how long that
+    /// is at the console's pace, in ms (said in the log by a kthread).
+    pub(super) urgent_behind: AtomicU64,
+    pub(super) urgent_behind_ms: AtomicU64,
     /// A buffer per CPU for the urgent-record scan. Its lock is never contended: only the
     /// doorbell of that CPU takes it, in hard-irq context, which does not nest.
     pub(super) scan_bufs: KVec<Pin<KBox<SpinLock<[u8; SCAN_BUF]>>>>,
@@ -103,6 +108,8 @@ impl Mode {
             urgent_scan: AtomicU64::new(kmsg::next_seq()),
             urgent_seq: AtomicU64::new(0),
             urgent_until_ns: AtomicU64::new(0),
+            urgent_behind: AtomicU64::new(0),
+            urgent_behind_ms: AtomicU64::new(0),
             scan_bufs: bufs,
             ring: RingEstimate::new(),
         })
@@ -323,6 +330,13 @@ impl Offload {
         }
         if what & ANNOUNCE != 0 {
             self.announce();
+        }
+        if what & URGENT_DELAY != 0 {
+            pr_info!(
+                "an urgent record waits for the {} records in front of it (about {} ms at the console's pace)\n",
+                self.mode.urgent_behind.load(Ordering::Relaxed),
+                self.mode.urgent_behind_ms.load(Ordering::Relaxed)
+            );
         }
         if what & DRAIN != 0 {
             self.drain(true);

@@ -99,6 +99,11 @@ impl Pacing {
         self.write_ns.store(ns, Ordering::Relaxed);
     }
 
+    /// How long the slowest console took for its record in the last round, in ns.
+    pub(crate) fn record_ns(&self) -> u64 {
+        self.write_ns.load(Ordering::Relaxed)
+    }
+
     /// Backpressure on or off.
     pub(crate) fn set_backpressure(&self, on: bool) {
         self.backpressure.store(on, Ordering::Relaxed);

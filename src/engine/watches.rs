@@ -4,7 +4,7 @@
 //! state), starvation of the printers, urgent records, and the backlog limit. Each raises
 //! or clears an emergency reason; none prints.
 
-use super::mode::{Ctx, DRAIN};
+use super::mode::{Ctx, DRAIN, URGENT_DELAY};
 use super::Offload;
 use crate::ffi::{cpus, kernel_state, kmsg};
 use crate::logic::backpressure::{self, Step};
@@ -21,6 +21,9 @@ const URGENT_HOLD_NS: u64 = 250_000_000;
 /// Records one doorbell classifies at most (bounds the interrupt handler's work; the rest
 /// wait for the next doorbell).
 const URGENT_SCAN_MAX: u64 = 256;
+/// An urgent record that waits at least this long behind the records in front of it (at
+/// the console's pace) is said in the log.
+const URGENT_DELAY_NOTE_NS: u64 = 1_000_000_000;
 
 impl Offload {
     /// Ends reasons whose condition is gone (oops over, system running again). Doorbell.
@@ -139,8 +142,10 @@ impl Offload {
     /// The urgent-record watch, at every doorbell on `cpu` (hard-irq context): kernel
     /// records below `urgent_loglevel` switch to synchronous printing. Nothing is printed
     /// here: a kthread prints the backlog up to them, then hands the consoles back, and
-    /// the records that follow are printed by their callers.
-    pub(crate) fn watch_urgent(&self, cpu: u32) {
+    /// the records that follow are printed by their callers. The records in front of an
+    /// urgent record are printed first (order holds); when they take longer than
+    /// `URGENT_DELAY_NOTE_NS` at the console's pace, a kthread says so in the log.
+    pub(crate) fn watch_urgent(&self, cpu: u32, lowest_ours: Option<u64>) {
         let below = self.tunables.get(Tunable::UrgentLoglevel);
         let to = kmsg::next_seq();
         let from = self.mode.urgent_scan.load(Ordering::Relaxed);
@@ -159,28 +164,37 @@ impl Offload {
         if below == 0 {
             return;
         }
-        let found = self.count_urgent(cpu, from, end, below);
-        if found == 0 {
+        let Some((found, first)) = self.count_urgent(cpu, from, end, below) else {
             return;
-        }
+        };
         Stats::add(&self.stats.records_urgent, found);
         self.mode
             .urgent_until_ns
             .store(cpus::now_ns() + URGENT_HOLD_NS, Ordering::Relaxed);
         // A kthread prints the backlog up to the urgent record, at once and at the
         // console's pace, then hands the consoles back.
+        let held = self.mode.emergency.has(Reason::URGENT);
         self.raise(Reason::URGENT, Ctx::Atomic);
+        // Said once a burst (a report's records come over several doorbells).
+        let in_front = lowest_ours.map_or(0, |low| first.saturating_sub(low));
+        let wait_ns = in_front.saturating_mul(self.pacing.record_ns());
+        if !held && wait_ns >= URGENT_DELAY_NOTE_NS {
+            self.mode.urgent_behind.store(in_front, Ordering::Relaxed);
+            self.mode
+                .urgent_behind_ms
+                .store(wait_ns / 1_000_000, Ordering::Relaxed);
+            self.request(URGENT_DELAY, Ctx::Atomic);
+        }
     }
 
     /// Counts the kernel records in `from..end` with a level below `below`, and notes the
-    /// last of them in `urgent_seq`. Doorbell of `cpu` (its scan buffer).
-    fn count_urgent(&self, cpu: u32, from: u64, end: u64, below: u64) -> u64 {
-        let Some(lock) = self.mode.scan_bufs.get(cpu as usize) else {
-            return 0;
-        };
+    /// last of them in `urgent_seq`: their number and the first one's sequence number, if
+    /// any. Doorbell of `cpu` (its scan buffer).
+    fn count_urgent(&self, cpu: u32, from: u64, end: u64, below: u64) -> Option<(u64, u64)> {
+        let lock = self.mode.scan_bufs.get(cpu as usize)?;
         let mut guard = lock.lock();
         let buf = &mut guard[..];
-        let (mut seq, mut found) = (from, 0u64);
+        let (mut seq, mut found, mut first) = (from, 0u64, None);
         while seq < end {
             let Some(rec) = kmsg::read_at(seq, true, buf) else {
                 break;
@@ -191,12 +205,13 @@ impl Offload {
             if let Some((0, level)) = syslog_class(&buf[..rec.len]) {
                 if u64::from(level) < below {
                     found += 1;
+                    first.get_or_insert(rec.seq);
                     self.mode.urgent_seq.fetch_max(rec.seq, Ordering::Relaxed);
                 }
             }
             seq = rec.seq + 1;
         }
-        found
+        first.map(|f| (found, f))
     }
 
     /// Ends the urgent-record mode once the held consoles printed the last urgent record

@@ -26,6 +26,7 @@ log "100 records stored at loglevel 8 printed though the loglevel dropped to 1 w
 # lines (shown at loglevel 1, about 50 ms each), so that the switch comes while they wait;
 # a marker after them is shown, so that the check waits for the console to get past them.
 put 1 $P
+sup0=$(ostat records_suppressed)
 python3 -c '
 import os
 fd = os.open("/dev/kmsg", os.O_WRONLY)
@@ -44,4 +45,8 @@ lead=$(capture | grep -c -- '] rpo-llh-lead-' || true)
 [ "$lead" = 60 ] || fail "$lead of the 60 emergency lines were printed"
 hidden=$(capture | grep -c -- '] rpo-llh-hidden ' || true)
 [ "$hidden" = 0 ] || fail "$hidden records stored at loglevel 1 were printed after it rose to 8"
+# Each held console skipped each of them.
+suppressed=$(($(ostat records_suppressed) - sup0)) held=$(ostat consoles)
+[ "$suppressed" -ge $((100 * held)) ] ||
+	fail "records_suppressed grew by $suppressed, not by the 100 hidden records on each of $held console(s)"
 log "100 records stored at loglevel 1 stayed hidden though the loglevel rose to 8 with $owed owed"
