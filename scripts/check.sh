@@ -246,9 +246,9 @@ vm_suite "a CPU online for the first time after load, full preemption, parameter
 	--append "maxcpus=1 preempt=full rust_printk_offload.slice_bytes=4096 rust_printk_offload.starvation_ms=1500" \
 	first_online.sh rt_hog_midslice.sh flood_all_cpus.sh cmdline_params.sh
 # A ring small enough to wrap under a test: the drop notices, and the automatic backlog
-# limit, which exists only once the ring has wrapped.
-vm_suite "a small ring buffer that wraps under the module (log_buf_len=1M)" \
-	--append "log_buf_len=1M" ring_wrap.sh
+# limit, which exists only once the ring has wrapped (and must survive a dmesg -c).
+vm_suite "a small ring buffer that wraps under the module (log_buf_len=1M), then dmesg -C and -c" \
+	--append "log_buf_len=1M" ring_wrap.sh clear_backlog.sh
 
 echo "== VM: real console drivers (ttyS0 in console_msg_format=syslog; serial, virtio, VT and netconsole captured on the host)"
 for c in ttyS0 hvc0 tty0 netconsole; do

@@ -204,6 +204,7 @@ impl Offload {
         w.line("handed_back", u8::from(self.kernel_prints()));
         w.line("emergency_reasons", self.emergency_reasons());
         w.line("backlog", self.backlog_records());
+        w.line("backlog_limit_now", self.backlog_limit_now());
         match self.printer.claim.owner() {
             Some(cpu) => w.line("printer", cpu),
             None => w.line("printer", "none"),

@@ -227,6 +227,15 @@ impl Offload {
         }
     }
 
+    /// The backlog limit in force now (0: none): `backlog_limit`, or the automatic one
+    /// from the ring's size as last estimated.
+    pub(crate) fn backlog_limit_now(&self) -> u64 {
+        backpressure::effective_limit(
+            self.tunables.get(Tunable::BacklogLimit),
+            self.mode.ring.records(),
+        )
+    }
+
     /// Backpressure (`logic/backpressure.rs`), checked at every doorbell: above the
     /// backlog limit (records waiting for the consoles the module prints), writers in
     /// task context wait for the console (`pace`) until the backlog is a little below it.

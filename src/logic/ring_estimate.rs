@@ -49,6 +49,11 @@ impl RingEstimate {
                     .fetch_max(next.saturating_sub(first), Ordering::Relaxed);
             }
         }
+        self.records()
+    }
+
+    /// The records the ring holds as last estimated, `None` while it has not wrapped.
+    pub(crate) fn records(&self) -> Option<u64> {
         match self.records.load(Ordering::Relaxed) {
             0 => None,
             n => Some(n),
