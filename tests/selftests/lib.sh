@@ -212,6 +212,28 @@ cstat() {
 }
 ostat() { awk -v k="$1" '$1 == k {print $2}' /proc/sys/kernel/printk_offload/stats; }
 
+# hogs_ready FILE: wait (5 s at most) for rt_hogs.py, writing to FILE, to say "ready".
+hogs_ready() {
+	for _ in $(seq 100); do
+		grep -q ready "$1" && return 0
+		sleep 0.05
+	done
+	fail "the hogs did not get ready"
+}
+
+# offloading_again TAG [WHAT]: after a hog, printk()s ("TAG-after i") until emergency mode
+# is off (a kthread takes the consoles back once it runs, starvation_ms after the fallback
+# began, at a printk()); fails after 10 s, naming WHAT.
+offloading_again() {
+	local i
+	for i in $(seq 20); do
+		echo "$1-after $i" >/dev/kmsg
+		[ "$(ostat emergency)" = 0 ] && return 0
+		sleep 0.5
+	done
+	fail "${2:+$2: }still in emergency mode 10 s after the hog ($(ostat emergency_reasons))"
+}
+
 # flood_start TAG [SECONDS]: a background writer of "TAG 1", "TAG 2", ... to /dev/kmsg, as
 # fast as bash goes, until flood_stop (or for SECONDS). One flood at a time.
 FLOOD_DIR=/tmp/rpo-flood

@@ -100,15 +100,8 @@ hog_run() {
 	wait_lines "$b" 250 30 || fail "$kind: lines missing"
 	check_sequence "$a" 1000 || fail "$kind: backlog: duplicate, missing or reordered line"
 	check_sequence "$b" 250 || fail "$kind: duplicate, missing or reordered line"
-	# Offloading again before the next run: a kthread takes the consoles back once it runs,
-	# starvation_ms after the fallback began, at a printk().
-	local i
-	for i in $(seq 20); do
-		echo "$2-after $i" >/dev/kmsg
-		[ "$(ostat emergency)" = 0 ] && break
-		sleep 0.5
-	done
-	[ "$(ostat emergency)" = 0 ] || fail "$kind: still in emergency mode 10 s after the hog"
+	# Offloading again before the next run.
+	offloading_again "$2" "$kind"
 }
 hog_run full rpo-hog
 hog_run throttled rpo-thr

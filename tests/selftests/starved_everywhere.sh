@@ -35,11 +35,7 @@ rm -f $READY
 python3 "$HERE/rt_hogs.py" $HOG_S 0 1 >$READY &
 hogs=$!
 on_exit "kill -USR1 $hogs"
-for _ in $(seq 100); do
-	grep -q ready $READY && break
-	sleep 0.05
-done
-grep -q ready $READY || fail "the hogs did not get ready"
+hogs_ready $READY
 reset_capture
 log_mark
 s0=$(ostat starvations) w0=$(cstat slowcon0 written)
