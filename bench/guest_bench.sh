@@ -241,8 +241,37 @@ paced() { # MODE DELAY GAP_US
 	say "paced ${delay}us $mode: $(tail -1 "$ev" | grep -o 'lost=[0-9-]*')"
 }
 
+# ---- 5. the gap between two writes ----------------------------------------------------
+# A burst of GAP_N lines per CPU, stored at once (far below the backpressure limit), then
+# drained: by the callers (direct), the module's kthreads (offload) or upstream's printer
+# thread (direct on the RT kernel). The console's stamps give each write's end; its start
+# is the end less the line's busy-wait, so the gap between two writes is the printing
+# path's own cost per record. Who printed: the console's write count against the
+# module's `records_offloaded`.
+GAP_RUNS=${RPO_BENCH_GAP_RUNS:-3}
+ostat() { awk -v k="$1" '$1 == k { print $2 }' /proc/sys/kernel/printk_offload/stats 2>/dev/null; }
+gap() { # MODE DELAY N RUN
+	local mode=$1 delay=$2 n=$3 run=$4 w0 w1 o0 o1 f
+	enter "$mode" "$delay"
+	echo "$n" >$B/count
+	echo 0 >$B/duration_ms
+	echo 0 >$B/gap_us
+	w0=$(cat $D/writes) o0=$(ostat records_offloaded)
+	echo 1 >$B/run || die "bench run"
+	wait_drain
+	w1=$(cat $D/writes) o1=$(ostat records_offloaded)
+	f=$variant-gap-${delay}us-$mode-$run
+	cp $D/stamps "$out/$f.stamps" && cp $D/log "$out/$f.log"
+	save_stats "gap-${delay}us-$mode-$run"
+	local module=0
+	[ -n "$o0" ] && module=$((o1 - o0))
+	event "kind=gap delay_us=$delay mode=$mode run=$run threads=$(cat $B/threads) per_thread=$n" \
+		"writes=$((w1 - w0)) module_writes=$module file=$f $(delivery 'rpo_bench:' "$(cat $B/threads)" "$n")"
+	say "gap ${delay}us $mode (run $run): $((w1 - w0)) writes, $module by the module"
+}
+
 # RPO_BENCH_PARTS: which parts to run (default all), to try one part alone.
-parts=${RPO_BENCH_PARTS:-latency,throughput,paced,lockups}
+parts=${RPO_BENCH_PARTS:-latency,throughput,paced,lockups,gap}
 has_part() { [[ ",$parts," == *",$1,"* ]]; }
 if has_part latency; then
 	for delay in 100 10; do
@@ -270,6 +299,16 @@ if has_part lockups; then
 		for mode in none direct offload; do has_mode $mode && lockups $mode $workload; done
 	done
 	detectors off
+fi
+# Lines per CPU for each console speed: about 4 s of printing at 1000 us/char, and at
+# least 1,000 gaps over the runs of 3 boots at each speed.
+if has_part gap; then
+	for run in $(seq 1 "$GAP_RUNS"); do
+		for delay in 10 100 1000; do
+			case $delay in 10) n=${RPO_BENCH_GAP_N10:-400} ;; 100) n=${RPO_BENCH_GAP_N100:-200} ;; *) n=${RPO_BENCH_GAP_N1000:-60} ;; esac
+			for mode in direct offload; do has_mode $mode && gap $mode $delay "$n" "$run"; done
+		done
+	done
 fi
 unload_all
 rmmod rpo_bench

@@ -7,6 +7,9 @@
 # docs/bench-results.md and docs/bench-latency-ccdf.png (docs/bench.md, the analysis, is
 # written by hand).
 #   scripts/bench.sh [--quick]     --quick: small workloads, to try the pipeline (minutes)
+#   scripts/bench.sh --gaps        the gap part alone (3 boots of each kernel): writes
+#                                  bench/results/gaps.json, gaps-raw.tar.xz and
+#                                  docs/bench-gaps.md
 #   scripts/bench.sh --slices "5000 20000"
 #                                  one release boot: none and offload at each slice_us, the
 #                                  caller latency and throughput parts; a table, no files
@@ -14,13 +17,18 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$RPO_ROOT"
-slices=""
-if [ "${1:-}" = --slices ]; then
+slices="" gaps_only=""
+if [ "${1:-}" = --gaps ]; then
+	gaps_only=yes
+	export RPO_BENCH_PARTS=gap
+	results=$RPO_ROOT/bench/results docs=$RPO_ROOT/docs
+elif [ "${1:-}" = --slices ]; then
 	slices=${2:?--slices needs a list of slice_us values}
 	results=$RPO_CACHE/bench-slices docs=$RPO_CACHE/bench-slices
 elif [ "${1:-}" = --quick ]; then
 	export RPO_BENCH_N100=300 RPO_BENCH_N10=1000 RPO_BENCH_U100=200 RPO_BENCH_U10=500
 	export RPO_BENCH_TPUT_MS=8000 RPO_BENCH_TPUT_REPS=1 RPO_BENCH_LOCKUP_N=100 RPO_BENCH_PACED_MS=4000
+	export RPO_BENCH_GAP_RUNS=1 RPO_BENCH_GAP_N1000=10
 	export RPO_BENCH_BOOTS=${RPO_BENCH_BOOTS:-1}
 	results=$RPO_CACHE/bench-quick docs=$RPO_CACHE/bench-quick
 else
@@ -64,7 +72,7 @@ build_modules() {
 # The guest does not inherit our environment: the workload settings (RPO_BENCH_*) to pass
 # on explicitly, as "NAME=value " words.
 bench_settings() {
-	env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|TPUT_REPS|LOCKUP_N|LOCKUP_DELAY_US|PACED_MS|PARTS|SLICE_US)=' | tr '\n' ' ' || true
+	env | grep -E '^RPO_BENCH_(N100|N10|U100|U10|TPUT_MS|TPUT_REPS|LOCKUP_N|LOCKUP_DELAY_US|PACED_MS|PARTS|SLICE_US|GAP_RUNS|GAP_N10|GAP_N100|GAP_N1000)=' | tr '\n' ' ' || true
 }
 
 raw=${RPO_BENCH_RAW:-$(mktemp -d /tmp/rpo-bench.XXXXXX)}
@@ -142,10 +150,18 @@ for variant in ${RPO_BENCH_VARIANTS:-release rt}; do
 done
 
 mkdir -p "$results" "$docs"
+rm -f "$raw"/boot*/capture.tmp "$raw"/boot*/stamps.tmp
+if [ -n "$gaps_only" ]; then
+	(cd "$raw" && tar -cJf "$results/gaps-raw.tar.xz" boot*)
+	python3 bench/gaps.py "$results/gaps-raw.tar.xz" "$results/gaps.json" "$docs/bench-gaps.md"
+	rpo_log "make bench (gaps) took $(($(date +%s) - t0)) s"
+	exit 0
+fi
 # Every raw sample, compressed, so that analyze.py can recompute each figure from the
 # repository alone: python3 bench/analyze.py bench/results/raw.tar.xz OUT.json OUT.md OUT.png
 rm -f "$raw"/boot*/capture.tmp "$raw"/boot*/stamps.tmp
 (cd "$raw" && tar -cJf "$results/raw.tar.xz" boot*)
 python3 bench/analyze.py "$results/raw.tar.xz" "$results/latest.json" "$docs/bench-results.md" "$docs/bench-latency-ccdf.png" |
 	tee "$results/latest.txt"
+python3 bench/gaps.py "$results/raw.tar.xz" "$results/gaps.json" "$docs/bench-gaps.md" | tee -a "$results/latest.txt"
 rpo_log "make bench took $(($(date +%s) - t0)) s"

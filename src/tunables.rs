@@ -65,9 +65,10 @@ macro_rules! tunables {
 }
 
 tunables! {
-    /// A printing slice lasts at most this long, in microseconds; at its end the printer
-    /// decides whether to hand over to another CPU (`AdaptivePlacement`). 20 ms: shorter
-    /// slices hand over every record or two at 9600 baud and lose console throughput.
+    /// A printing slice lasts at most this long, in microseconds, but holds at least
+    /// `slice_budget::MIN_RECORDS` records; at its end the printer decides whether to hand
+    /// over to another CPU (`AdaptivePlacement`). 20 ms: shorter slices hand over more
+    /// often, and the console waits for each successor.
     SliceUs: "slice_us", default 20_000, range 100, 1_000_000;
     /// A printing slice writes at most this many bytes.
     SliceBytes: "slice_bytes", default 16_384, range 256, 1_048_576;

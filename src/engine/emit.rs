@@ -22,7 +22,9 @@ use super::printer::PRINTK_MESSAGE_MAX;
 use super::Offload;
 use crate::ffi::console_list::{ConsoleListReader, ConsoleLock, ConsoleRef, LockedConsole};
 use crate::ffi::{cpus, kernel_state, kmsg};
-use crate::logic::record_text::{dropped_notice, prepend, syslog_class, timestamp_ns};
+use crate::logic::record_text::{
+    dropped_notice, prepend, strip_syslog_prefixes, syslog_class, timestamp_ns, untruncated_max,
+};
 use crate::stats::Stats;
 use core::sync::atomic::Ordering;
 use kernel::alloc::KVec;
@@ -248,16 +250,25 @@ impl Offload {
             Stats::add(&self.stats.records_suppressed, 1);
             return Some(Emitted::Skipped);
         }
-        // Then as the console shows it, unless that is the same text.
+        // Then as the console shows it, unless that is the same text: without the
+        // prefixes, which takes a second read only if the first could have been cut.
         let mut len = rec.len;
         if !self.printer.syslog_format.load(Ordering::Relaxed) {
-            let text = kmsg::read_at(rec.seq, false, buf)?;
-            if text.seq != rec.seq {
-                // Overwritten between the two reads: go on from the record that is there.
-                self.skip_gap(addr, con, rec.seq, text.seq);
-                return Some(Emitted::Skipped);
+            if let Some(n) = (len <= untruncated_max(buf.len()))
+                .then(|| strip_syslog_prefixes(buf, len))
+                .flatten()
+            {
+                len = n;
+            } else {
+                let text = kmsg::read_at(rec.seq, false, buf)?;
+                if text.seq != rec.seq {
+                    // Overwritten between the two reads: go on from the record that is
+                    // there.
+                    self.skip_gap(addr, con, rec.seq, text.seq);
+                    return Some(Emitted::Skipped);
+                }
+                len = text.len;
             }
-            len = text.len;
         }
         let dropped = con.take_dropped();
         if dropped > 0 {

@@ -210,11 +210,12 @@ impl Offload {
             if !self.in_mask(cpu) || self.emergency() || cpus::kthread_should_park() {
                 break;
             }
+            // Looked at once the CPU was offered: a task that needed it briefly is done.
+            cpus::cond_resched();
             budget.note_wanted(cpus::cpu_wanted());
             if self.slice_over(cpu, &mut budget, &mut invited_at, slice_ns) {
                 break;
             }
-            cpus::cond_resched();
         }
         Stats::add(&self.stats.slices, 1);
     }

@@ -6,9 +6,10 @@
 //! (`record_print_text()` with `printk_time`, truncated alike in a buffer of the same
 //! size), with a syslog prefix `<N>` (`N = facility << 3 | level`) on every line when asked
 //! for one: the printer reads a record once with prefixes to learn its facility and level,
-//! and formats it for the console as the console format says. This file has the pieces
-//! that remain: the prefix, the dropped-records notice and how it is prepended, and the
-//! command-line switch of the console format.
+//! and for the default console format drops them again (or, if that read could have been
+//! cut, reads the record a second time without them). This file has the pieces that
+//! remain: the prefix and its removal, the dropped-records notice and how it is
+//! prepended, and the command-line switch of the console format.
 
 /// The facility and level (0-7) of the syslog prefix `<N>` at the start of `text`.
 pub(crate) fn syslog_class(text: &[u8]) -> Option<(u32, u8)> {
@@ -33,6 +34,42 @@ fn syslog_prefix(text: &[u8]) -> Option<(u32, usize)> {
         return None;
     }
     Some((value, i + 1))
+}
+
+/// `PRINTKRB_RECORD_MAX` (kernel/printk/internal.h): the most text a record holds.
+const RECORD_MAX: usize = 1024;
+/// `PRINTK_PREFIX_MAX` (kernel/printk/internal.h): the longest prefix of a line.
+const PREFIX_MAX: usize = 48;
+
+/// The longest text `record_print_text()` can make in a buffer of `buf_size` bytes that
+/// is certainly not truncated. It cuts a record only where its accumulated output `len`,
+/// a prefix and the record's remaining text (with newline and NUL) exceed the buffer, and
+/// what it returns is at least that `len`; so an output no longer than
+/// `buf_size - RECORD_MAX - PREFIX_MAX - 2` was never cut.
+pub(crate) const fn untruncated_max(buf_size: usize) -> usize {
+    buf_size.saturating_sub(RECORD_MAX + PREFIX_MAX + 2)
+}
+
+/// Turns a record formatted with syslog prefixes (`buf[..len]`, not truncated: see
+/// `untruncated_max`) into the same record without them, in place: every line starts with
+/// the same `<N>` followed by the prefix of the console format, so dropping each line's
+/// `<N>` gives to the byte what `record_print_text()` makes without `syslog`. Returns the
+/// new length, or `None` if a line does not start with `<N>` (then `buf` is unspecified).
+pub(crate) fn strip_syslog_prefixes(buf: &mut [u8], len: usize) -> Option<usize> {
+    let len = len.min(buf.len());
+    let (mut read, mut written) = (0, 0);
+    while read < len {
+        let (_, plen) = syslog_prefix(&buf[read..len])?;
+        let start = read + plen;
+        let end = buf[start..len]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(len, |i| start + i + 1);
+        buf.copy_within(start..end, written);
+        written += end - start;
+        read = end;
+    }
+    Some(written)
 }
 
 /// Prepends `notice` to the text `buf[..len]` as the kernel's `console_prepend_message()`

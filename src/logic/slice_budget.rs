@@ -3,12 +3,18 @@
 //! How long one printer may keep printing before it hands off to another CPU.
 //!
 //! A slice is bounded by time (default 20 ms) and by bytes (default 16 KiB), whichever ends
-//! first; at least one record is always printed, so a slow console still makes progress.
+//! first, but holds at least `MIN_RECORDS` records: on a slow console, where one record
+//! outlasts the time bound, every slice end would otherwise invite another CPU, and each
+//! hand-off leaves the console idle while the successor gets going. The printer is
+//! preemptible between records, so a longer slice keeps no task off the CPU.
 //!
 //! The slice also records whether another task wanted the printer's CPU: the printer looks
-//! after every record, and the CPU counts as wanted if it was at least half the looks. A
-//! single look would mistake a kworker or an RCU kthread that runs for a few microseconds
-//! for a task kept off the CPU.
+//! after every record, once it has offered the CPU (`cond_resched()`), and the CPU counts
+//! as wanted if it was at least half the looks. A single look would mistake a kworker or
+//! an RCU kthread that runs for a few microseconds for a task kept off the CPU.
+
+/// The fewest records (written or skipped) a slice holds.
+pub(crate) const MIN_RECORDS: u64 = 4;
 
 /// The budget of one printing slice.
 pub(crate) struct SliceBudget {
@@ -41,9 +47,9 @@ impl SliceBudget {
         self.records += records;
     }
 
-    /// Whether the slice is used up at `now_ns` (never before its first record).
+    /// Whether the slice is used up at `now_ns` (never before its `MIN_RECORDS`th record).
     pub(crate) fn exhausted(&self, now_ns: u64) -> bool {
-        self.records > 0
+        self.records >= MIN_RECORDS
             && (self.bytes >= self.limit_bytes
                 || now_ns.saturating_sub(self.start_ns) >= self.limit_ns)
     }

@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 
-use crate::logic::slice_budget::SliceBudget;
+use crate::logic::slice_budget::{SliceBudget, MIN_RECORDS};
 
 #[test]
-fn never_exhausted_before_first_record() {
-    let b = SliceBudget::new(0, 10, 10);
+fn never_exhausted_before_the_fewest_records() {
+    let mut b = SliceBudget::new(0, 10, 10);
     assert!(!b.exhausted(1_000_000));
+    // A slow console: every record outlasts the time and byte bounds.
+    for _ in 1..MIN_RECORDS {
+        b.charge(1, 100);
+        assert!(!b.exhausted(1_000_000));
+    }
+    b.charge(1, 100);
+    assert!(b.exhausted(1_000_000));
 }
 
 #[test]
 fn ends_on_time() {
     let mut b = SliceBudget::new(100, 50, 1 << 20);
-    b.charge(1, 10);
+    b.charge(MIN_RECORDS, 10);
     assert!(!b.exhausted(149));
     assert!(b.exhausted(150));
 }
@@ -19,7 +26,7 @@ fn ends_on_time() {
 #[test]
 fn ends_on_bytes() {
     let mut b = SliceBudget::new(0, u64::MAX, 100);
-    b.charge(1, 60);
+    b.charge(MIN_RECORDS, 60);
     assert!(!b.exhausted(0));
     b.charge(1, 40);
     assert!(b.exhausted(0));
@@ -28,7 +35,7 @@ fn ends_on_bytes() {
 #[test]
 fn clock_going_backwards_does_not_end_slice() {
     let mut b = SliceBudget::new(1000, 10, 1 << 20);
-    b.charge(1, 1);
+    b.charge(MIN_RECORDS, 1);
     assert!(!b.exhausted(5));
 }
 

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The gap between two console writes, from the benchmark's gap part (guest_bench.sh).
+
+    gaps.py RAW OUT.json OUT.md
+
+RAW: a raw-results directory (boot<i>/ subdirectories) or its .tar.xz. For every run of
+kind=gap, the slow console's stamps give each write's end (printk's clock) and its log
+the write's length; a write of n characters busy-waits n * delay_us from its start, so
+the gap before write i+1 is (end[i+1] - n[i+1] * delay) - end[i]: the time the printing
+path spends between two records (reading, formatting, locking, hand-offs). Pooled over
+the runs of every boot per kernel, console speed and path; intervals are 95% bootstrap
+intervals that resample whole runs (a run's gaps are not independent of each other).
+Throughput is the console's busy fraction over a run, first write's start to last
+write's end.
+"""
+import io
+import json
+import os
+import random
+import struct
+import sys
+import tarfile
+
+PATHS = {("release", "direct"): "direct", ("release", "offload"): "offload", ("rt", "direct"): "pr/legacy"}
+ORDER = ["direct", "offload", "pr/legacy"]
+BOOT = 2000
+# A percentile is shown only when it rests on enough samples.
+NEED = {50: 1, 90: 100, 99: 1000, 99.9: 10000}
+
+
+def read_raw(path):
+    """{relative path: bytes} of the raw results."""
+    files = {}
+    if os.path.isdir(path):
+        for root, _, names in os.walk(path):
+            for n in names:
+                full = os.path.join(root, n)
+                rel = os.path.relpath(full, path)
+                if n.endswith((".events", ".stamps", ".log")) or "-gap-" in n:
+                    with open(full, "rb") as f:
+                        files[rel] = f.read()
+    else:
+        with tarfile.open(path) as t:
+            for m in t.getmembers():
+                if m.isfile() and (m.name.endswith((".events", ".stamps", ".log")) or "-gap-" in m.name):
+                    files[os.path.normpath(m.name)] = t.extractfile(m).read()
+    return files
+
+
+def events(text):
+    for line in text.decode(errors="replace").splitlines():
+        kv = dict(w.split("=", 1) for w in line.split() if "=" in w)
+        if kv.get("kind") == "gap":
+            yield kv
+
+
+def run_gaps(stamps, log, delay_us):
+    """Gaps (ns) between consecutive writes, and the run's busy fraction."""
+    st = [struct.unpack_from("=QQ", stamps, i) for i in range(0, len(stamps) - 15, 16)]
+    if len(st) < 2:
+        return [], None
+    lens = [st[i + 1][0] - st[i][0] for i in range(len(st) - 1)] + [len(log) - st[-1][0]]
+    starts = [end - n * delay_us * 1000 for (_, end), n in zip(st, lens)]
+    gaps = [max(starts[i + 1] - st[i][1], 0) for i in range(len(st) - 1)]
+    span = st[-1][1] - starts[0]
+    busy = sum(n * delay_us * 1000 for n in lens)
+    return gaps, (busy / span if span > 0 else None)
+
+
+def pct(sorted_v, p):
+    if not sorted_v:
+        return None
+    k = min(len(sorted_v) - 1, max(0, int(round(p / 100 * (len(sorted_v) - 1)))))
+    return sorted_v[k]
+
+
+def mean(v):
+    return sum(v) / len(v) if v else None
+
+
+def bootstrap(runs, stat, rng):
+    """95% interval of stat(pooled samples), resampling whole runs."""
+    if len(runs) < 2:
+        return None
+    vals = []
+    for _ in range(BOOT):
+        pick = [runs[rng.randrange(len(runs))] for _ in runs]
+        pooled = sorted(x for r in pick for x in r)
+        v = stat(pooled)
+        if v is not None:
+            vals.append(v)
+    vals.sort()
+    return [pct(vals, 2.5), pct(vals, 97.5)]
+
+
+def main():
+    raw, out_json, out_md = sys.argv[1:4]
+    files = read_raw(raw)
+    rng = random.Random(1)
+    groups = {}
+    for name, text in sorted(files.items()):
+        if not name.endswith(".events"):
+            continue
+        d = os.path.dirname(name)
+        for e in events(text):
+            key = (e["variant"], e["mode"])
+            if key not in PATHS:
+                continue
+            delay = int(e["delay_us"])
+            st = files.get(os.path.join(d, e["file"] + ".stamps"), b"")
+            lg = files.get(os.path.join(d, e["file"] + ".log"), b"")
+            gaps, tput = run_gaps(st, lg, delay)
+            g = groups.setdefault((delay, PATHS[key]), {"runs": [], "tput": [], "writes": 0, "module": 0, "boots": set(),
+                                                        "lost": 0})
+            g["runs"].append(sorted(gaps))
+            if tput is not None:
+                g["tput"].append(tput)
+            g["writes"] += int(e.get("writes", 0))
+            g["module"] += int(e.get("module_writes", 0))
+            g["lost"] += max(int(e.get("lost", 0) or 0), 0)
+            g["boots"].add(d)
+    result = {}
+    for (delay, path), g in sorted(groups.items()):
+        pooled = sorted(x for r in g["runs"] for x in r)
+        n = len(pooled)
+        row = {"runs": len(g["runs"]), "boots": len(g["boots"]), "gaps": n, "writes": g["writes"],
+               "module_writes": g["module"], "lost": g["lost"], "max_ns": pooled[-1] if pooled else None}
+        for p in (50, 90, 99, 99.9):
+            key = "p%s" % str(p).replace(".", "_")
+            if n >= NEED[p]:
+                row[key] = pct(pooled, p)
+                row[key + "_ci"] = bootstrap(g["runs"], lambda v, p=p: pct(v, p), rng)
+            else:
+                row[key] = None
+                row[key + "_na"] = "n/a (%d samples)" % n
+        row["mean_ns"] = mean(pooled)
+        row["mean_ci"] = bootstrap(g["runs"], mean, rng)
+        row["throughput"] = mean(g["tput"])
+        row["throughput_ci"] = bootstrap([[t] for t in g["tput"]], mean, rng)
+        if path == "offload":
+            row["module_share"] = g["module"] / g["writes"] if g["writes"] else None
+            row["module_figure"] = bool(g["writes"]) and g["module"] >= 0.99 * g["writes"]
+        result.setdefault("%dus" % delay, {})[path] = row
+    with open(out_json, "w") as f:
+        json.dump(result, f, indent=1, sort_keys=True)
+
+    def us(v):
+        return "-" if v is None else "%.0f" % (v / 1000) if v >= 10000 else "%.1f" % (v / 1000)
+
+    def ci(pair, fmt=us):
+        return "" if not pair else " [%s, %s]" % (fmt(pair[0]), fmt(pair[1]))
+
+    def cell(r, p):
+        key = "p%s" % str(p).replace(".", "_")
+        if r.get(key) is None:
+            return r.get(key + "_na", "-")
+        return us(r[key]) + ci(r.get(key + "_ci"))
+
+    def frac(v):
+        return "-" if v is None else "%.4f" % v
+
+    lines = ["## The gap between two writes", "",
+             "A burst stored at once, then drained; gaps between consecutive writes on the slow "
+             "console in µs (95% bootstrap intervals over runs). Throughput: the console's busy "
+             "fraction over the run (1 = no gaps). For offload, the share of writes the module's "
+             "kthreads made (a figure is the module's only at 99% or more).", "",
+             "| console | path | boots/runs | gaps | p50 | p90 | p99 | p99.9 | max | mean | throughput | module share |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for delay in sorted(result, key=lambda k: int(k[:-2])):
+        for path in ORDER:
+            r = result[delay].get(path)
+            if not r:
+                continue
+            share = "-"
+            if "module_share" in r and r["module_share"] is not None:
+                share = "%.1f%%%s" % (100 * r["module_share"], "" if r["module_figure"] else " (not the module's)")
+            lines.append("| %s/char | %s | %d/%d | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                delay.replace("us", " µs"), path, r["boots"], r["runs"], r["gaps"], cell(r, 50), cell(r, 90),
+                cell(r, 99), cell(r, 99.9), us(r["max_ns"]), us(r["mean_ns"]) + ci(r["mean_ci"]),
+                frac(r["throughput"]) + ci(r["throughput_ci"], frac), share))
+    with open(out_md, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
