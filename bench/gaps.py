@@ -22,8 +22,11 @@ import struct
 import sys
 import tarfile
 
-PATHS = {("release", "direct"): "direct", ("release", "offload"): "offload", ("rt", "direct"): "pr/legacy"}
-ORDER = ["direct", "offload", "pr/legacy"]
+PATHS = {("release", "direct"): "direct", ("release", "offload"): "offload",
+         ("release", "irqsoff"): "offload, irqs_on_write 0", ("rt", "direct"): "pr/legacy"}
+ORDER = ["direct", "offload", "offload, irqs_on_write 0", "pr/legacy"]
+STEP_NAMES = ["step_slice_ns", "step_loop_ns", "step_lock_ns", "step_read_ns", "step_write_ns", "step_after_ns",
+              "step_unlock_ns"]
 BOOT = 2000
 # A percentile is shown only when it rests on enough samples.
 NEED = {50: 1, 90: 100, 99: 1000, 99.9: 10000}
@@ -98,13 +101,24 @@ def main():
     raw, out_json, out_md = sys.argv[1:4]
     files = read_raw(raw)
     rng = random.Random(1)
-    groups = {}
+    groups, steps = {}, {}
     for name, text in sorted(files.items()):
         if not name.endswith(".events"):
             continue
         d = os.path.dirname(name)
         for e in events(text):
             key = (e["variant"], e["mode"])
+            if e["mode"] == "timed":
+                st = files.get(os.path.join(d, "%s-gap-%sus-timed-%s-stats.txt" % (e["variant"], e["delay_us"], e["run"])))
+                if st:
+                    kv = dict(l.split()[:2] for l in st.decode().splitlines() if len(l.split()) >= 2)
+                    t = steps.setdefault("%sus" % e["delay_us"], {})
+                    for k, v in kv.items():
+                        if k.startswith("step_"):
+                            t[k] = t.get(k, 0) + int(v)
+                    t["handoffs"] = t.get("handoffs", 0) + int(kv.get("handoffs", 0))
+                    t["runs"] = t.get("runs", 0) + 1
+                continue
             if key not in PATHS:
                 continue
             delay = int(e["delay_us"])
@@ -138,12 +152,18 @@ def main():
         row["mean_ci"] = bootstrap(g["runs"], mean, rng)
         row["throughput"] = mean(g["tput"])
         row["throughput_ci"] = bootstrap([[t] for t in g["tput"]], mean, rng)
-        if path == "offload":
+        if path.startswith("offload"):
             row["module_share"] = g["module"] / g["writes"] if g["writes"] else None
             row["module_figure"] = bool(g["writes"]) and g["module"] >= 0.99 * g["writes"]
         result.setdefault("%dus" % delay, {})[path] = row
+    split = {}
+    for delay, t in steps.items():
+        n = t.get("step_records", 0)
+        if n:
+            split[delay] = {k[5:-3]: t[k] / n for k in STEP_NAMES if k in t}
+            split[delay].update(records=n, runs=t["runs"], slices=t.get("step_slices", 0), handoffs=t["handoffs"])
     with open(out_json, "w") as f:
-        json.dump(result, f, indent=1, sort_keys=True)
+        json.dump({"gaps": result, "steps_ns_per_record": split}, f, indent=1, sort_keys=True)
 
     def us(v):
         return "-" if v is None else "%.0f" % (v / 1000) if v >= 10000 else "%.1f" % (v / 1000)
@@ -179,6 +199,19 @@ def main():
                 delay.replace("us", " µs"), path, r["boots"], r["runs"], r["gaps"], cell(r, 50), cell(r, 90),
                 cell(r, 99), cell(r, 99.9), us(r["max_ns"]), us(r["mean_ns"]) + ci(r["mean_ci"]),
                 frac(r["throughput"]) + ci(r["throughput_ci"], frac), share))
+    if split:
+        lines += ["", "### Where the time between two writes goes (module built with step timers)", "",
+                  "Mean µs per record written, by step (src/engine/step_timers.rs); `write` is the console's "
+                  "own time. The timers read the clock seven times a record, which the steps include.", "",
+                  "| console | records | slices | hand-offs | " + " | ".join(k[5:-3] for k in STEP_NAMES) +
+                  " | all but write |",
+                  "|---|---|---|---|" + "---|" * (len(STEP_NAMES) + 1)]
+        for delay in sorted(split, key=lambda k: int(k[:-2])):
+            r = split[delay]
+            cells = [us(r.get(k[5:-3])) for k in STEP_NAMES]
+            rest = sum(r.get(k[5:-3], 0) for k in STEP_NAMES if k != "step_write_ns")
+            lines.append("| %s/char | %d | %d | %d | %s | %s |" % (delay.replace("us", " µs"), r["records"], r["slices"],
+                                                                 r["handoffs"], " | ".join(cells), us(rest)))
     with open(out_md, "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

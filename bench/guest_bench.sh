@@ -9,7 +9,7 @@
 set -u
 variant=$1 out=$2 mods=$3 modes=$4
 here=$(cd "$(dirname "$0")" && pwd)
-OFF=$mods/rust_printk_offload.ko SLOW=$mods/slow_console.ko BENCH=$mods/rpo_bench.ko
+OFF=$mods/rust_printk_offload.ko TIMED=$mods/timed/rust_printk_offload.ko SLOW=$mods/slow_console.ko BENCH=$mods/rpo_bench.ko
 B=/sys/kernel/debug/rpo_bench D=/sys/kernel/debug/slow_console T=/sys/kernel/tracing
 ev=$out/$variant.events
 : >"$ev"
@@ -54,16 +54,23 @@ unload_all() {
 	true
 }
 # enter MODE DELAY_US: none = no slow console; direct = slow console, kernel prints;
-# offload = slow console taken over by rust_printk_offload.
+# offload = slow console taken over by rust_printk_offload; irqsoff = the same with every
+# record written with interrupts off (irqs_on_write 0); timed = offload with the module
+# built with step timers.
 enter() {
 	local mode=$1 delay=$2
 	unload_all
 	case $mode in
 	none) ;;
-	direct | offload)
+	direct | offload | irqsoff | timed)
 		insmod "$SLOW" || die "insmod slow_console"
 		echo "$delay" >$D/delay_us
-		if [ "$mode" = offload ]; then
+		if [ "$mode" = timed ]; then
+			insmod "$TIMED" || die "insmod rust_printk_offload (step timers)"
+		elif [ "$mode" = irqsoff ]; then
+			insmod "$OFF" || die "insmod rust_printk_offload"
+			echo 0 >/proc/sys/kernel/printk_offload/irqs_on_write
+		elif [ "$mode" = offload ]; then
 			insmod "$OFF" || die "insmod rust_printk_offload"
 			# RPO_BENCH_SLICE_US: try another slice length (default: the module's).
 			[ -n "${RPO_BENCH_SLICE_US:-}" ] && echo "$RPO_BENCH_SLICE_US" >/proc/sys/kernel/printk_offload/slice_us
@@ -247,7 +254,10 @@ paced() { # MODE DELAY GAP_US
 # thread (direct on the RT kernel). The console's stamps give each write's end; its start
 # is the end less the line's busy-wait, so the gap between two writes is the printing
 # path's own cost per record. Who printed: the console's write count against the
-# module's `records_offloaded`.
+# module's `records_offloaded`. Mode irqsoff repeats offload with irqs_on_write 0 (the
+# kernel's interrupts-off writes), side by side in the same boot. Mode timed repeats offload with the module built with step
+# timers: its stats split the time between two writes by step (its gaps are not the
+# module's figure: the timers read the clock seven times a record).
 GAP_RUNS=${RPO_BENCH_GAP_RUNS:-3}
 ostat() { awk -v k="$1" '$1 == k { print $2 }' /proc/sys/kernel/printk_offload/stats 2>/dev/null; }
 gap() { # MODE DELAY N RUN
@@ -306,7 +316,14 @@ if has_part gap; then
 	for run in $(seq 1 "$GAP_RUNS"); do
 		for delay in 10 100 1000; do
 			case $delay in 10) n=${RPO_BENCH_GAP_N10:-400} ;; 100) n=${RPO_BENCH_GAP_N100:-200} ;; *) n=${RPO_BENCH_GAP_N1000:-60} ;; esac
-			for mode in direct offload; do has_mode $mode && gap $mode $delay "$n" "$run"; done
+			for mode in direct offload irqsoff timed; do
+				case $mode in
+				timed) has_mode offload && [ -f "$TIMED" ] || continue ;;
+				irqsoff) has_mode offload || continue ;;
+				*) has_mode $mode || continue ;;
+				esac
+				gap $mode $delay "$n" "$run"
+			done
 		done
 	done
 fi

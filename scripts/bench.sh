@@ -63,9 +63,16 @@ build_modules() {
 			"${m[@]}" M="$dir/bench/module" modules &&
 			if [ "$2" = yes ]; then "${m[@]}" M="$dir" modules; fi
 	} >"$dir/build.log" 2>&1 || { tail -30 "$dir/build.log" >&2; rpo_die "module build for $variant failed"; }
-	mkdir -p "$dir/ko"
+	mkdir -p "$dir/ko/timed"
 	cp "$dir"/tests/modules/*.ko "$dir"/bench/module/*.ko "$dir/ko/"
-	if [ "$2" = yes ]; then cp "$dir/rust_printk_offload.ko" "$dir/ko/"; fi
+	if [ "$2" = yes ]; then
+		cp "$dir/rust_printk_offload.ko" "$dir/ko/"
+		# The same module with step timers (src/engine/step_timers.rs): where the time
+		# between two writes goes.
+		"${m[@]}" M="$dir" RPO_STEP_TIMERS=1 modules >>"$dir/build.log" 2>&1 ||
+			{ tail -30 "$dir/build.log" >&2; rpo_die "module build (step timers) for $variant failed"; }
+		cp "$dir/rust_printk_offload.ko" "$dir/ko/timed/"
+	fi
 	echo "$dir/ko"
 }
 

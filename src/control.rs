@@ -130,7 +130,7 @@ impl Control {
             c_str!("kernel"),
             &[SysctlEntry::new::<CpuMask>(c_str!("printk_cpumask"), 0o644)],
         )?;
-        let tunables = tunable_entries!(0, 1, 2, 3, 4, 5);
+        let tunables = tunable_entries!(0, 1, 2, 3, 4, 5, 6);
         let mut files = KVec::with_capacity(COUNT + 3, GFP_KERNEL)?;
         files.push(
             SysctlEntry::new::<EmergencySwitch>(c_str!("emergency"), 0o644),

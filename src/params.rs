@@ -102,6 +102,8 @@ module_params! {
     backlog_limit: TunableParam<4>, "ulong",
         "records waiting before writers wait for the console (0: automatic)";
     adaptive_placement: TunableParam<5>, "ulong", "1: the printer stays on its CPU unless it is wanted";
+    irqs_on_write: TunableParam<6>, "ulong",
+        "1: drivers that allow it are written with interrupts on";
     printk_cpumask: MaskParam, "charp", "CPUs whose kthreads may print (CPU list, default all)";
     emergency: EmergencyParam, "ulong", "1: load with printing synchronous (user switch)";
 }

@@ -91,6 +91,10 @@ tunables! {
     /// task wants that CPU and an eligible CPU not producing messages can take over
     /// (`logic/cpu_choice.rs`); 0: it moves to the next eligible CPU after every slice.
     AdaptivePlacement: "adaptive_placement", default 1, range 0, 1;
+    /// 1 (the default): consoles whose drivers protect themselves from interrupts
+    /// (`logic/irq_safe_write.rs`) are written with interrupts on, preemption off; 0: every
+    /// console is written with interrupts off, as the kernel writes legacy consoles.
+    IrqsOnWrite: "irqs_on_write", default 1, range 0, 1;
 }
 
 /// The current values.

@@ -19,6 +19,7 @@
 
 use crate::ffi::console_list::{ConsoleListReader, ConsoleName, ConsoleRef};
 use crate::ffi::kmsg;
+use crate::logic::irq_safe_write::writes_with_irqs_on;
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use kernel::prelude::*;
 
@@ -47,6 +48,8 @@ struct Slot {
     /// was taken over.
     written: AtomicU64,
     dropped: AtomicU64,
+    /// Its driver may be written with interrupts on (`logic/irq_safe_write.rs`).
+    irqs_on: AtomicBool,
 }
 
 impl Slot {
@@ -59,6 +62,7 @@ impl Slot {
             flushed: AtomicBool::new(false),
             written: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
+            irqs_on: AtomicBool::new(false),
         }
     }
 }
@@ -107,6 +111,12 @@ impl OwnedConsoles {
         }
     }
 
+    /// Whether the held console at `addr` may be written with interrupts on.
+    pub(crate) fn writes_with_irqs_on(&self, addr: usize) -> bool {
+        self.slot_of(addr)
+            .is_some_and(|s| s.irqs_on.load(Ordering::Relaxed))
+    }
+
     /// Whether the console at `addr` is held.
     pub(crate) fn holds(&self, addr: usize) -> bool {
         addr != 0
@@ -138,6 +148,7 @@ impl OwnedConsoles {
     /// just found `con` in the list. Returns false if every slot is taken.
     pub(crate) fn hold(&self, con: &ConsoleRef<'_>) -> bool {
         let name = con.name();
+        let irqs_on = writes_with_irqs_on(&con.write_symbol());
         let mut words = [0u64; 3];
         for (i, &c) in name.as_str().as_bytes().iter().take(23).enumerate() {
             words[i / 8] |= u64::from(c) << (8 * (i % 8));
@@ -154,6 +165,7 @@ impl OwnedConsoles {
             slot.flushed.store(false, Ordering::Relaxed);
             slot.written.store(0, Ordering::Relaxed);
             slot.dropped.store(0, Ordering::Relaxed);
+            slot.irqs_on.store(irqs_on, Ordering::Relaxed);
             // Only takers under console_list_lock fill slots, so a free slot stays free
             // until this store publishes it.
             slot.addr.store(con.addr(), Ordering::Release);

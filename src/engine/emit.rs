@@ -19,6 +19,7 @@
 
 use super::consoles::MAX_CONSOLES;
 use super::printer::PRINTK_MESSAGE_MAX;
+use super::step_timers::Step;
 use super::Offload;
 use crate::ffi::console_list::{ConsoleListReader, ConsoleLock, ConsoleRef, LockedConsole};
 use crate::ffi::{cpus, kernel_state, kmsg};
@@ -26,6 +27,7 @@ use crate::logic::record_text::{
     dropped_notice, prepend, strip_syslog_prefixes, syslog_class, timestamp_ns, untruncated_max,
 };
 use crate::stats::Stats;
+use crate::tunables::Tunable;
 use core::sync::atomic::Ordering;
 use kernel::alloc::KVec;
 
@@ -110,7 +112,9 @@ impl Offload {
     /// `c`'s next record, in its own section (`record_section`): `None` if the lock was
     /// busy, `Some(None)` if `c` is caught up or no longer the module's.
     fn print_one(&self, c: &ConsoleRef<'_>) -> Option<Option<Emitted>> {
-        self.record_section(|lock, buf| {
+        let irqs_on = self.tunables.get(Tunable::IrqsOnWrite) != 0
+            && self.consoles.writes_with_irqs_on(c.addr());
+        self.record_section(irqs_on, |lock, buf| {
             // The kernel might have taken the console back meanwhile: check under the lock.
             if !self.consoles.is_ours(c) {
                 return None;
@@ -173,22 +177,32 @@ impl Offload {
     }
 
     /// Runs `f` with `console_lock` held (`console_trylock()`) and interrupts off, as the
-    /// kernel writes one record to a legacy console; `None` if the lock was busy.
+    /// kernel writes one record to a legacy console; `None` if the lock was busy. With
+    /// `irqs_on` (a driver that allows it, `logic/irq_safe_write.rs`), interrupts stay on:
+    /// preemption and softirqs are off all the same, so the lock is still never held where
+    /// the printer could be preempted.
     ///
     /// The lock is taken only once interrupts are off, so the printer never holds it where
     /// it could be preempted, and released only once they are back on: `console_unlock()`
     /// also prints what the consoles the kernel owns are owed, and that must not happen
     /// with interrupts off. Preemption stays off across it, as for a printk() caller's
     /// `console_unlock()`.
-    fn record_section<R>(&self, f: impl FnOnce(&ConsoleLock, &mut KVec<u8>) -> R) -> Option<R> {
+    fn record_section<R>(
+        &self,
+        irqs_on: bool,
+        f: impl FnOnce(&ConsoleLock, &mut KVec<u8>) -> R,
+    ) -> Option<R> {
+        self.steps.lap(Step::Loop);
         let preempt = self.irq_lock.preempt_off();
         let cpu = cpus::current_cpu();
         let began = cpus::now_ns();
         self.pacing.set_in_section(cpu, true);
         let r = (|| {
-            let irqs = preempt.irqs_off();
+            let irqs = (!irqs_on).then(|| preempt.irqs_off());
             let held = self.printer.record.attach(ConsoleLock::try_acquire()?);
+            self.steps.lap(Step::Lock);
             let r = f(&held.lock, held.data);
+            self.steps.lap(Step::After);
             drop(irqs);
             drop(held);
             Some(r)
@@ -197,6 +211,7 @@ impl Offload {
         let took = cpus::now_ns().saturating_sub(began);
         self.printer.busy_ns.fetch_add(took, Ordering::Relaxed);
         drop(preempt);
+        self.steps.lap(Step::Unlock);
         r
     }
 
@@ -206,7 +221,7 @@ impl Offload {
     /// handed back (or no longer wanted); `Some(false)`: records came meanwhile; `None`:
     /// the lock was busy.
     pub(crate) fn try_hand_back(&self, anyway: bool) -> Option<bool> {
-        self.record_section(|_lock, _buf| {
+        self.record_section(false, |_lock, _buf| {
             let reader = ConsoleListReader::enter();
             let mut behind = false;
             self.consoles
@@ -276,9 +291,11 @@ impl Offload {
             let n = dropped_notice(dropped, &mut notice);
             len = prepend(buf, len, &notice[..n]);
         }
+        self.steps.lap(Step::Read);
         let t = cpus::now_ns();
         con.write(&buf[..len]);
         let took = cpus::now_ns().saturating_sub(t);
+        self.steps.lap(Step::Write);
         con.set_seq(rec.seq + 1);
         if let Some(t) = timestamp_ns(&buf[..len]) {
             Stats::max(

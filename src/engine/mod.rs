@@ -34,6 +34,7 @@ mod pacing;
 mod placement;
 #[deny(unsafe_code)]
 mod printer;
+mod step_timers;
 #[deny(unsafe_code)]
 mod takeover;
 #[deny(unsafe_code)]
@@ -61,6 +62,7 @@ use mode::Mode;
 use pacing::Pacing;
 pub(crate) use placement::parse_mask;
 use placement::Placement;
+use step_timers::StepTimers;
 use printer::Printer;
 
 /// The module's state. Pinned: the kernel holds pointers into it while it is registered.
@@ -85,6 +87,8 @@ pub(crate) struct Offload {
     pacing: Pacing,
     placement: Placement,
     printer: Printer,
+    /// Per-step timers of the printing path (empty unless built with them).
+    steps: StepTimers,
     pub(crate) tunables: Tunables,
     pub(crate) stats: Stats,
 }
@@ -130,6 +134,7 @@ impl Offload {
             pacing: Pacing::new(nr)?,
             placement: Placement::new(nr)?,
             printer: Printer::new()?,
+            steps: StepTimers::new(),
             tunables: Tunables::new(),
             stats: Stats::new(nr)?,
         }? Error)
@@ -215,6 +220,7 @@ impl Offload {
                 w.line(format_args!("cpu{}_records", cpu), Stats::get(c));
             }
         }
+        self.steps.write(&mut w);
         w.len()
     }
 

@@ -6,6 +6,7 @@
 //! Emitting each record: `emit.rs`.
 
 use super::emit::Round;
+use super::step_timers::Step;
 use super::{Ctx, Offload};
 use crate::ffi::console_list::ConsoleLocked;
 use crate::ffi::{cpus, kernel_state, kmsg};
@@ -168,6 +169,7 @@ impl Offload {
     /// keeps printing until it arrives (so the console never waits for a wake-up), or for
     /// one more slice at most.
     fn print_slice(&self, cpu: u32) {
+        self.steps.lap(Step::Slice);
         self.printer.refresh_settings();
         Stats::max(&self.stats.max_backlog, self.backlog_records());
         let slice_ns = self.tunables.get(Tunable::SliceUs) * 1000;
@@ -180,7 +182,10 @@ impl Offload {
         let mut busy_since = None;
         loop {
             match self.print_round() {
-                Round::Idle => break,
+                Round::Idle => {
+                    self.steps.drop_mark();
+                    break;
+                }
                 Round::Busy => {
                     // Someone holds console_lock (a tty operation, the kernel printing
                     // the consoles it owns): wait a little, within the slice.

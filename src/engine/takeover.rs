@@ -17,6 +17,7 @@ impl Offload {
     /// Process context.
     pub(crate) fn take_over_consoles(&self, at_load: bool) {
         let mut taken = [ConsoleName::empty(); super::consoles::MAX_CONSOLES];
+        let mut irqs_on = [false; super::consoles::MAX_CONSOLES];
         let mut left = [ConsoleName::empty(); super::consoles::MAX_CONSOLES];
         let (mut nt, mut nl) = (0, 0);
         {
@@ -26,6 +27,7 @@ impl Offload {
                 if self.consoles.wants_holding(&c) {
                     if self.consoles.hold(&c) && nt < taken.len() {
                         taken[nt] = c.name();
+                        irqs_on[nt] = self.consoles.writes_with_irqs_on(c.addr());
                         nt += 1;
                     }
                 } else if at_load && c.enabled() && !c.servable() && nl < left.len() {
@@ -43,8 +45,15 @@ impl Offload {
                 name.as_str()
             );
         }
-        for name in &taken[..nt] {
-            pr_info!("took over console {}\n", name.as_str());
+        for (name, &on) in taken[..nt].iter().zip(&irqs_on) {
+            if on {
+                pr_info!(
+                    "took over console {} (its driver allows writes with interrupts on)\n",
+                    name.as_str()
+                );
+            } else {
+                pr_info!("took over console {}\n", name.as_str());
+            }
         }
     }
 

@@ -8,6 +8,7 @@
 #include <linux/console.h>
 #include <linux/cpumask.h>
 #include <linux/irq_work.h>
+#include <linux/kallsyms.h>
 #include <linux/kernel.h>
 #include <linux/kmsg_dump.h>
 #include <linux/kthread.h>

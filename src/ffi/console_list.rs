@@ -11,6 +11,7 @@ use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
 use core::sync::atomic::{AtomicI16, Ordering};
+use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::ffi::c_char;
 
 const ENABLED: i16 = b::cons_flags_CON_ENABLED as i16;
@@ -205,6 +206,25 @@ impl<'a> ConsoleRef<'a> {
         self.con as usize
     }
 
+    /// The symbol of its `write()` as `sprint_symbol()` prints it (`name+0x0/0x… [module]`;
+    /// an address without kallsyms), NUL-terminated; empty if the buffer could not be
+    /// allocated. Process context.
+    pub(crate) fn write_symbol(&self) -> KVec<u8> {
+        // KSYM_SYMBOL_LEN: a 511-byte name, a module name, a build ID and two offsets.
+        const LEN: usize = 1024;
+        let Ok(mut out) = KVec::from_elem(0u8, LEN, GFP_KERNEL) else {
+            return KVec::new();
+        };
+        // SAFETY: valid (type invariant); `write` is constant until the console's exit().
+        let write = unsafe { (*self.con).write };
+        if let Some(f) = write {
+            // SAFETY: `out` holds more than KSYM_SYMBOL_LEN bytes, the most
+            // `sprint_symbol()` writes (with its NUL).
+            unsafe { b::sprint_symbol(out.as_mut_ptr().cast(), f as usize as _) };
+        }
+        out
+    }
+
     fn flags(&self) -> i16 {
         // SAFETY: valid (type invariant); flags are written with WRITE_ONCE or, by us,
         // atomically.
@@ -351,7 +371,8 @@ impl LockedConsole<'_> {
     }
 
     /// Writes `text` with the driver's write(). The caller keeps interrupts off, as the
-    /// kernel's console path does for legacy drivers.
+    /// kernel's console path does for legacy drivers, unless the driver does not need it
+    /// (`logic/irq_safe_write.rs`).
     pub(crate) fn write(&self, text: &[u8]) {
         if text.is_empty() {
             return;

@@ -13,6 +13,7 @@ pub(crate) mod cpulist;
 pub(crate) mod decimal;
 pub(crate) mod drain_epoch;
 pub(crate) mod emergency;
+pub(crate) mod irq_safe_write;
 pub(crate) mod level_history;
 pub(crate) mod ownership;
 pub(crate) mod printer_claim;

@@ -75,7 +75,10 @@ unsafe impl Send for Capture {}
 // SAFETY: as above.
 unsafe impl Sync for Capture {}
 
-/// The console's write(): delay per character, then append to the capture.
+/// The console's write(): delay per character, then append to the capture. Not mangled:
+/// rust_printk_offload recognises it by its symbol as a driver that may be written with
+/// interrupts on (it shares nothing with interrupt handlers).
+#[no_mangle]
 unsafe extern "C" fn slow_write(con: *mut b::console, s: *const c_char, count: c_uint) {
     // SAFETY: `data` was set to our `Capture` at registration; it outlives the console.
     let cap = unsafe { &*(read_volatile(addr_of!((*con).data)) as *const Capture) };

@@ -72,6 +72,8 @@ try:
     kmsg(f"<3>{tag} without a timestamp\n")
     wait_for(f"{tag} without a timestamp\n")
     put(TIME, "Y")
+    # A short record of three lines, the middle one empty: every line gets the prefix.
+    kmsg(f"<3>{tag} short multi-line, first\n\n{tag} short multi-line, third\n")
     # One record of 1000 bytes in 125 lines: with a timestamp on every line the console
     # text passes 2 KiB and is cut where the kernel's console buffer ends.
     body = "\n".join(f"{tag} long line {i:03d}" for i in range(1, 126))

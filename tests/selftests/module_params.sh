@@ -14,7 +14,7 @@ load_slow 0
 enabled() { awk '$1 == "slowcon0"' /proc/consoles | grep -q '(E'; }
 enabled || fail "slowcon0 is not enabled before the test: $(cat /proc/consoles)"
 
-params="slice_us slice_bytes starvation_ms urgent_loglevel backlog_limit adaptive_placement printk_cpumask emergency"
+params="slice_us slice_bytes starvation_ms urgent_loglevel backlog_limit adaptive_placement irqs_on_write printk_cpumask emergency"
 for p in $params; do
 	modinfo -p "$f" | grep -q "^$p:" || fail "modinfo -p does not list $p: $(modinfo -p "$f")"
 done

@@ -5,7 +5,8 @@
 # the default and at a quiet console loglevel, sysrq help and a sysrq loglevel change,
 # which raise the loglevel for their own lines only, with continuation lines, printk.time
 # off and on, a record whose console text passes 2 KiB) is captured by the slow console
-# once without the module and once with it, and the captures must be equal. In a boot
+# once without the module and with it (consoles written with interrupts on, then off:
+# irqs_on_write), and the captures must be equal. In a boot
 # with console_msg_format=syslog (make check runs one) the consoles show syslog
 # prefixes, and so must the capture with the module.
 . "$(dirname "$0")/lib.sh"
@@ -26,13 +27,19 @@ capture_sequence() {
 	capture | sed -E 's/\[ *[0-9]+\.[0-9]{6}\]/[T]/g' >"$1"
 }
 load_slow 0
-stock=$(mktemp) offload=$(mktemp)
+stock=$(mktemp) offload=$(mktemp) offload_irqs_off=$(mktemp)
 capture_sequence "$stock"
 log_mark
 load_offload
 log_since | grep -q 'rust_printk_offload: took over console slowcon0' || fail "slowcon0 not taken over"
+log_since | grep -q 'took over console slowcon0 (its driver allows writes with interrupts on)' ||
+	fail "slowcon0 not recognised as a driver that allows writes with interrupts on"
 sync0=$(ostat records_sync) em0=$(ostat emergency_entries) off0=$(ostat records_offloaded)
 capture_sequence "$offload"
+# And with every console written with interrupts off.
+put 0 /proc/sys/kernel/printk_offload/irqs_on_write
+capture_sequence "$offload_irqs_off"
+put 1 /proc/sys/kernel/printk_offload/irqs_on_write
 # The capture with the module must be the module's: no emergency mode, nothing printed
 # by the kernel for the consoles it holds (records_sync), records offloaded.
 [ "$(ostat emergency_entries)" = "$em0" ] || fail "emergency mode during the sequence"
@@ -43,17 +50,20 @@ unload_offload
 rmmod slow_console
 # The sequence must exercise what it claims to, or equality proves nothing.
 for want in "sysrq: HELP" "Loglevel set to 5" "$TAG quiet level 3" "$TAG without a timestamp" \
-	"$TAG long line 001" "$TAG at loglevel 5, level 4"; do
+	"$TAG long line 001" "$TAG at loglevel 5, level 4" "] $TAG short multi-line, third"; do
 	grep -qF -- "$want" "$stock" || fail "the stock capture lacks '$want'"
 done
 grep -qF -- "$TAG quiet level 4" "$stock" && fail "the stock capture shows a level-4 line at loglevel 4"
 grep -q "$TAG long line 125" "$stock" && fail "the long record was not cut: it does not test the buffer size"
-if ! cmp -s "$stock" "$offload"; then
-	diff "$stock" "$offload" | head -60 | sed 's/^/  /'
-	fail "console output with the module differs from the kernel's own"
-fi
+for f in "$offload" "$offload_irqs_off"; do
+	if ! cmp -s "$stock" "$f"; then
+		diff "$stock" "$f" | head -60 | sed 's/^/  /'
+		fail "console output with the module differs from the kernel's own" \
+			"($([ "$f" = "$offload" ] && echo "irqs_on_write 1" || echo "irqs_on_write 0"))"
+	fi
+done
 format=default
 grep -q 'console_msg_format=syslog' /proc/cmdline && format=syslog
 [ $format = default ] || grep -q '^<[0-9]*>' "$stock" || fail "console_msg_format=syslog, yet no syslog prefix"
 log "$(wc -l <"$stock") console lines ($format format), identical with and without the module"
-rm -f "$stock" "$offload"
+rm -f "$stock" "$offload" "$offload_irqs_off"

@@ -163,7 +163,8 @@ def main():
                          (DIR + "starvation_ms", [b"0", b"9", b"60001", b"-1", b"", b"1s"]),
                          (DIR + "urgent_loglevel", [b"9", b"-1", b"", b"5x", b"0x5", b"9" * 30]),
                          (DIR + "backlog_limit", [b"16777217", b"-1", b"", b"1k", b"9" * 30]),
-                         (DIR + "adaptive_placement", [b"2", b"-1", b"", b"on", b"1x", b"9" * 30])]:
+                         (DIR + "adaptive_placement", [b"2", b"-1", b"", b"on", b"1x", b"9" * 30]),
+                         (DIR + "irqs_on_write", [b"2", b"-1", b"", b"on", b"0x", b"9" * 30])]:
         before = read(path)
         for data in inputs:
             err = write(path, data)
@@ -181,7 +182,7 @@ def main():
         codes = [write(p, b"0") for p in (MASK, DIR + "emergency", DIR + "slice_us",
                                            DIR + "slice_bytes", DIR + "starvation_ms",
                                            DIR + "urgent_loglevel", DIR + "backlog_limit",
-                                           DIR + "adaptive_placement")]
+                                           DIR + "adaptive_placement", DIR + "irqs_on_write")]
         os._exit(0 if all(c in (errno.EPERM, errno.EACCES) for c in codes) else 1)
     _, status = os.waitpid(pid, 0)
     nonroot_ok = os.waitstatus_to_exitcode(status) == 0

@@ -33,6 +33,8 @@ mod drain_epoch_tests;
 #[cfg(all(test, not(loom)))]
 mod emergency_tests;
 #[cfg(all(test, not(loom)))]
+mod irq_safe_write_tests;
+#[cfg(all(test, not(loom)))]
 mod level_history_tests;
 #[cfg(all(test, loom))]
 mod loom_doorbell;
