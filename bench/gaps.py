@@ -101,7 +101,7 @@ def main():
     raw, out_json, out_md = sys.argv[1:4]
     files = read_raw(raw)
     rng = random.Random(1)
-    groups, steps = {}, {}
+    groups, steps, per_boot = {}, {}, {}
     for name, text in sorted(files.items()):
         if not name.endswith(".events"):
             continue
@@ -134,6 +134,7 @@ def main():
             g["module"] += int(e.get("module_writes", 0))
             g["lost"] += max(int(e.get("lost", 0) or 0), 0)
             g["boots"].add(d)
+            per_boot.setdefault((delay, PATHS[key], d), []).extend(gaps)
     result = {}
     for (delay, path), g in sorted(groups.items()):
         pooled = sorted(x for r in g["runs"] for x in r)
@@ -156,6 +157,17 @@ def main():
             row["module_share"] = g["module"] / g["writes"] if g["writes"] else None
             row["module_figure"] = bool(g["writes"]) and g["module"] >= 0.99 * g["writes"]
         result.setdefault("%dus" % delay, {})[path] = row
+    # Paired per-boot ratios of the mean gap: offload against the other paths of the same
+    # boot (pr/legacy runs on another kernel, so it has no pair).
+    paired = {}
+    for (delay, path, d), v in sorted(per_boot.items()):
+        if path != "offload" or not v:
+            continue
+        for other in ("direct", "offload, irqs_on_write 0"):
+            w = per_boot.get((delay, other, d))
+            if w:
+                paired.setdefault("%dus" % delay, {}).setdefault("offload / " + other, []).append(
+                    (sum(v) / len(v)) / (sum(w) / len(w)))
     split = {}
     for delay, t in steps.items():
         n = t.get("step_records", 0)
@@ -163,7 +175,8 @@ def main():
             split[delay] = {k[5:-3]: t[k] / n for k in STEP_NAMES if k in t}
             split[delay].update(records=n, runs=t["runs"], slices=t.get("step_slices", 0), handoffs=t["handoffs"])
     with open(out_json, "w") as f:
-        json.dump({"gaps": result, "steps_ns_per_record": split}, f, indent=1, sort_keys=True)
+        json.dump({"gaps": result, "paired_mean_gap_ratios": paired, "steps_ns_per_record": split}, f, indent=1,
+                  sort_keys=True)
 
     def us(v):
         return "-" if v is None else "%.0f" % (v / 1000) if v >= 10000 else "%.1f" % (v / 1000)
@@ -199,6 +212,15 @@ def main():
                 delay.replace("us", " µs"), path, r["boots"], r["runs"], r["gaps"], cell(r, 50), cell(r, 90),
                 cell(r, 99), cell(r, 99.9), us(r["max_ns"]), us(r["mean_ns"]) + ci(r["mean_ci"]),
                 frac(r["throughput"]) + ci(r["throughput_ci"], frac), share))
+    if paired:
+        lines += ["", "### Paired per boot", "", "Mean gap of offload over the mean gap of another path in the same boot, "
+                  "one ratio per boot (below 1: offload's gaps are shorter).", "",
+                  "| console | offload / direct | offload / offload with irqs_on_write 0 |", "|---|---|---|"]
+        for delay in sorted(paired, key=lambda k: int(k[:-2])):
+            r = paired[delay]
+            cell = lambda k: ", ".join("%.2f" % x for x in r.get(k, [])) or "-"
+            lines.append("| %s/char | %s | %s |" % (delay.replace("us", " µs"), cell("offload / direct"),
+                                                   cell("offload / offload, irqs_on_write 0")))
     if split:
         lines += ["", "### Where the time between two writes goes (module built with step timers)", "",
                   "Mean µs per record written, by step (src/engine/step_timers.rs); `write` is the console's "

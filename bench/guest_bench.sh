@@ -318,7 +318,7 @@ if has_part gap; then
 			case $delay in 10) n=${RPO_BENCH_GAP_N10:-400} ;; 100) n=${RPO_BENCH_GAP_N100:-200} ;; *) n=${RPO_BENCH_GAP_N1000:-60} ;; esac
 			for mode in direct offload irqsoff timed; do
 				case $mode in
-				timed) has_mode offload && [ -f "$TIMED" ] || continue ;;
+				timed) if ! has_mode offload || [ ! -f "$TIMED" ]; then continue; fi ;;
 				irqsoff) has_mode offload || continue ;;
 				*) has_mode $mode || continue ;;
 				esac

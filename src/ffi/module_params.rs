@@ -91,7 +91,10 @@ pub(crate) struct ParamEntry(b::kernel_param);
 // it holds are to statics of this module.
 unsafe impl Sync for ParamEntry {}
 
+// Only its address is taken; without lockdep `struct module` holds an empty
+// `lockdep_map`, which the lint calls not FFI-safe.
 #[cfg(MODULE)]
+#[allow(improper_ctypes)]
 extern "C" {
     /// The module, as `module!` declares it for `THIS_MODULE`.
     static __this_module: kernel::types::Opaque<kernel::bindings::module>;
