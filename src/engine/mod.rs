@@ -62,8 +62,8 @@ use mode::Mode;
 use pacing::Pacing;
 pub(crate) use placement::parse_mask;
 use placement::Placement;
-use step_timers::StepTimers;
 use printer::Printer;
+use step_timers::StepTimers;
 
 /// The module's state. Pinned: the kernel holds pointers into it while it is registered.
 #[pin_data]

@@ -61,7 +61,9 @@ pub(crate) struct StepTimers {
 #[cfg(rpo_step_timers)]
 impl StepTimers {
     pub(crate) const fn new() -> Self {
-        #[allow(clippy::declare_interior_mutable_const, reason = "array repeat operand")]
+        // An array repeat operand of a non-`Copy` type must be a `const` item (see
+        // `OwnedConsoles::new`): each element is a fresh copy, which is the point.
+        #[allow(clippy::declare_interior_mutable_const)]
         const ZERO: AtomicU64 = AtomicU64::new(0);
         Self {
             ns: [ZERO; STEPS],
@@ -90,7 +92,10 @@ impl StepTimers {
         for (name, ns) in NAMES.iter().zip(self.ns.iter()) {
             w.line(name, ns.load(Relaxed));
         }
-        w.line("step_records", self.laps[Step::Write as usize].load(Relaxed));
+        w.line(
+            "step_records",
+            self.laps[Step::Write as usize].load(Relaxed),
+        );
         w.line("step_slices", self.laps[Step::Slice as usize].load(Relaxed));
     }
 }
