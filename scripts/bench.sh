@@ -52,8 +52,9 @@ build_modules() {
 	dir=$RPO_CACHE/modules/$variant
 	rm -rf "$dir" && mkdir -p "$dir/tests" "$dir/bench" "$dir/scripts"
 	cp -r Kbuild Kconfig rust_printk_offload.rs src "$dir/"
-	# Kbuild runs both: the bindings, and the probe of the tree's interface shapes.
-	cp scripts/gen-bindings.sh scripts/probe-api.sh "$dir/scripts/"
+	# The Kbuild files run helpers from scripts/ (bindings, the probe of the tree's
+	# interface shapes): all of them go, so a new one cannot be left behind.
+	cp scripts/*.sh "$dir/scripts/"
 	cp -r tests/modules "$dir/tests/"
 	cp -r bench/module "$dir/bench/"
 	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*_generated.rs' -o -name '.*.cmd' \) -delete
