@@ -178,9 +178,9 @@ impl Offload {
 
     /// Runs `f` with `console_lock` held (`console_trylock()`) and interrupts off, as the
     /// kernel writes one record to a legacy console; `None` if the lock was busy. With
-    /// `irqs_on` (a driver that allows it, `logic/irq_safe_write.rs`), interrupts stay on:
-    /// preemption and softirqs are off all the same, so the lock is still never held where
-    /// the printer could be preempted.
+    /// `irqs_on` (a driver that allows it, `logic/irq_safe_write.rs`), interrupts and
+    /// softirqs stay on: preemption is off all the same, so the lock is still never held
+    /// where the printer could be preempted.
     ///
     /// The lock is taken only once interrupts are off, so the printer never holds it where
     /// it could be preempted, and released only once they are back on: `console_unlock()`
@@ -193,7 +193,13 @@ impl Offload {
         f: impl FnOnce(&ConsoleLock, &mut KVec<u8>) -> R,
     ) -> Option<R> {
         self.steps.lap(Step::Loop);
-        let preempt = self.irq_lock.preempt_off();
+        // Softirqs too stay on for a driver that allows interrupts: they run during the
+        // write instead of piling up behind it.
+        let preempt = if irqs_on {
+            self.irq_lock.preempt_only()
+        } else {
+            self.irq_lock.preempt_off()
+        };
         let cpu = cpus::current_cpu();
         let began = cpus::now_ns();
         self.pacing.set_in_section(cpu, true);

@@ -82,18 +82,40 @@ impl IrqLock {
         })
     }
 
-    /// Turns preemption (and softirqs) off on this CPU until the guard is dropped;
+    /// Turns preemption and softirqs off on this CPU until the guard is dropped;
     /// interrupts stay on.
     pub(crate) fn preempt_off(&self) -> PreemptOff<'_> {
+        self.take(true)
+    }
+
+    /// Turns preemption off on this CPU until the guard is dropped; interrupts and
+    /// softirqs stay on (softirqs raised meanwhile run on the way out of an interrupt, as
+    /// anywhere else, instead of when the guard is dropped).
+    pub(crate) fn preempt_only(&self) -> PreemptOff<'_> {
+        self.take(false)
+    }
+
+    fn take(&self, bh: bool) -> PreemptOff<'_> {
         // This CPU's lock; after a migration before it is taken, another CPU's, which
         // costs at most a short wait for that CPU's printer.
         let i = (cpus::current_cpu() as usize).min(self.preempt.len() - 1);
+        let lock = self.preempt[i].get();
         // SAFETY: the lock is initialised (type invariant). Without PREEMPT_RT (a Kconfig
-        // dependency of the module) a `spinlock_t` begins with its `raw_spinlock_t`.
-        unsafe { b::_raw_spin_lock_bh(self.preempt[i].get().cast()) };
+        // dependency of the module) a `spinlock_t` begins with its `raw_spinlock_t`. The
+        // lock is never taken in softirq context, so taking it with softirqs on is sound.
+        // `_raw_spin_lock()` and its unlock are inlined, not exported, in some
+        // configurations: the plain lock goes through the Rust helper `spin_lock()`.
+        unsafe {
+            if bh {
+                b::_raw_spin_lock_bh(lock.cast())
+            } else {
+                b::spin_lock(lock.cast())
+            }
+        };
         PreemptOff {
             lock: self,
             i,
+            bh,
             _not_send: PhantomData,
         }
     }
@@ -105,6 +127,8 @@ pub(crate) struct PreemptOff<'a> {
     lock: &'a IrqLock,
     /// Which CPU's locks.
     i: usize,
+    /// Softirqs are off too.
+    bh: bool,
     /// Released on the CPU that took it.
     _not_send: PhantomData<*mut ()>,
 }
@@ -126,8 +150,15 @@ impl<'a> PreemptOff<'a> {
 
 impl Drop for PreemptOff<'_> {
     fn drop(&mut self) {
-        // SAFETY: taken in `IrqLock::preempt_off()`, on this CPU.
-        unsafe { b::_raw_spin_unlock_bh(self.lock.preempt[self.i].get().cast()) };
+        let lock = self.lock.preempt[self.i].get();
+        // SAFETY: taken in `IrqLock::take()` the same way (`bh`), on this CPU.
+        unsafe {
+            if self.bh {
+                b::_raw_spin_unlock_bh(lock.cast())
+            } else {
+                b::spin_unlock(lock.cast())
+            }
+        };
     }
 }
 

@@ -8,9 +8,11 @@
 //! same CPU. Interrupts off for a whole record, though, hold back every interrupt on the
 //! printer's CPU for the record's console time, and the work they bring runs after the
 //! record, between two writes. The drivers listed here protect what their `write()` shares
-//! with interrupt handlers by themselves, so the printer writes them with interrupts on
-//! (preemption and softirqs stay off, `console_lock` held), and interrupt work overlaps the
-//! write as it does under `PREEMPT_RT`'s printer thread. Checked against 6.12:
+//! with interrupt handlers by themselves, so the printer writes them with interrupts and
+//! softirqs on (preemption stays off, `console_lock` held), and interrupt work overlaps the
+//! write as it does under `PREEMPT_RT`'s printer thread. Softirqs are interrupt work too:
+//! a driver lock taken with `spin_lock_irqsave()` keeps them out as well, and none of them
+//! can enter a console's `write()` without `console_lock`. Checked against 6.12:
 //!
 //! - `univ8250_console_write`, `serial8250_console_write` (8250 UARTs; the first is the
 //!   console's `write()`, a call of the second): the port lock, `uart_port_lock_irqsave()`
