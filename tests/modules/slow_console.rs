@@ -11,6 +11,8 @@
 //!   busy-waits until n * delay_us after it began (default 0; module load
 //!   cannot take parameters in this tree, so the tests set it here);
 //! - `writes`   (0400) number of write() calls;
+//! - `writes_irqs_off` (0400) of those, calls made with interrupts off;
+//! - `writes_bh_off` (0400) of those, calls made with softirqs off (or in softirq context);
 //! - `busy_ns`  (0400) time spent in write(), by `ktime_get()`;
 //! - `max_write_ns` (0600) the longest single write(), by `ktime_get()`; write 0 to reset;
 //! - `stamps`   (0400) for each write() since the last reset, two u64 (native endian): the
@@ -62,6 +64,8 @@ struct Capture {
     stamps: Opaque<b::debugfs_blob_wrapper>,
     delay_us: Opaque<u32>,
     writes: Opaque<u64>,
+    writes_irqs_off: Opaque<u64>,
+    writes_bh_off: Opaque<u64>,
     busy_ns: Opaque<u64>,
     max_write_ns: Opaque<u64>,
     overflow: Opaque<u64>,
@@ -75,6 +79,43 @@ unsafe impl Send for Capture {}
 // SAFETY: as above.
 unsafe impl Sync for Capture {}
 
+/// Whether interrupts are off on this CPU: the flags register's IF bit, as the kernel's
+/// `native_save_fl()` reads it (`arch_irqs_disabled()` is an inline; the test VM is x86-64
+/// without paravirtualised interrupt flags).
+fn irqs_disabled() -> bool {
+    const X86_EFLAGS_IF: u64 = 1 << 9;
+    let flags: u64;
+    // SAFETY: pushes the flags register and pops it into a register: it touches only the
+    // stack slot it pushes and changes no flag.
+    unsafe { core::arch::asm!("pushfq", "pop {}", out(reg) flags, options(preserves_flags)) };
+    flags & X86_EFLAGS_IF == 0
+}
+
+/// Whether softirqs are off on this CPU, or one is running: `softirq_count()`, the
+/// `SOFTIRQ_MASK` bits of `preempt_count()` (an inline; x86 keeps it in `pcpu_hot`). The
+/// caller must not migrate (a console's `write()` runs under `console_lock` with
+/// preemption off).
+fn bh_disabled() -> bool {
+    const SOFTIRQ_MASK: u32 = 0xff00;
+    // SAFETY: `get_current()` is the running task; `thread_info.cpu` is its CPU, which
+    // stays the same (no migration, see above), so `__per_cpu_offset[cpu]` is this CPU's
+    // per-CPU area, and `pcpu_hot` an exported per-CPU variable in it.
+    let count = unsafe {
+        let cpu = read_volatile(addr_of!((*kernel::bindings::get_current()).thread_info.cpu));
+        let offset = read_volatile(
+            addr_of!(kernel::bindings::__per_cpu_offset)
+                .cast::<usize>()
+                .add(cpu as usize),
+        );
+        let hot = (addr_of!(kernel::bindings::pcpu_hot) as usize + offset)
+            as *const kernel::bindings::pcpu_hot;
+        read_volatile(addr_of!(
+            (*hot).__bindgen_anon_1.__bindgen_anon_1.preempt_count
+        )) as u32
+    };
+    count & SOFTIRQ_MASK != 0
+}
+
 /// The console's write(): delay per character, then append to the capture. Not mangled:
 /// rust_printk_offload recognises it by its symbol as a driver that may be written with
 /// interrupts on (it shares nothing with interrupt handlers).
@@ -83,6 +124,7 @@ unsafe extern "C" fn slow_write(con: *mut b::console, s: *const c_char, count: c
     // SAFETY: `data` was set to our `Capture` at registration; it outlives the console.
     let cap = unsafe { &*(read_volatile(addr_of!((*con).data)) as *const Capture) };
     let count = count as usize;
+    let (irqs_off, bh_off) = (irqs_disabled(), bh_disabled());
     // SAFETY: callable from any context.
     let t0 = unsafe { b::ktime_get() };
     // SAFETY: `delay_us` is a live u32 that debugfs may write at any time.
@@ -110,6 +152,11 @@ unsafe extern "C" fn slow_write(con: *mut b::console, s: *const c_char, count: c
             );
         }
         write_volatile(cap.writes.get(), read_volatile(cap.writes.get()) + 1);
+        for (counter, on) in [(&cap.writes_irqs_off, irqs_off), (&cap.writes_bh_off, bh_off)] {
+            if on {
+                write_volatile(counter.get(), read_volatile(counter.get()) + 1);
+            }
+        }
         // The stamps, reset with the log (a reset sets `size` to 0).
         let st = cap.stamps.get();
         let mut ns = read_volatile(addr_of!((*st).size)) as usize;
@@ -227,6 +274,8 @@ impl kernel::Module for SlowConsole {
                 }),
                 delay_us: Opaque::new(0),
                 writes: Opaque::new(0),
+                writes_irqs_off: Opaque::new(0),
+                writes_bh_off: Opaque::new(0),
                 busy_ns: Opaque::new(0),
                 max_write_ns: Opaque::new(0),
                 overflow: Opaque::new(0),
@@ -272,6 +321,18 @@ impl kernel::Module for SlowConsole {
             );
             b::debugfs_create_u32(c"delay_us".as_ptr().cast(), 0o600, dir, cap.delay_us.get());
             b::debugfs_create_u64(c"writes".as_ptr().cast(), 0o400, dir, cap.writes.get());
+            b::debugfs_create_u64(
+                c"writes_irqs_off".as_ptr().cast(),
+                0o400,
+                dir,
+                cap.writes_irqs_off.get(),
+            );
+            b::debugfs_create_u64(
+                c"writes_bh_off".as_ptr().cast(),
+                0o400,
+                dir,
+                cap.writes_bh_off.get(),
+            );
             b::debugfs_create_u64(c"busy_ns".as_ptr().cast(), 0o400, dir, cap.busy_ns.get());
             b::debugfs_create_u64(
                 c"max_write_ns".as_ptr().cast(),

@@ -6,7 +6,10 @@
 # which raise the loglevel for their own lines only, with continuation lines, printk.time
 # off and on, a record whose console text passes 2 KiB) is captured by the slow console
 # once without the module and with it (consoles written with interrupts on, then off:
-# irqs_on_write), and the captures must be equal. In a boot
+# irqs_on_write), and the captures must be equal. The slow console counts the writes made
+# with interrupts off and with softirqs off: the kernel makes every write with interrupts
+# off; the module, with irqs_on_write 1, none (slow_console's driver allows it), and with
+# 0, every one. In a boot
 # with console_msg_format=syslog (make check runs one) the consoles show syslog
 # prefixes, and so must the capture with the module.
 . "$(dirname "$0")/lib.sh"
@@ -14,8 +17,11 @@ setup_printk
 [ -w /proc/sysrq-trigger ] || skip "no /proc/sysrq-trigger (CONFIG_MAGIC_SYSRQ)"
 TAG=rpo-fidelity
 # capture_sequence FILE: run the sequence, wait for its end, save the capture with the
-# timestamps masked.
+# timestamps masked, and in CTX the writes it took and how many of them were made with
+# interrupts off and with softirqs off.
 capture_sequence() {
+	local w0 i0 b0
+	w0=$(cat $DBG/writes) i0=$(cat $DBG/writes_irqs_off) b0=$(cat $DBG/writes_bh_off)
 	reset_capture
 	python3 "$(dirname "$0")/fidelity_sequence.py" $TAG || fail "the sequence failed"
 	local _
@@ -25,10 +31,24 @@ capture_sequence() {
 	done
 	capture | grep -q "] $TAG end\$" || fail "the sequence did not reach the console"
 	capture | sed -E 's/\[ *[0-9]+\.[0-9]{6}\]/[T]/g' >"$1"
+	CTX="$(($(cat $DBG/writes) - w0)) $(($(cat $DBG/writes_irqs_off) - i0)) $(($(cat $DBG/writes_bh_off) - b0))"
+}
+# check_ctx WHAT IRQS_OFF BH_OFF: CTX is "writes irqs-off bh-off"; each expected count is
+# "all" or "none".
+check_ctx() {
+	local what=$1 n i bh
+	read -r n i bh <<<"$CTX"
+	[ "$n" -gt 0 ] || fail "$what: no write counted"
+	[ "$2" = all ] && [ "$i" != "$n" ] && fail "$what: $i of $n writes with interrupts off, not all"
+	[ "$2" = none ] && [ "$i" != 0 ] && fail "$what: $i of $n writes with interrupts off, not none"
+	[ "$3" = all ] && [ "$bh" != "$n" ] && fail "$what: $bh of $n writes with softirqs off, not all"
+	[ "$3" = none ] && [ "$bh" != 0 ] && fail "$what: $bh of $n writes with softirqs off, not none"
+	log "$what: $n writes, $i with interrupts off, $bh with softirqs off"
 }
 load_slow 0
 stock=$(mktemp) offload=$(mktemp) offload_irqs_off=$(mktemp)
 capture_sequence "$stock"
+check_ctx "without the module" all any
 log_mark
 load_offload
 log_since | grep -q 'rust_printk_offload: took over console slowcon0' || fail "slowcon0 not taken over"
@@ -36,9 +56,11 @@ log_since | grep -q 'took over console slowcon0 (its driver allows writes with i
 	fail "slowcon0 not recognised as a driver that allows writes with interrupts on"
 sync0=$(ostat records_sync) em0=$(ostat emergency_entries) off0=$(ostat records_offloaded)
 capture_sequence "$offload"
+ctx_on=$CTX
 # And with every console written with interrupts off.
 put 0 /proc/sys/kernel/printk_offload/irqs_on_write
 capture_sequence "$offload_irqs_off"
+ctx_off=$CTX
 put 1 /proc/sys/kernel/printk_offload/irqs_on_write
 # The capture with the module must be the module's: no emergency mode, nothing printed
 # by the kernel for the consoles it holds (records_sync), records offloaded.
@@ -46,6 +68,10 @@ put 1 /proc/sys/kernel/printk_offload/irqs_on_write
 [ "$(ostat records_sync)" = "$sync0" ] ||
 	fail "$(($(ostat records_sync) - sync0)) records printed synchronously during the sequence"
 [ "$(ostat records_offloaded)" -gt "$off0" ] || fail "no record offloaded during the sequence"
+# So every write counted is the module's: none with interrupts or softirqs off when the
+# driver allows it, all with both off when irqs_on_write is 0.
+CTX=$ctx_on check_ctx "irqs_on_write 1" none none
+CTX=$ctx_off check_ctx "irqs_on_write 0" all all
 unload_offload
 rmmod slow_console
 # The sequence must exercise what it claims to, or equality proves nothing.
