@@ -275,10 +275,12 @@ impl Offload {
         // prefixes, which takes a second read only if the first could have been cut.
         let mut len = rec.len;
         if !self.printer.syslog_format.load(Ordering::Relaxed) {
-            if let Some(n) = (len <= untruncated_max(buf.len()))
-                .then(|| strip_syslog_prefixes(buf, len))
-                .flatten()
-            {
+            let single = if len <= untruncated_max(buf.len()) {
+                strip_syslog_prefixes(buf, len)
+            } else {
+                None
+            };
+            if let Some(n) = single {
                 len = n;
             } else {
                 let text = kmsg::read_at(rec.seq, false, buf)?;
