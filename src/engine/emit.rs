@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Emitting records: a round over the consoles the module prints, one record each.
+//! Emitting records: a round over the consoles the module prints, one record each, then
+//! more records of the faster consoles within the time the slowest one's record took.
 //!
 //! Each record is written as `console_emit_next_record()` writes it, to the byte: the text
 //! is formatted by the kernel's own `record_print_text()` (through the kmsg_dump iterator)
@@ -36,6 +37,10 @@ use kernel::alloc::KVec;
 /// `unregister_console()`.
 const FLUSH_PATIENCE_NS: u64 = 1_000_000_000;
 
+/// The most records one console catches up in a round (a bound for records that take no
+/// time: skipped, or written to a console that returns at once).
+const CATCH_UP_MAX: u32 = 256;
+
 /// What one round over the consoles did.
 pub(crate) enum Round {
     /// Every console is caught up (or none is the module's to print).
@@ -60,31 +65,54 @@ enum Emitted {
 
 impl Offload {
     /// One record (at most) for each console the module prints, each in its own
-    /// interrupts-off section under `console_lock` (`record_section`); for a console being
-    /// unregistered, its whole backlog (`flush_departing`).
+    /// interrupts-off section under `console_lock` (`record_section`); then, within the
+    /// time the slowest console's record took, more records of the faster ones
+    /// (`catch_up`); for a console being unregistered, its whole backlog
+    /// (`flush_departing`).
     pub(crate) fn print_round(&self) -> Round {
         let reader = ConsoleListReader::enter();
         let (mut written, mut bytes, mut skipped, mut busy) = (0, 0, 0, false);
         let mut slowest = 0;
+        // Each console seen, and what its record took (`None`: it had none, or the lock
+        // was busy).
         let mut seen = [None; MAX_CONSOLES];
         self.consoles.for_each_ours(&reader, |c| {
-            if let Some(s) = seen.iter_mut().find(|s| s.is_none()) {
-                *s = Some(c);
-            }
-            match self.print_one(&c) {
-                None => busy = true,
+            let took = match self.print_one(&c) {
+                None => {
+                    busy = true;
+                    None
+                }
                 Some(Some(Emitted::Written(n, ns))) => {
                     written += 1;
                     bytes += n;
                     slowest = slowest.max(ns);
+                    Some(ns)
                 }
-                Some(Some(Emitted::Skipped)) => skipped += 1,
-                Some(None) => {}
+                Some(Some(Emitted::Skipped)) => {
+                    skipped += 1;
+                    Some(0)
+                }
+                Some(None) => None,
+            };
+            if let Some(s) = seen.iter_mut().find(|s| s.is_none()) {
+                *s = Some((c, took));
             }
         });
+        // Not while writers wait for the consoles (backpressure, a hand-back's drain): they
+        // wait for the slowest console, which catching up the others would slow down.
+        if !busy && !self.pacing.backpressure() && !self.handing_back() {
+            for (c, took) in seen.iter().flatten() {
+                if let Some(took) = *took {
+                    let (w, b, s) = self.catch_up(c, slowest.saturating_sub(took), took);
+                    written += w;
+                    bytes += b;
+                    skipped += s;
+                }
+            }
+        }
         // A console seen in this round stays valid until the reader ends, even if it was
         // unregistered meanwhile (and so skipped by a walk of the list from now on).
-        for c in seen.iter().flatten() {
+        for (c, _) in seen.iter().flatten() {
             if self.consoles.departing(c.addr()) {
                 let (w, b) = self.flush_departing(c);
                 written += w;
@@ -107,6 +135,38 @@ impl Offload {
         } else {
             Round::Idle
         }
+    }
+
+    /// More records of `c`, each in its own section, while the next one, if it takes as
+    /// long as `c`'s last (`last_ns`), fits in `left_ns`: a console faster than the round's
+    /// slowest catches up between two of the slow one's records, instead of being held to
+    /// its pace; the round takes at most twice the slowest record. Preemptible between
+    /// records. Returns the records written, their bytes, and the records skipped.
+    fn catch_up(
+        &self,
+        c: &ConsoleRef<'_>,
+        mut left_ns: u64,
+        mut last_ns: u64,
+    ) -> (u64, usize, u64) {
+        let (mut written, mut bytes, mut skipped) = (0, 0, 0);
+        for _ in 0..CATCH_UP_MAX {
+            if last_ns > left_ns {
+                break;
+            }
+            cpus::cond_resched();
+            match self.print_one(c) {
+                Some(Some(Emitted::Written(n, ns))) => {
+                    written += 1;
+                    bytes += n;
+                    left_ns = left_ns.saturating_sub(ns);
+                    last_ns = ns;
+                }
+                Some(Some(Emitted::Skipped)) => skipped += 1,
+                // Caught up, no longer the module's, or the lock is busy.
+                _ => break,
+            }
+        }
+        (written, bytes, skipped)
     }
 
     /// `c`'s next record, in its own section (`record_section`): `None` if the lock was

@@ -19,11 +19,16 @@
 //!   (a trylock when `oops_in_progress`);
 //! - `write_msg`, `write_ext_msg` (netconsole): `target_list_lock`, `spin_lock_irqsave()`;
 //! - `hvc_console_print` (hvc): no lock of its own; the backend's `put_chars()` (virtio:
-//!   `outvq_lock`, `spin_lock_irqsave()`);
-//! - `vt_console_print` (VT): `printing_lock` with `spin_trylock()`, which an interrupted
-//!   holder makes fail, never wait;
+//!   `outvq_lock`, Xen and DCC likewise, `spin_lock_irqsave()`; RISC-V SBI: a firmware
+//!   call). The s390 and powerpc backends, which take plain locks that softirqs share,
+//!   cannot be built with Rust in 6.12;
 //! - `slow_write` (the test suite's `slow_console`, unmangled for this): touches nothing
 //!   but its capture, which only `console_lock` holders write.
+//!
+//! Not the VT: `vt_console_print()` holds `printing_lock` (a plain `spin_trylock()`) for
+//! the whole record. With interrupts on, `panic()`'s stop IPI can halt the printer's CPU
+//! mid-write with the lock held, and `console_flush_on_panic()` then finds the VT locked
+//! and shows nothing of the panic on the screen.
 //!
 //! A driver is recognised by the symbol of its `write()` (`sprint_symbol()`: `name+0x0/0x…`
 //! with ` [module]` when it is a module), so a console of the same name from another
@@ -32,13 +37,12 @@
 
 /// The `write()` functions known to be safe with interrupts on: the module each is in when
 /// it is a module, and whether it may be built in instead.
-const SAFE: [(&[u8], &[u8], bool); 7] = [
+const SAFE: [(&[u8], &[u8], bool); 6] = [
     (b"univ8250_console_write", b"8250", true),
     (b"serial8250_console_write", b"8250_base", true),
     (b"write_msg", b"netconsole", true),
     (b"write_ext_msg", b"netconsole", true),
     (b"hvc_console_print", b"", true),
-    (b"vt_console_print", b"", true),
     (b"slow_write", b"slow_console", false),
 ];
 

@@ -62,11 +62,16 @@ def main():
     name = {"ttyS0": "ttyS0", "hvc0": "hvc0", "tty0": "tty0", "netconsole": "netcon0"}[which]
     if not any(f"rust_printk_offload: took over console {name}" in l for l in log):
         problems.append(f"the module did not take over {name}")
-    # Each of these drivers protects its write() from interrupts itself: the module must
-    # have recognised it and write it with interrupts on (irqs_on_write, the default).
-    elif not any(f"rust_printk_offload: took over console {name} (its driver allows writes with interrupts on)" in l
-                 for l in log):
+    # 8250, hvc and netconsole protect their write() from interrupts themselves: the module
+    # must have recognised them and write them with interrupts on (irqs_on_write, the
+    # default). The VT must not be: its write() holds a lock that a panic's stop IPI would
+    # leave held.
+    elif which != "tty0" and not any(
+            f"rust_printk_offload: took over console {name} (its driver allows writes with interrupts on)" in l
+            for l in log):
         problems.append(f"{name} was not recognised as a driver that allows writes with interrupts on")
+    elif which == "tty0" and any(f"took over console {name} (its driver allows" in l for l in log):
+        problems.append(f"{name} was taken as a driver that allows writes with interrupts on")
     if not cpus:
         problems.append("no flood (no CPU's first line in the log)")
     if which == "tty0":

@@ -152,7 +152,10 @@ unsafe extern "C" fn slow_write(con: *mut b::console, s: *const c_char, count: c
             );
         }
         write_volatile(cap.writes.get(), read_volatile(cap.writes.get()) + 1);
-        for (counter, on) in [(&cap.writes_irqs_off, irqs_off), (&cap.writes_bh_off, bh_off)] {
+        for (counter, on) in [
+            (&cap.writes_irqs_off, irqs_off),
+            (&cap.writes_bh_off, bh_off),
+        ] {
             if on {
                 write_volatile(counter.get(), read_volatile(counter.get()) + 1);
             }
