@@ -29,40 +29,59 @@ on_exit "echo $(cat $FS/cpu0/runtime) >$FS/cpu0/runtime; echo $(cat $FS/cpu1/run
 put -1 /proc/sys/kernel/sched_rt_runtime_us
 put 0 $FS/cpu0/runtime
 put 0 $FS/cpu1/runtime
-# The hogs, started beforehand; they wait for SIGUSR1.
-READY=/tmp/rpo-hogs-ready
-rm -f $READY
-python3 "$HERE/rt_hogs.py" $HOG_S 0 1 >$READY &
-hogs=$!
-on_exit "kill -USR1 $hogs"
-hogs_ready $READY
-reset_capture
-log_mark
-s0=$(ostat starvations) w0=$(cstat slowcon0 written)
-tag=$(taskset -c 0 python3 "$HERE/kmsg_long.py" rpo-everywhere $N 200)
-owed=$(ostat backlog)
-# The user switch: its writer prints the backlog before the consoles go back.
-(echo 1 >$P/emergency) &
-writer=$!
-for _ in $(seq 100); do
-	[ "$(ostat emergency)" = 1 ] && break
-	sleep 0.02
+# attempt: the scenario once. Sets FOREIGN (records from elsewhere in the kernel stored
+# during the attempt) and WRITTEN (the module's writes to slowcon0 in all), and checks
+# delivery.
+attempt() {
+	local READY=/tmp/rpo-hogs-ready hogs tag owed writer have starved s0 w0
+	# The hogs, started beforehand; they wait for SIGUSR1.
+	rm -f $READY
+	python3 "$HERE/rt_hogs.py" $HOG_S 0 1 >$READY &
+	hogs=$!
+	hogs_ready $READY
+	reset_capture
+	log_mark
+	s0=$(ostat starvations) w0=$(cstat slowcon0 written)
+	tag=$(taskset -c 0 python3 "$HERE/kmsg_long.py" rpo-everywhere$ATTEMPT $N 200)
+	owed=$(ostat backlog)
+	# The user switch: its writer prints the backlog before the consoles go back.
+	(echo 1 >$P/emergency) &
+	writer=$!
+	for _ in $(seq 100); do
+		[ "$(ostat emergency)" = 1 ] && break
+		sleep 0.02
+	done
+	[ "$(ostat emergency)" = 1 ] || { kill -USR1 $hogs; fail "the user switch did not raise its reason"; }
+	kill -USR1 $hogs
+	wait $hogs
+	wait $writer || fail "the write to the user switch failed"
+	have=$(capture | grep -c -- "] $tag " || true)
+	starved=$(($(ostat starvations) - s0))
+	log "attempt $ATTEMPT: $owed records owed at the hand-back; the hogs ran $HOG_S s; the" \
+		"starvation watch counted $starved time(s); $have of $N lines on the console when the" \
+		"switch's writer returned"
+	sed 's/^/    /' $READY
+	[ "$starved" -ge 1 ] || fail "nobody noticed that the hand-back's backlog was not printed"
+	wait_lines "$tag" $N 60 || fail "lines missing"
+	check_sequence "$tag" $N || fail "duplicate, missing or reordered line"
+	WRITTEN=$(($(cstat slowcon0 written) - w0))
+	log_since | grep -q 'emergency mode on (user request)' || fail "the user switch was not logged"
+	FOREIGN=$(log_since | grep -v -e "rpo-" -e "rust_printk_offload: " -e "$tag " | grep -c . || true)
+}
+# While the hogs run, no kthread can print: the kernel may print for a printk() that comes
+# then (that is what the consoles went back for). A record from elsewhere in the kernel at
+# that moment (the clocksource watchdog's report of an unstable TSC, which hogs on every
+# CPU can provoke under emulation) has the kernel print the backlog, and the attempt shows
+# nothing: it is repeated.
+for ATTEMPT in 1 2 3; do
+	attempt
+	put 0 $P/emergency
+	offloading_again rpo-everywhere$ATTEMPT "offloading after attempt $ATTEMPT"
+	[ "$FOREIGN" = 0 ] && break
+	log "$FOREIGN record(s) from elsewhere in the kernel during the attempt: it proves nothing; again"
+	log_since | grep -v -e "rpo-" -e "rust_printk_offload: " | head -3 | sed 's/^/    /'
 done
-[ "$(ostat emergency)" = 1 ] || fail "the user switch did not raise its reason"
-kill -USR1 $hogs
-wait $hogs
-# The hogs are gone. Nothing else prints: the rest must come from the module.
-wait $writer || fail "the write to the user switch failed"
-have=$(capture | grep -c -- "] $tag " || true)
-starved=$(($(ostat starvations) - s0))
-log "$owed records owed at the hand-back; the hogs ran $HOG_S s; the starvation watch counted" \
-	"$starved time(s); $have of $N lines on the console when the switch's writer returned"
-sed 's/^/    /' $READY
-[ "$starved" -ge 1 ] || fail "nobody noticed that the hand-back's backlog was not printed"
-wait_lines "$tag" $N 60 || fail "lines missing"
-check_sequence "$tag" $N || fail "duplicate, missing or reordered line"
-written=$(($(cstat slowcon0 written) - w0))
-log "the module wrote $written of the $N lines"
-[ "$written" -ge $N ] ||
-	fail "the kernel printed $((N - written)) of the lines, the backlog left when the consoles went back as they were"
-log_since | grep -q 'emergency mode on (user request)' || fail "the user switch was not logged"
+[ "$FOREIGN" = 0 ] || fail "records from elsewhere in the kernel during all 3 attempts"
+log "the module wrote $WRITTEN of the $N lines"
+[ "$WRITTEN" -ge $N ] ||
+	fail "the kernel printed $((N - WRITTEN)) of the lines, the backlog left when the consoles went back as they were"
