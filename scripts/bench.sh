@@ -10,6 +10,11 @@
 #   scripts/bench.sh --gaps        the gap part alone (3 boots of each kernel): writes
 #                                  bench/results/gaps.json, gaps-raw.tar.xz and
 #                                  docs/bench-gaps.md
+#   scripts/bench.sh --overload    one release boot, the kernel's default ring buffer:
+#                                  /dev/kmsg floods past it with the kernel printing, the
+#                                  module printing, and the module unloaded mid-flood;
+#                                  writes bench/results/overload.events and
+#                                  docs/bench-overload.md (lines lost per run)
 #   scripts/bench.sh --slices "5000 20000"
 #                                  one release boot: none and offload at each slice_us, the
 #                                  caller latency and throughput parts; a table, no files
@@ -17,8 +22,11 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$RPO_ROOT"
-slices="" gaps_only=""
-if [ "${1:-}" = --gaps ]; then
+slices="" gaps_only="" overload=""
+if [ "${1:-}" = --overload ]; then
+	overload=yes
+	results=$RPO_ROOT/bench/results docs=$RPO_ROOT/docs
+elif [ "${1:-}" = --gaps ]; then
 	gaps_only=yes
 	export RPO_BENCH_PARTS=gap
 	results=$RPO_ROOT/bench/results docs=$RPO_ROOT/docs
@@ -92,6 +100,19 @@ rpo_log "raw results in $raw"
 # preferred one (so the boot console retires when it registers): only the slow console
 # prints, "none" really is no console at all, and every mode pays for the same console.
 append="8250.nr_uarts=0 console=slowcon0"
+if [ -n "$overload" ]; then
+	mods=$(build_modules release yes)
+	settings=$(env | grep -E '^RPO_BENCH_OVERLOAD_(N|REPS|UNLOAD_AT)=' | tr '\n' ' ' || true)
+	rpo_log "booting the release kernel: overload on its default ring buffer"
+	scripts/vm.sh --kernel release --cpus 2 --out "$raw" --append "$append" --timeout 2400 -- \
+		"env $settings $RPO_ROOT/bench/guest_overload.sh $raw $mods" ||
+		rpo_die "overload run failed (raw results: $raw)"
+	mkdir -p "$results" "$docs"
+	cp "$raw/overload.events" "$raw/overload.env" "$results/"
+	python3 bench/overload.py "$results/overload.events" "$results/overload.env" "$docs/bench-overload.md"
+	rpo_log "overload run took $(($(date +%s) - t0)) s"
+	exit 0
+fi
 if [ -n "$slices" ]; then
 	mods=$(build_modules release yes)
 	settings=$(bench_settings)
