@@ -14,22 +14,19 @@ intervals that resample whole runs (a run's gaps are not independent of each oth
 Throughput is the console's busy fraction over a run, first write's start to last
 write's end.
 """
-import io
 import json
 import os
-import random
 import struct
 import sys
 import tarfile
+
+from benchstats import NEED, bootstrap, mean, na, pct
 
 PATHS = {("release", "direct"): "direct", ("release", "offload"): "offload",
          ("release", "irqsoff"): "offload, irqs_on_write 0", ("rt", "direct"): "pr/legacy"}
 ORDER = ["direct", "offload", "offload, irqs_on_write 0", "pr/legacy"]
 STEP_NAMES = ["step_slice_ns", "step_loop_ns", "step_lock_ns", "step_read_ns", "step_write_ns", "step_after_ns",
               "step_unlock_ns"]
-BOOT = 2000
-# A percentile is shown only when it rests on enough samples.
-NEED = {50: 1, 90: 100, 99: 1000, 99.9: 10000}
 
 
 def read_raw(path):
@@ -71,36 +68,15 @@ def run_gaps(stamps, log, delay_us):
     return gaps, (busy / span if span > 0 else None)
 
 
-def pct(sorted_v, p):
-    if not sorted_v:
-        return None
-    k = min(len(sorted_v) - 1, max(0, int(round(p / 100 * (len(sorted_v) - 1)))))
-    return sorted_v[k]
-
-
-def mean(v):
-    return sum(v) / len(v) if v else None
-
-
-def bootstrap(runs, stat, rng):
-    """95% interval of stat(pooled samples), resampling whole runs."""
-    if len(runs) < 2:
-        return None
-    vals = []
-    for _ in range(BOOT):
-        pick = [runs[rng.randrange(len(runs))] for _ in runs]
-        pooled = sorted(x for r in pick for x in r)
-        v = stat(pooled)
-        if v is not None:
-            vals.append(v)
-    vals.sort()
-    return [pct(vals, 2.5), pct(vals, 97.5)]
+def interval(units, stat):
+    """95% bootstrap interval of stat(pooled samples), resampling whole runs."""
+    r = bootstrap(units, lambda v: (stat(v),))
+    return r[0] if r else None
 
 
 def main():
     raw, out_json, out_md = sys.argv[1:4]
     files = read_raw(raw)
-    rng = random.Random(1)
     groups, steps, per_boot = {}, {}, {}
     for name, text in sorted(files.items()):
         if not name.endswith(".events"):
@@ -145,14 +121,14 @@ def main():
             key = "p%s" % str(p).replace(".", "_")
             if n >= NEED[p]:
                 row[key] = pct(pooled, p)
-                row[key + "_ci"] = bootstrap(g["runs"], lambda v, p=p: pct(v, p), rng)
+                row[key + "_ci"] = interval(g["runs"], lambda v, p=p: pct(v, p))
             else:
                 row[key] = None
-                row[key + "_na"] = "n/a (%d samples)" % n
+                row[key + "_na"] = na(n)
         row["mean_ns"] = mean(pooled)
-        row["mean_ci"] = bootstrap(g["runs"], mean, rng)
+        row["mean_ci"] = interval(g["runs"], mean)
         row["throughput"] = mean(g["tput"])
-        row["throughput_ci"] = bootstrap([[t] for t in g["tput"]], mean, rng)
+        row["throughput_ci"] = interval([[t] for t in g["tput"]], mean)
         if path.startswith("offload"):
             row["module_share"] = g["module"] / g["writes"] if g["writes"] else None
             row["module_figure"] = bool(g["writes"]) and g["module"] >= 0.99 * g["writes"]
