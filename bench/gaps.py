@@ -20,7 +20,7 @@ import struct
 import sys
 import tarfile
 
-from benchstats import NEED, bootstrap, mean, na, pct
+from benchstats import NEED, apart_below, bootstrap, mean, na, pct
 
 PATHS = {("release", "direct"): "direct", ("release", "offload"): "offload",
          ("release", "irqsoff"): "offload, irqs_on_write 0", ("rt", "direct"): "pr/legacy"}
@@ -72,6 +72,29 @@ def interval(units, stat):
     """95% bootstrap interval of stat(pooled samples), resampling whole runs."""
     r = bootstrap(units, lambda v: (stat(v),))
     return r[0] if r else None
+
+
+def gap_targets(result):
+    """Per console speed: the module's mean and median gap at most half of pr/legacy's, its
+    throughput at least 0.995 of capacity and above pr/legacy's (True/False/None)."""
+    out = {}
+    for delay in sorted(result, key=lambda k: int(k[:-2])):
+        off, pr = result[delay].get("offload"), result[delay].get("pr/legacy")
+        name = delay.replace("us", " µs/char")
+        mine = off is not None and off.get("module_figure")
+
+        def half(r, k):
+            return None if not r or not r.get(k) else [x / 2 for x in r[k]]
+
+        out["mean gap <= half of pr/legacy's (%s)" % name] = (
+            apart_below(off.get("mean_ci"), half(pr, "mean_ci")) if mine else None)
+        out["median gap <= half of pr/legacy's (%s)" % name] = (
+            apart_below(off.get("p50_ci"), half(pr, "p50_ci")) if mine else None)
+        ci = off.get("throughput_ci") if mine else None
+        out["throughput >= 0.995 of capacity (%s)" % name] = None if not ci else ci[0] >= 0.995
+        out["throughput above pr/legacy's (%s)" % name] = (
+            apart_below(pr.get("throughput_ci") if pr else None, ci) if ci else None)
+    return out
 
 
 def main():
@@ -150,9 +173,10 @@ def main():
         if n:
             split[delay] = {k[5:-3]: t[k] / n for k in STEP_NAMES if k in t}
             split[delay].update(records=n, runs=t["runs"], slices=t.get("step_slices", 0), handoffs=t["handoffs"])
+    targets = gap_targets(result)
     with open(out_json, "w") as f:
-        json.dump({"gaps": result, "paired_mean_gap_ratios": paired, "steps_ns_per_record": split}, f, indent=1,
-                  sort_keys=True)
+        json.dump({"gaps": result, "paired_mean_gap_ratios": paired, "steps_ns_per_record": split,
+                   "targets_met": targets}, f, indent=1, sort_keys=True)
 
     def us(v):
         return "-" if v is None else "%.0f" % (v / 1000) if v >= 10000 else "%.1f" % (v / 1000)
@@ -197,6 +221,10 @@ def main():
             cell = lambda k: ", ".join("%.2f" % x for x in r.get(k, [])) or "-"
             lines.append("| %s/char | %s | %s |" % (delay.replace("us", " µs"), cell("offload / direct"),
                                                    cell("offload / offload, irqs_on_write 0")))
+    if targets:
+        lines += ["", "### Targets", "", "Met only when the intervals say so (n/a: a figure is missing or not the "
+                  "module's).", ""]
+        lines += ["- %s: %s" % ("met" if v else "n/a" if v is None else "**missed**", k) for k, v in targets.items()]
     if split:
         lines += ["", "### Where the time between two writes goes (module built with step timers)", "",
                   "Mean µs per record written, by step (src/engine/step_timers.rs); `write` is the console's "
