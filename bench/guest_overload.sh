@@ -57,7 +57,7 @@ run() {
 			kill -0 "${pids[@]}" 2>/dev/null || break
 			sleep 0.01
 		done
-		s0="module_records=$(ostat records_offloaded) paced=$(ostat writers_paced) pacing_timeouts=$(ostat pacing_timeouts) backpressure_entries=$(ostat backpressure_entries)"
+		s0="module_records=$(ostat records_offloaded) paced=$(ostat writers_paced) held=$(ostat writers_held) pacing_timeouts=$(ostat pacing_timeouts) backpressure_entries=$(ostat backpressure_entries)"
 		rmmod rust_printk_offload || die "rmmod during the flood"
 	fi
 	wait "${pids[@]}"
@@ -69,7 +69,7 @@ run() {
 		sleep 0.1
 	done
 	if [ "$mode" = offload ]; then
-		s1="module_records=$(ostat records_offloaded) records_sync=$(ostat records_sync) paced=$(ostat writers_paced) pacing_timeouts=$(ostat pacing_timeouts) backpressure_entries=$(ostat backpressure_entries)"
+		s1="module_records=$(ostat records_offloaded) records_sync=$(ostat records_sync) paced=$(ostat writers_paced) held=$(ostat writers_held) pacing_timeouts=$(ostat pacing_timeouts) backpressure_entries=$(ostat backpressure_entries)"
 		rmmod rust_printk_offload || die "rmmod"
 	fi
 	cp $D/log "$out/$tag.log"

@@ -32,8 +32,8 @@ def main():
         "it printed them); announced: those of them a \"printk messages dropped\" notice "
         "counted. One value per run.",
         "",
-        "| console | writers | mode | lost | announced | duplicates, out of order | writers' time, ms (median) | owed at unload | records printed by the kernel while the module was loaded |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| console | writers | mode | lost | announced | duplicates, out of order | writers' time, ms (median) | owed at unload | records printed by the kernel while the module was loaded | writes held on the way back to user space / records waited for in printk() |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (delay, writers, mode), rs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], ["stock", "offload", "unload"].index(kv[0][2]))):
         lost = ", ".join(r["lost"] for r in rs)
@@ -42,8 +42,9 @@ def main():
         us = [int(u) for r in rs for u in r["writer_us"].split(",") if u]
         owed = ", ".join(r.get("unload_owed", "-") for r in rs) if mode == "unload" else "-"
         sync = ", ".join(r.get("records_sync", "-") for r in rs) if mode == "offload" else "-"
+        held = ", ".join(f"{r.get('held', '-')} / {r.get('paced', '-')}" for r in rs) if mode == "offload" else "-"
         lines.append(f"| {delay} µs/char | {writers} | {mode} | {lost} | {ann} | {bad} | "
-                     f"{statistics.median(us) / 1000:.0f} | {owed} | {sync} |")
+                     f"{statistics.median(us) / 1000:.0f} | {owed} | {sync} | {held} |")
     total = {m: sum(int(r["lost"]) for r in runs if r["mode"] == m) for m in ("stock", "offload", "unload")}
     silent = sum(int(r["lost"]) - int(r["dropped_announced"]) for r in runs)
     lines += ["", "Lines lost over all runs: " + ", ".join(f"{m} {n}" for m, n in total.items()) +

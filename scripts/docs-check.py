@@ -6,7 +6,8 @@ The tunables (src/tunables.rs, `KNOBS`) and the counters (src/stats.rs, `counter
 each declared once; docs/sysctl.rst and README.md describe them. This checks, for every
 tunable, that docs/sysctl.rst has its section with the same default and range and that
 README's table row has them too; for every counter, that both documents name it; and that
-neither document names a tunable or a counter the source does not have; and that the module
+neither document names a tunable, a counter or a file the source does not have, and both
+document every file src/control.rs registers; and that the module
 parameters (src/params.rs) are the tunables, printk_cpumask and emergency, each stating the
 table's range and default where it states one. Prints one line per finding and exits 1 if
 there is any.
@@ -75,13 +76,21 @@ def main():
             if row.group(3).strip() != f"{lo} to {hi}":
                 bad.append(f"README.md: {name}: range is not {lo} to {hi}")
     names = {k[0] for k in ks}
+    # The other files of the directory, as src/control.rs registers them.
+    files = set(re.findall(r'SysctlEntry::new::<\w+>\(c_str!\("(\w+)"\)', (root / "src/control.rs").read_text()))
+    files.discard("printk_cpumask")
+    if not {"emergency", "stats", "consoles"} <= files:
+        bad.append(f"src/control.rs: the files parsed ({sorted(files)}) lack emergency, stats or consoles")
     for doc, text, pat in (
         ("docs/sysctl.rst", rst, r"^printk_offload/(\w+)\n=+$"),
         ("README.md", readme, r"^\| `kernel/printk_offload/(\w+)` \|"),
     ):
-        for n in re.findall(pat, text, re.M):
-            if n not in names and n not in ("emergency", "stats", "consoles"):
+        documented = set(re.findall(pat, text, re.M))
+        for n in documented:
+            if n not in names and n not in files:
                 bad.append(f"{doc}: documents printk_offload/{n}, which the source does not have")
+        for n in sorted(files - documented):
+            bad.append(f"{doc}: does not document printk_offload/{n}")
     cs = counters(stats)
     if len(cs) < 10:
         bad.append(f"src/stats.rs: only {len(cs)} counters parsed")

@@ -23,7 +23,7 @@ for f in "${cflag_arr[@]}"; do
 done
 
 # Only these headers' items; types they use from elsewhere come from kernel::bindings.
-files=${4:-'.*/include/(linux/(console|cpumask|irq_work|irq_work_types|kmsg_dump|smpboot|smp_types|srcu|srcutree|sysctl|syscore_ops|tracepoint|tracepoint-defs|printk)|trace/events/printk)\.h'}
+files=${4:-'.*/include/(linux/(console|cpumask|irq_work|irq_work_types|kmsg_dump|smpboot|smp_types|srcu|srcutree|sysctl|syscore_ops|task_work|tracepoint|tracepoint-defs|printk|rcupdate_wait)|trace/events/printk)\.h'}
 types=${5:-'vesa_blank_mode|system_states'}
 funcs=${6:-'register_pm_notifier|unregister_pm_notifier|register_reboot_notifier|unregister_reboot_notifier|atomic_notifier_chain_register|atomic_notifier_chain_unregister|wake_up_process|pcpu_alloc_noprof|free_percpu|synchronize_rcu|synchronize_srcu|ktime_get_mono_fast_ns|local_clock|sched_set_normal|usleep_range_state|single_task_running|get_cpu_idle_time_us|kthread_should_park|sprint_symbol'}
 # The crates include the output as a module of its own (`#[path] mod bindings;`); generated

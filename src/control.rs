@@ -9,6 +9,7 @@
 //! | `kernel/printk_offload/<tunable>` | 0644 | each entry of `tunables.rs` |
 //! | `kernel/printk_offload/stats` | 0444 | statistics, `name value` per line |
 //! | `kernel/printk_offload/consoles` | 0444 | one line per console: who prints it, why |
+//! | `kernel/printk_offload/wait_histogram` | 0444 | store-to-write delays, log2 buckets |
 //!
 //! Bad input gets an error (`-EINVAL`, or what the kernel's CPU-list parser says) and
 //! changes nothing.
@@ -100,6 +101,18 @@ impl SysctlFile for ConsolesFile {
     }
 }
 
+struct WaitHistogramFile;
+
+impl SysctlFile for WaitHistogramFile {
+    fn show(out: &mut [u8]) -> usize {
+        with_offload(|o| o.show_wait_histogram(out)).unwrap_or(0)
+    }
+
+    fn store(_input: &[u8]) -> Result {
+        Err(EPERM)
+    }
+}
+
 /// One file per tunable, in the order of the table; fails to compile unless the list is
 /// exactly `0..COUNT` (a file type takes its index as a constant, so the list is literal).
 macro_rules! tunable_entries {
@@ -131,7 +144,7 @@ impl Control {
             &[SysctlEntry::new::<CpuMask>(c_str!("printk_cpumask"), 0o644)],
         )?;
         let tunables = tunable_entries!(0, 1, 2, 3, 4, 5, 6);
-        let mut files = KVec::with_capacity(COUNT + 3, GFP_KERNEL)?;
+        let mut files = KVec::with_capacity(COUNT + 4, GFP_KERNEL)?;
         files.push(
             SysctlEntry::new::<EmergencySwitch>(c_str!("emergency"), 0o644),
             GFP_KERNEL,
@@ -145,6 +158,10 @@ impl Control {
         )?;
         files.push(
             SysctlEntry::new::<ConsolesFile>(c_str!("consoles"), 0o444),
+            GFP_KERNEL,
+        )?;
+        files.push(
+            SysctlEntry::new::<WaitHistogramFile>(c_str!("wait_histogram"), 0o444),
             GFP_KERNEL,
         )?;
         let dir = SysctlTable::register(c_str!("kernel/printk_offload"), &files)?;

@@ -5,6 +5,7 @@
 //!
 //! Each counter is declared once, in [`counters!`], under the name the file shows.
 
+use crate::logic::wait_histogram::{self, WaitHistogram};
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::prelude::*;
@@ -18,6 +19,8 @@ macro_rules! counters {
             $($(#[doc = $doc])+ pub(crate) $name: AtomicU64,)*
             /// Records written by each CPU's kthread (`cpuN_records`).
             pub(crate) cpu_records: KVec<AtomicU64>,
+            /// The store-to-write delay of each record written (the `wait_histogram` file).
+            pub(crate) wait_histogram: WaitHistogram,
         }
 
         impl Stats {
@@ -27,7 +30,11 @@ macro_rules! counters {
                 for _ in 0..nr_cpus {
                     cpu_records.push(AtomicU64::new(0), GFP_KERNEL)?;
                 }
-                Ok(Self { $($name: AtomicU64::new(0),)* cpu_records })
+                Ok(Self {
+                    $($name: AtomicU64::new(0),)*
+                    cpu_records,
+                    wait_histogram: WaitHistogram::new(),
+                })
             }
 
             /// Writes every counter as a `name value` line.
@@ -66,7 +73,11 @@ counters! {
     handovers,
     /// Records whose writer waited for the console while a hand-back printed its backlog.
     writers_paced,
-    /// Of those, waits that ended at their time limit rather than with the printer near.
+    /// User tasks held by backpressure on their way back to user space, until the backlog
+    /// was below the limit (one per system call held).
+    writers_held,
+    /// Of the waits of `writers_paced` and `writers_held`, those that ended at their time
+    /// limit rather than with the printer near.
     pacing_timeouts,
     /// Times the printer found `console_lock` taken and waited.
     lock_busy,
@@ -114,6 +125,21 @@ impl Stats {
     /// Reads `counter`.
     pub(crate) fn get(counter: &AtomicU64) -> u64 {
         counter.load(Relaxed)
+    }
+
+    /// Writes the store-to-write histogram: a header, then `from_us to_us records` per
+    /// bucket (`to_us` excluded; `-` for the last bucket, which has no upper bound).
+    pub(crate) fn write_wait_histogram(&self, w: &mut StatsWriter<'_>) {
+        use core::fmt::Write;
+        let _ = writeln!(w, "from_us to_us records");
+        for i in 0..wait_histogram::BUCKETS {
+            let (from, to) = wait_histogram::bounds(i);
+            let count = self.wait_histogram.count(i);
+            let _ = match to {
+                Some(to) => writeln!(w, "{} {} {}", from, to, count),
+                None => writeln!(w, "{} - {}", from, count),
+            };
+        }
     }
 }
 

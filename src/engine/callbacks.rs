@@ -8,6 +8,7 @@ use super::{with_offload, Ctx};
 use crate::ffi::doorbell::DoorbellEvents;
 use crate::ffi::lifecycle::LifecycleEvents;
 use crate::ffi::percpu_threads::PercpuCallbacks;
+use crate::ffi::resume_work::ResumeEvents;
 use crate::ffi::watch_timer::WatchEvents;
 use crate::ffi::{kernel_state, kmsg};
 use crate::logic::emergency::Reason;
@@ -81,6 +82,12 @@ impl DoorbellEvents for Callbacks {
             }
             o.kick_from(cpu, Ctx::Atomic);
         });
+    }
+}
+
+impl ResumeEvents for Callbacks {
+    fn on_resume() {
+        with_offload(|o| o.hold_writer());
     }
 }
 

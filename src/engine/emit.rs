@@ -366,10 +366,9 @@ impl Offload {
         self.steps.lap(Step::Write);
         con.set_seq(rec.seq + 1);
         if let Some(t) = timestamp_ns(&buf[..len]) {
-            Stats::max(
-                &self.stats.max_wait_us,
-                cpus::local_clock_ns().saturating_sub(t) / 1000,
-            );
+            let waited_us = cpus::local_clock_ns().saturating_sub(t) / 1000;
+            Stats::max(&self.stats.max_wait_us, waited_us);
+            self.stats.wait_histogram.record(waited_us);
         }
         Some(Emitted::Written(len, took))
     }

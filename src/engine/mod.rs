@@ -183,9 +183,14 @@ impl Offload {
     /// the consoles go back, while the panic and reboot notifiers still run, so that no
     /// oops or panic finds them disabled; then no more doorbells, notifiers and kthreads.
     pub(crate) fn shutdown(&self) {
+        // Writers are held while the backlog is printed (not the unloading task: no head
+        // is queued while the module is not live); then no more.
         self.raise(Reason::UNLOAD, Ctx::Sleepable);
+        self.pacing.resume.stop();
         crate::test_hooks::pause("unload:handed_back");
         self.doorbell.disarm();
+        // No head is queued any more: wait until every held writer has returned.
+        self.pacing.resume.quiesce();
         // After the doorbell, its only kicker.
         self.watch.disarm();
         self.lifecycle.unregister();
@@ -221,6 +226,13 @@ impl Offload {
             }
         }
         self.steps.write(&mut w);
+        w.len()
+    }
+
+    /// The store-to-write histogram (the `wait_histogram` file); returns the length.
+    pub(crate) fn show_wait_histogram(&self, out: &mut [u8]) -> usize {
+        let mut w = StatsWriter::new(out);
+        self.stats.write_wait_histogram(&mut w);
         w.len()
     }
 

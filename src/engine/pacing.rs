@@ -16,8 +16,17 @@
 //! or NMI, no spinlock or `printk_deferred` section); never on the CPU the awaited
 //! printer runs on (it could not make progress meanwhile); never during an oops. The wait
 //! is bounded by the last record's write time, itself capped (`PACE_CAP_NS`).
+//!
+//! Under backpressure, and while a hand-back prints the backlog, a user task's first record
+//! in a system call holds the task where it may sleep instead: on its way back to user
+//! space (`ffi/resume_work.rs`), until the backlog is below the limit, or printed. That wait holds any number of writers, on any CPU (the
+//! printer's too), with interrupts on; the one-record wait above stays for kernel
+//! threads, for a task's further records in the same call, and for a task whose head
+//! could not be queued.
 
+use super::callbacks::Callbacks;
 use super::Offload;
+use crate::ffi::resume_work::{Queueing, ResumeWorks};
 use crate::ffi::{cpus, kernel_state, kmsg};
 use crate::stats::Stats;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -30,6 +39,8 @@ const DRAIN_AHEAD: u64 = 1;
 const PACE_CAP_NS: u64 = 250_000_000;
 /// How often a waiting writer looks at the consoles.
 const PACE_LOOK_NS: u64 = 20_000;
+/// Longest hold of a user task on its way back to user space.
+const HOLD_MAX_NS: u64 = 1_000_000_000;
 /// No drainer's CPU.
 const NO_CPU: u32 = u32::MAX;
 
@@ -47,6 +58,8 @@ pub(crate) struct Pacing {
     write_ns: AtomicU64,
     /// Backpressure on.
     backpressure: AtomicBool,
+    /// Where user tasks are held under backpressure.
+    pub(crate) resume: ResumeWorks,
 }
 
 impl Pacing {
@@ -62,6 +75,7 @@ impl Pacing {
             in_section,
             write_ns: AtomicU64::new(0),
             backpressure: AtomicBool::new(false),
+            resume: ResumeWorks::new()?,
         })
     }
 
@@ -154,9 +168,43 @@ impl Offload {
         (printer != cpu).then_some(Wait::Progress)
     }
 
+    /// Backpressure holds writers now (not during a hand-back, which paces on its own).
+    fn backpressure_holds(&self) -> bool {
+        self.pacing.backpressure() && !self.kernel_prints() && !self.handing_back()
+    }
+
+    /// Whether a user task that stores a record now is to be held on its way back to user
+    /// space: under backpressure, or while a hand-back prints the backlog.
+    fn holding_writers(&self) -> bool {
+        self.handing_back() || self.backpressure_holds()
+    }
+
+    /// Whether a held task is still to wait: the hand-back has not printed the backlog
+    /// yet, or backpressure holds and the backlog is at or above its limit.
+    fn hold_wanted(&self) -> bool {
+        if self.handing_back() {
+            return true;
+        }
+        if !self.backpressure_holds() {
+            return false;
+        }
+        let limit = self.backlog_limit_now();
+        limit != 0 && self.backlog_records() >= limit
+    }
+
     /// In the printk() caller, with interrupts off (`vprintk_store()`), before its record
     /// is committed: waits while the console is far behind (see the module doc).
     pub(crate) fn pace(&self, cpu: u32) {
+        // A user task's first record under backpressure: held on its way back to user
+        // space, where it may sleep. Its further records in the same system call (one
+        // call can store thousands: sysrq-t) wait here, as a kernel thread's do.
+        if self.holding_writers()
+            && cpus::tracepoint_caller_preemptible(cpu)
+            && !kernel_state::oops_in_progress()
+            && self.pacing.resume.queue_for_current::<Callbacks>() == Queueing::Queued
+        {
+            return;
+        }
         let Some(wait) = self.pace_wait(cpu) else {
             return;
         };
@@ -193,6 +241,43 @@ impl Offload {
             while cpus::now_ns().saturating_sub(now) < PACE_LOOK_NS {
                 core::hint::spin_loop();
             }
+        }
+    }
+
+    /// A held user task returns to user space (process context): sleeps while a hand-back
+    /// prints the backlog, or while backpressure holds and the backlog is at or above its
+    /// limit; for at most `HOLD_MAX_NS`, or until a signal is pending.
+    pub(crate) fn hold_writer(&self) {
+        self.hold_while_over_limit();
+        if !kernel_state::module_live() {
+            // A writer on its way out while the module unloads (the test build can keep
+            // it here: the unload must wait for it).
+            crate::test_hooks::pause("resume:unloading");
+        }
+    }
+
+    fn hold_while_over_limit(&self) {
+        if cpus::current_exiting() {
+            return;
+        }
+        let start = cpus::now_ns();
+        let mut held = false;
+        while self.pacing.resume.accepting() && self.hold_wanted() {
+            if !held {
+                Stats::add(&self.stats.writers_held, 1);
+                held = true;
+            }
+            if cpus::signal_pending() {
+                return;
+            }
+            if cpus::now_ns().saturating_sub(start) >= HOLD_MAX_NS {
+                Stats::add(&self.stats.pacing_timeouts, 1);
+                return;
+            }
+            // About half a record's write time, at least a millisecond: the backlog drops
+            // by one record at a time, and held writers must not take the printer's CPU.
+            let step_us = (self.pacing.record_ns() / 2_000).clamp(1_000, 4_000);
+            cpus::idle_sleep_us(step_us, 2 * step_us);
         }
     }
 }

@@ -16,6 +16,7 @@
 #include <linux/panic_notifier.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
+#include <linux/rcupdate_wait.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
@@ -24,6 +25,7 @@
 #include <linux/srcu.h>
 #include <linux/suspend.h>
 #include <linux/syscore_ops.h>
+#include <linux/task_work.h>
 #include <linux/tick.h>
 #include <linux/sysctl.h>
 #include <linux/tracepoint.h>

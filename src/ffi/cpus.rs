@@ -66,7 +66,7 @@ pub(crate) fn current_cpu() -> u32 {
 pub(crate) fn sleep_us(min_us: u64, max_us: u64) {
     // SAFETY: no memory-safety precondition. Sleeping where it is not allowed is a bug that
     // `CONFIG_DEBUG_ATOMIC_SLEEP` reports, not undefined behaviour; the callers are
-    // kthreads, sysctl writers and notifiers that may sleep.
+    // kthreads, sysctl writers, notifiers and the unload, which may sleep.
     unsafe {
         b::usleep_range_state(
             min_us as _,
@@ -114,6 +114,42 @@ fn preempt_count(cpu: u32) -> u32 {
 /// keeps `PREEMPT_NEED_RESCHED`, inverted, in bit 31.
 pub(crate) fn tracepoint_caller_preemptible(cpu: u32) -> bool {
     preempt_count(cpu) & 0x7fff_ffff <= 1
+}
+
+/// The running task's `flags` (`PF_*`).
+pub(crate) fn current_flags() -> u32 {
+    // SAFETY: `get_current()` is the running task, alive while it runs; only the task
+    // itself changes most of its flags, and a racing change of another is harmless here.
+    unsafe { read_volatile(addr_of!((*kernel::bindings::get_current()).flags)) }
+}
+
+/// Whether the running task is exiting (`PF_EXITING`).
+pub(crate) fn current_exiting() -> bool {
+    current_flags() & b::PF_EXITING != 0
+}
+
+/// Whether the running task has a real-time or deadline priority (`rt_or_dl_prio()`).
+pub(crate) fn current_is_realtime() -> bool {
+    // SAFETY: as in `current_flags`; `prio` is an int the scheduler updates.
+    unsafe { read_volatile(addr_of!((*kernel::bindings::get_current()).prio)) < 100 }
+}
+
+/// Sleeps between `min_us` and `max_us` microseconds without counting in the load average
+/// (`TASK_IDLE`). Process context.
+pub(crate) fn idle_sleep_us(min_us: u64, max_us: u64) {
+    // SAFETY: as in `sleep_us`; the caller is a task's way back to user space.
+    unsafe {
+        b::usleep_range_state(
+            min_us as _,
+            max_us as _,
+            kernel::bindings::TASK_UNINTERRUPTIBLE | kernel::bindings::TASK_NOLOAD,
+        )
+    };
+}
+
+/// Whether a signal is pending for the running task. Process context.
+pub(crate) fn signal_pending() -> bool {
+    kernel::current!().signal_pending()
 }
 
 /// An identity of the running task (its address), to recognise it later.

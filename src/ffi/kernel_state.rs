@@ -25,6 +25,20 @@ pub(crate) fn system_running() -> bool {
     unsafe { read_volatile(addr_of!(b::system_state)) == b::system_states_SYSTEM_RUNNING }
 }
 
+/// Whether this module is live: loaded, and not being unloaded (`module_is_live()`, and
+/// not while its init runs). Always true when built in.
+pub(crate) fn module_live() -> bool {
+    let m = crate::ffi::module_params::this_module();
+    if m.is_null() {
+        return true;
+    }
+    // SAFETY: `m` is this module's `struct module`, alive while its code runs; `state` is
+    // an enum the loader writes with plain stores, read once here.
+    unsafe {
+        read_volatile(addr_of!((*m).state)) == kernel::bindings::module_state_MODULE_STATE_LIVE
+    }
+}
+
 /// `console_loglevel`: records at this level or above are not printed on consoles.
 pub(crate) fn console_loglevel() -> i32 {
     // SAFETY: `console_printk` is an exported array of four ints; element 0 is the level.

@@ -14,6 +14,7 @@ pub(crate) mod kmsg;
 pub(crate) mod lifecycle;
 pub(crate) mod module_params;
 pub(crate) mod percpu_threads;
+pub(crate) mod resume_work;
 pub(crate) mod syscore;
 pub(crate) mod sysctl;
 pub(crate) mod watch_timer;

@@ -101,7 +101,7 @@ extern "C" {
 }
 
 /// `THIS_MODULE`: the module, or null when built in.
-const fn this_module() -> *mut b::module {
+pub(crate) const fn this_module() -> *mut b::module {
     #[cfg(MODULE)]
     {
         // SAFETY: only the address is taken; the module loader provides the symbol, which

@@ -22,3 +22,4 @@ pub(crate) mod ring_estimate;
 pub(crate) mod slice_budget;
 pub(crate) mod starvation_watch;
 pub(crate) mod uint_param;
+pub(crate) mod wait_histogram;

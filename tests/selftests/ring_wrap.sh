@@ -93,9 +93,9 @@ limit=$(ostat backlog_limit_now)
 if [ "$limit" = 0 ] || [ "$limit" -ge "$stored" ]; then
 	fail "automatic limit: backlog_limit_now is $limit after the ring wrapped ($stored records stored)"
 fi
-p0=$(ostat writers_paced)
+p0=$(($(ostat writers_paced) + $(ostat writers_held)))
 window rpo-nowrap 3000 0.5
-paced=$(($(ostat writers_paced) - p0))
+paced=$(($(ostat writers_paced) + $(ostat writers_held) - p0))
 log "automatic limit of $limit records: $((LAST - FIRST - 1)) records stored, $paced writes paced, the console's" \
 	"dropped count grew by $DROPPED"
 if [ "$ALL" != 0 ] || [ "$STAT" != 0 ]; then

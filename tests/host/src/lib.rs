@@ -54,3 +54,5 @@ mod slice_budget_tests;
 mod starvation_watch_tests;
 #[cfg(all(test, not(loom)))]
 mod uint_param_tests;
+#[cfg(all(test, not(loom)))]
+mod wait_histogram_tests;

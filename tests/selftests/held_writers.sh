@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Backpressure with a /dev/kmsg writer on every CPU: each writer is held on its way back
+# to user space, where it sleeps (writers_held), not in printk() with interrupts off
+# (writers_paced), the writer on the printer's CPU too; nothing is printed synchronously
+# and the backlog stays near the limit. Then the module is unloaded while writers are
+# held: the unload waits for them and returns, and every line of every writer reaches
+# the console once, in order. In a boot with rpo_test.pause=resume:unloading:MS (the small
+# ring's), a writer on its way out stays in the module's code that long: the unload
+# must wait for it.
+. "$(dirname "$0")/lib.sh"
+setup_printk
+need_cpus 2
+P=/proc/sys/kernel/printk_offload
+N=1200 LIMIT=150
+load_slow 100
+load_offload
+put $LIMIT $P/backlog_limit
+cpus=$(online_cpus)
+cpu_ids() { tr ',' '\n' </sys/devices/system/cpu/online | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done; }
+
+# writers TAG: one kmsg_burst.py of N lines per online CPU, bound to it, in the background
+# (PIDS).
+writers() {
+	local c
+	PIDS=()
+	for c in $(cpu_ids); do
+		taskset -c "$c" python3 "$HERE/kmsg_burst.py" "$1-$c" $N >/dev/null &
+		PIDS+=($!)
+	done
+}
+running() { local p; for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+delivered() { # TAG: every writer's lines, once, in order
+	local c
+	for c in $(cpu_ids); do
+		wait_lines "$1-$c" $N 120 || fail "$1-$c: lines missing"
+		check_sequence "$1-$c" $N || fail "$1-$c: duplicate, missing or reordered line"
+	done
+}
+
+reset_capture
+h0=$(ostat writers_held) p0=$(ostat writers_paced) s0=$(ostat records_sync)
+writers rpo-held
+PEAK=0
+while running; do
+	b=$(ostat backlog)
+	[ "$b" -gt "$PEAK" ] && PEAK=$b
+	sleep 0.05
+done
+wait
+held=$(($(ostat writers_held) - h0)) paced=$(($(ostat writers_paced) - p0)) sync=$(($(ostat records_sync) - s0))
+log "$cpus writers of $N lines, limit $LIMIT: $held writes held on the way back to user space," \
+	"$paced waits in printk(), backlog seen at most $PEAK, $sync records printed synchronously"
+delivered rpo-held
+[ "$held" -ge "$N" ] || fail "only $held writes were held (of $((cpus * N)))"
+[ "$paced" -le $((held / 10)) ] || fail "$paced waits in printk() with interrupts off, against $held holds"
+[ "$sync" = 0 ] || fail "$sync records were printed synchronously"
+# Overshoot: what the writers store before the next doorbell sees the backlog.
+[ "$PEAK" -le $((LIMIT + 600)) ] || fail "the backlog reached $PEAK records with a limit of $LIMIT"
+
+# Unload while writers are held.
+log_mark
+reset_capture
+h0=$(ostat writers_held)
+writers rpo-hunl
+for _ in $(seq 200); do
+	[ "$(($(ostat writers_held) - h0))" -ge 20 ] && break
+	sleep 0.05
+done
+[ "$(($(ostat writers_held) - h0))" -ge 20 ] || fail "no writer held before the unload"
+t0=$(now_ns)
+unload_offload
+t1=$(now_ns)
+log "unloaded with writers held in $(((t1 - t0) / 1000000)) ms"
+# The test build can keep a writer in the module's code on its way out during the unload
+# (rpo_test.pause=resume:unloading:MS): the unload must have waited for it.
+pause_ms=$(grep -o 'rpo_test.pause=resume:unloading:[0-9]*' /proc/cmdline | sed 's/.*://')
+if [ -n "$pause_ms" ]; then
+	grep -q "test hook: pausing $pause_ms ms at resume:unloading" <(log_since) ||
+		fail "no held writer was on its way out during the unload"
+	[ $(((t1 - t0) / 1000000)) -ge "$pause_ms" ] ||
+		fail "the unload returned in $(((t1 - t0) / 1000000)) ms, before the writer it had to wait for ($pause_ms ms)"
+fi
+wait
+delivered rpo-hunl
+rmmod slow_console
