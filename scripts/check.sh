@@ -101,7 +101,7 @@ fi
 # The checker's own control: a copy whose README gives a tunable another default.
 droot=$(mktemp -d)
 mkdir -p "$droot/src/engine" "$droot/docs"
-cp src/tunables.rs src/stats.rs src/params.rs "$droot/src/" && cp src/engine/mod.rs "$droot/src/engine/" &&
+cp src/tunables.rs src/stats.rs src/params.rs src/control.rs "$droot/src/" && cp src/engine/mod.rs "$droot/src/engine/" &&
 	cp docs/sysctl.rst "$droot/docs/" &&
 	sed 's#\(printk_offload/slice_us. | µs | \)20000 |#\130000 |#' README.md >"$droot/README.md"
 if cmp -s README.md "$droot/README.md"; then
