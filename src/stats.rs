@@ -73,8 +73,8 @@ counters! {
     handovers,
     /// Records whose writer waited for the console while a hand-back printed its backlog.
     writers_paced,
-    /// User tasks held by backpressure on their way back to user space, until the backlog
-    /// was below the limit (one per system call held).
+    /// User tasks held on their way back to user space, by backpressure until the backlog
+    /// was below the limit, or by a hand-back until it was printed (one per system call).
     writers_held,
     /// Of the waits of `writers_paced` and `writers_held`, those that ended at their time
     /// limit rather than with the printer near.

@@ -19,10 +19,10 @@
 //!
 //! Under backpressure, and while a hand-back prints the backlog, a user task's first record
 //! in a system call holds the task where it may sleep instead: on its way back to user
-//! space (`ffi/resume_work.rs`), until the backlog is below the limit, or printed. That wait holds any number of writers, on any CPU (the
-//! printer's too), with interrupts on; the one-record wait above stays for kernel
-//! threads, for a task's further records in the same call, and for a task whose head
-//! could not be queued.
+//! space (`ffi/resume_work.rs`), until the backlog is below the limit, or printed. That
+//! wait holds any number of writers, on any CPU (the printer's too), with interrupts on;
+//! the one-record wait above stays for kernel threads, for a task's further records in
+//! the same call, and for a task whose head could not be queued.
 
 use super::callbacks::Callbacks;
 use super::Offload;
@@ -168,15 +168,10 @@ impl Offload {
         (printer != cpu).then_some(Wait::Progress)
     }
 
-    /// Backpressure holds writers now (not during a hand-back, which paces on its own).
-    fn backpressure_holds(&self) -> bool {
-        self.pacing.backpressure() && !self.kernel_prints() && !self.handing_back()
-    }
-
     /// Whether a user task that stores a record now is to be held on its way back to user
     /// space: under backpressure, or while a hand-back prints the backlog.
     fn holding_writers(&self) -> bool {
-        self.handing_back() || self.backpressure_holds()
+        self.handing_back() || (self.pacing.backpressure() && !self.kernel_prints())
     }
 
     /// Whether a held task is still to wait: the hand-back has not printed the backlog
@@ -185,7 +180,7 @@ impl Offload {
         if self.handing_back() {
             return true;
         }
-        if !self.backpressure_holds() {
+        if !self.pacing.backpressure() || self.kernel_prints() {
             return false;
         }
         let limit = self.backlog_limit_now();

@@ -207,15 +207,19 @@ impl ResumeWorks {
             return Queueing::Refused;
         }
         let task = cpus::current_task();
-        // Its own head can only be started by its own callback, which does not run while
-        // the task is in here (or, if it is a callback that stores this record, has
-        // already taken the head): the check cannot go stale.
-        if self.slots.iter().any(|s| {
-            s.state.load(Ordering::Acquire) == QUEUED && s.task.load(Ordering::Relaxed) == task
-        }) {
-            return Queueing::AlreadyQueued;
+        // One pass: the task's own queued head, and the first free one. Its own head can
+        // only be started by its own callback, which does not run while the task is in
+        // here (or, if it is a callback that stores this record, has already taken the
+        // head): the check cannot go stale.
+        let mut first_free = SLOTS;
+        for (i, s) in self.slots.iter().enumerate() {
+            match s.state.load(Ordering::Acquire) {
+                QUEUED if s.task.load(Ordering::Relaxed) == task => return Queueing::AlreadyQueued,
+                FREE if first_free == SLOTS => first_free = i,
+                _ => {}
+            }
         }
-        let Some(slot) = self.slots.iter().find(|s| {
+        let Some(slot) = self.slots.iter().skip(first_free).find(|s| {
             s.state.load(Ordering::Relaxed) == FREE
                 && s.state
                     .compare_exchange(FREE, CLAIMED, Ordering::Acquire, Ordering::Relaxed)

@@ -17,7 +17,6 @@ load_slow 100
 load_offload
 put $LIMIT $P/backlog_limit
 cpus=$(online_cpus)
-cpu_ids() { tr ',' '\n' </sys/devices/system/cpu/online | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done; }
 
 # writers TAG: one kmsg_burst.py of N lines per online CPU, bound to it, in the background
 # (PIDS).

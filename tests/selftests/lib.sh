@@ -201,7 +201,9 @@ check_sequence() {
 # Number of dropped-record notices on the slow console.
 dropped_notices() { capture | grep -c '^\*\* [0-9]* printk messages dropped \*\*' || true; }
 
-online_cpus() { grep -c . <(tr ',' '\n' </sys/devices/system/cpu/online | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done); }
+# cpu_ids: the online CPUs' ids, one a line; online_cpus: how many there are.
+cpu_ids() { tr ',' '\n' </sys/devices/system/cpu/online | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done; }
+online_cpus() { cpu_ids | grep -c .; }
 
 # ostat NAME: one value of /proc/sys/kernel/printk_offload/stats.
 # cstat CONSOLE FIELD: the FIELD column (by the header's names) of CONSOLE's line in the
