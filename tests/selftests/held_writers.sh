@@ -5,26 +5,31 @@
 # (writers_paced), the writer on the printer's CPU too; nothing is printed synchronously
 # and the backlog stays near the limit. Then the module is unloaded while writers are
 # held: the unload waits for them and returns, and every line of every writer reaches
-# the console once, in order. In a boot with rpo_test.pause=resume:unloading:MS (the small
+# the console once, in order. A hand-back's drain (the user switch, with no
+# backpressure before it) holds them the same way. In a boot with rpo_test.pause=resume:unloading:MS (the small
 # ring's), a writer on its way out stays in the module's code that long: the unload
 # must wait for it.
 . "$(dirname "$0")/lib.sh"
 setup_printk
 need_cpus 2
 P=/proc/sys/kernel/printk_offload
-N=1200 LIMIT=150
+N=1200 LIMIT=150 # N: lines per writer (2000 in the switch's phase)
 load_slow 100
 load_offload
 put $LIMIT $P/backlog_limit
 cpus=$(online_cpus)
 
-# writers TAG: one kmsg_burst.py of N lines per online CPU, bound to it, in the background
-# (PIDS).
+# writers TAG [MS]: N lines per online CPU, from a writer bound to it, in the background
+# (PIDS): as fast as it can (kmsg_burst.py), or one every MS milliseconds (kmsg_paced.py).
 writers() {
 	local c
 	PIDS=()
 	for c in $(cpu_ids); do
-		taskset -c "$c" python3 "$HERE/kmsg_burst.py" "$1-$c" $N >/dev/null &
+		if [ -n "${2:-}" ]; then
+			taskset -c "$c" python3 "$HERE/kmsg_paced.py" "$1-$c" $N "$2" >/dev/null &
+		else
+			taskset -c "$c" python3 "$HERE/kmsg_burst.py" "$1-$c" $N >/dev/null &
+		fi
 		PIDS+=($!)
 	done
 }
@@ -56,6 +61,32 @@ delivered rpo-held
 [ "$sync" = 0 ] || fail "$sync records were printed synchronously"
 # Overshoot: what the writers store before the next doorbell sees the backlog.
 [ "$PEAK" -le $((LIMIT + 600)) ] || fail "the backlog reached $PEAK records with a limit of $LIMIT"
+
+# A hand-back (the user switch) with no backpressure: writers of a line a millisecond
+# each, not held so far, run ahead of the console (about 3 ms a line); the drain holds
+# them on their way back to user space, so none waits in printk() meanwhile.
+put 16777216 $P/backlog_limit
+reset_capture
+N=2000
+writers rpo-hsw 1
+owed=0
+for _ in $(seq 200); do
+	owed=$(ostat backlog)
+	[ "$owed" -ge 100 ] && break
+	sleep 0.05
+done
+[ "$owed" -ge 100 ] || fail "only $owed records owed before the switch: the drain cannot tell"
+p0=$(ostat writers_paced) h0=$(ostat writers_held)
+put 1 $P/emergency
+paced=$(($(ostat writers_paced) - p0)) held=$(($(ostat writers_held) - h0))
+put 0 $P/emergency
+wait
+log "emergency switch with $owed records owed: during its drain $held writes held on the way back to user space, $paced waits in printk()"
+delivered rpo-hsw
+[ "$held" -ge 1 ] || fail "no writer was held during the hand-back's drain"
+[ "$paced" -le "$cpus" ] || fail "$paced waits in printk() with interrupts off during the hand-back's drain"
+put $LIMIT $P/backlog_limit
+N=1200
 
 # Unload while writers are held.
 log_mark
