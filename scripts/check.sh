@@ -209,10 +209,10 @@ else
 	hnok "a WARNING before a long flood did not fail the run"
 fi
 t0=$SECONDS
-RPO_VM_LIMIT=100 scripts/vm-test.sh ../harness/vanish.sh ../harness/never_reached.sh >"$ctl" 2>&1
+RPO_VM_LIMIT=60 scripts/vm-test.sh ../harness/vanish.sh ../harness/never_reached.sh >"$ctl" 2>&1
 took=$((SECONDS - t0))
-if grep -q 'vm: time limit of 100 s reached' "$ctl" && grep -q 'not ok - ../harness/never_reached.sh did not report' "$ctl" &&
-	grep -q 'not ok - ../harness/vanish.sh did not report' "$ctl" && [ $took -lt 190 ]; then
+if grep -q 'vm: time limit of 60 s reached' "$ctl" && grep -q 'not ok - ../harness/never_reached.sh did not report' "$ctl" &&
+	grep -q 'not ok - ../harness/vanish.sh did not report' "$ctl" && [ $took -lt 150 ]; then
 	hok "a guest that never powers off is stopped at its limit (${took} s) and the tests that did not report fail the count"
 else
 	sed 's/^/#   /' "$ctl" | tail -20

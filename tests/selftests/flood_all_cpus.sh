@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# One writer pinned to every online CPU floods /dev/kmsg for 20 s: every writer's lines
+# One writer pinned to every online CPU floods /dev/kmsg for 10 s: every writer's lines
 # reach the slow console in order and exactly once, with no dropped records, no soft
 # lockup and no RCU stall (the kernel log is checked by the harness after the suite), and
 # printers hand the claim straight over to each other.
@@ -8,7 +8,7 @@
 setup_printk
 # Hand-overs need a second CPU (in a maxcpus= boot, bring it up for the test).
 need_cpus 2
-DURATION=${FLOOD_SECONDS:-20}
+DURATION=${FLOOD_SECONDS:-10}
 load_slow 1
 load_offload
 # Short slices (1 ms, default 20), and the printer moving after every one (with every

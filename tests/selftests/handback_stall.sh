@@ -25,7 +25,7 @@ CPUS=/sys/devices/system/cpu
 # well above what the emulator alone can take from a vCPU now and then (about 0.1 s has
 # been seen).
 DELAY_US=300
-N=150 # records of the backlog: several seconds of console time
+N=80 # records of the backlog: several seconds of console time (4.8 s)
 load_slow $DELAY_US
 load_offload
 on_exit "cat $CPUS/possible >/proc/sys/kernel/printk_cpumask"
@@ -191,7 +191,7 @@ scenario starved 0 "kill -CONT $HOG"
 touch $HOG_STOP
 wait $HOG
 [ "$(($(ostat starvations) - s0))" -ge 1 ] || fail "starved: the fallback was not counted"
-DELAY_US=300 N=150
+DELAY_US=300 N=80
 put $DELAY_US $DBG/delay_us
 # The hog is gone: after starvation_ms the kthreads take the consoles back.
 for _ in $(seq 50); do

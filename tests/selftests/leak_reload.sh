@@ -6,7 +6,7 @@
 # module shows first that kmemleak does report a module's leak here. (Slab counts cannot show a
 # leak on this KASAN kernel: its quarantine holds freed objects.) kmemleak records a stack
 # trace per allocation, which under TCG with KASAN makes a load/unload cycle take seconds:
-# 10 cycles here (reload_flood.sh does the 50 cycles without kmemleak).
+# 10 cycles here (reload_flood.sh does 25 cycles without kmemleak).
 # kselftest-timeout=900
 . "$(dirname "$0")/lib.sh"
 setup_printk
