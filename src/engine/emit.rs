@@ -123,6 +123,7 @@ impl Offload {
             // A round takes as long as its slowest console's record: what a paced writer
             // waits for.
             self.pacing.note_record(slowest);
+            self.wake_held();
         }
         if written + skipped > 0 {
             Round::Printed {

@@ -187,6 +187,7 @@ impl Offload {
         // is queued while the module is not live); then no more.
         self.raise(Reason::UNLOAD, Ctx::Sleepable);
         self.pacing.resume.stop();
+        self.pacing.held.wake_all();
         crate::test_hooks::pause("unload:handed_back");
         self.doorbell.disarm();
         // No head is queued any more: wait until every held writer has returned.

@@ -26,6 +26,7 @@
 
 use super::callbacks::Callbacks;
 use super::Offload;
+use crate::ffi::hold_queue::HoldQueue;
 use crate::ffi::resume_work::{Queueing, ResumeWorks};
 use crate::ffi::{cpus, kernel_state, kmsg};
 use crate::stats::Stats;
@@ -41,6 +42,10 @@ const PACE_CAP_NS: u64 = 250_000_000;
 const PACE_LOOK_NS: u64 = 20_000;
 /// Longest hold of a user task on its way back to user space.
 const HOLD_MAX_NS: u64 = 1_000_000_000;
+/// Longest sleep of a held task between two looks, in jiffies: it is woken when the
+/// backlog goes below the limit, when backpressure or a hand-back ends, and at unload;
+/// the timeout only bounds a wake-up that a change nobody signals would have needed.
+const HOLD_STEP_JIFFIES: i64 = 1;
 /// No drainer's CPU.
 const NO_CPU: u32 = u32::MAX;
 
@@ -60,6 +65,8 @@ pub(crate) struct Pacing {
     backpressure: AtomicBool,
     /// Where user tasks are held under backpressure.
     pub(crate) resume: ResumeWorks,
+    /// Where held user tasks sleep.
+    pub(crate) held: HoldQueue,
 }
 
 impl Pacing {
@@ -76,6 +83,7 @@ impl Pacing {
             write_ns: AtomicU64::new(0),
             backpressure: AtomicBool::new(false),
             resume: ResumeWorks::new()?,
+            held: HoldQueue::new()?,
         })
     }
 
@@ -98,6 +106,7 @@ impl Pacing {
         self.drainer_cpu.store(NO_CPU, Ordering::SeqCst);
         self.drainer.store(0, Ordering::SeqCst);
         self.draining.store(false, Ordering::SeqCst);
+        self.held.wake_all();
     }
 
     /// A printer enters (`true`) or leaves its record section on `cpu`, with preemption
@@ -121,6 +130,9 @@ impl Pacing {
     /// Backpressure on or off.
     pub(crate) fn set_backpressure(&self, on: bool) {
         self.backpressure.store(on, Ordering::Relaxed);
+        if !on {
+            self.held.wake_all();
+        }
     }
 
     /// Whether backpressure is on.
@@ -257,7 +269,8 @@ impl Offload {
         }
         let start = cpus::now_ns();
         let mut held = false;
-        while self.pacing.resume.accepting() && self.hold_wanted() {
+        let wanted = || self.pacing.resume.accepting() && self.hold_wanted();
+        while wanted() {
             if !held {
                 Stats::add(&self.stats.writers_held, 1);
                 held = true;
@@ -269,10 +282,17 @@ impl Offload {
                 Stats::add(&self.stats.pacing_timeouts, 1);
                 return;
             }
-            // About half a record's write time, at least a millisecond: the backlog drops
-            // by one record at a time, and held writers must not take the printer's CPU.
-            let step_us = (self.pacing.record_ns() / 2_000).clamp(1_000, 4_000);
-            cpus::idle_sleep_us(step_us, 2 * step_us);
+            // Until the printer says the backlog is below the limit (`wake_held`): a held
+            // writer goes on at the console's pace, and does not take the printer's CPU.
+            self.pacing.held.sleep(wanted, HOLD_STEP_JIFFIES);
+        }
+    }
+
+    /// After the printer wrote a record: wakes the held tasks if they no longer need to
+    /// wait. Process context.
+    pub(crate) fn wake_held(&self) {
+        if self.pacing.held.has_sleepers() && !self.hold_wanted() {
+            self.pacing.held.wake_all();
         }
     }
 }

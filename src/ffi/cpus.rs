@@ -64,25 +64,16 @@ pub(crate) fn current_cpu() -> u32 {
 
 /// Sleeps between `min_us` and `max_us` microseconds (`usleep_range()`). Process context.
 pub(crate) fn sleep_us(min_us: u64, max_us: u64) {
-    usleep(min_us, max_us, kernel::bindings::TASK_UNINTERRUPTIBLE);
-}
-
-/// Sleeps as `sleep_us` does, without counting in the load average (`TASK_IDLE`).
-pub(crate) fn idle_sleep_us(min_us: u64, max_us: u64) {
-    usleep(
-        min_us,
-        max_us,
-        kernel::bindings::TASK_UNINTERRUPTIBLE | kernel::bindings::TASK_NOLOAD,
-    );
-}
-
-/// `usleep_range_state()`: sleeps in task state `state`. Process context.
-fn usleep(min_us: u64, max_us: u64, state: u32) {
     // SAFETY: no memory-safety precondition. Sleeping where it is not allowed is a bug that
     // `CONFIG_DEBUG_ATOMIC_SLEEP` reports, not undefined behaviour; the callers are
-    // kthreads, sysctl writers, notifiers, the unload and a task's way back to user space,
-    // which may sleep.
-    unsafe { b::usleep_range_state(min_us as _, max_us as _, state) };
+    // kthreads, sysctl writers, notifiers and the unload, which may sleep.
+    unsafe {
+        b::usleep_range_state(
+            min_us as _,
+            max_us as _,
+            kernel::bindings::TASK_UNINTERRUPTIBLE,
+        )
+    };
 }
 
 /// Gives the CPU to another task if one should run (`cond_resched()`). Process context,

@@ -8,6 +8,7 @@
 pub(crate) mod console_list;
 pub(crate) mod cpus;
 pub(crate) mod doorbell;
+pub(crate) mod hold_queue;
 pub(crate) mod irqs;
 pub(crate) mod kernel_state;
 pub(crate) mod kmsg;
