@@ -63,6 +63,22 @@ enum Emitted {
     Skipped,
 }
 
+/// Records written, their bytes, and records skipped, over a round.
+#[derive(Default)]
+struct Tally {
+    written: u64,
+    bytes: usize,
+    skipped: u64,
+}
+
+impl Tally {
+    fn add(&mut self, (written, bytes, skipped): (u64, usize, u64)) {
+        self.written += written;
+        self.bytes += bytes;
+        self.skipped += skipped;
+    }
+}
+
 impl Offload {
     /// One record (at most) for each console the module prints, each in its own
     /// interrupts-off section under `console_lock` (`record_section`); then, within the
@@ -71,42 +87,17 @@ impl Offload {
     /// (`flush_departing`).
     pub(crate) fn print_round(&self) -> Round {
         let reader = ConsoleListReader::enter();
-        let (mut written, mut bytes, mut skipped, mut busy) = (0, 0, 0, false);
-        let mut slowest = 0;
+        let mut tally = Tally::default();
         // Each console seen, and what its record took (`None`: it had none, or the lock
         // was busy).
         let mut seen = [None; MAX_CONSOLES];
-        self.consoles.for_each_ours(&reader, |c| {
-            let took = match self.print_one(&c) {
-                None => {
-                    busy = true;
-                    None
-                }
-                Some(Some(Emitted::Written(n, ns))) => {
-                    written += 1;
-                    bytes += n;
-                    slowest = slowest.max(ns);
-                    Some(ns)
-                }
-                Some(Some(Emitted::Skipped)) => {
-                    skipped += 1;
-                    Some(0)
-                }
-                Some(None) => None,
-            };
-            if let Some(s) = seen.iter_mut().find(|s| s.is_none()) {
-                *s = Some((c, took));
-            }
-        });
+        let (slowest, busy) = self.first_records(&reader, &mut seen, &mut tally);
         // Not while writers wait for the consoles (backpressure, a hand-back's drain): they
         // wait for the slowest console, which catching up the others would slow down.
         if !busy && !self.pacing.backpressure() && !self.handing_back() {
             for (c, took) in seen.iter().flatten() {
                 if let Some(took) = *took {
-                    let (w, b, s) = self.catch_up(c, slowest.saturating_sub(took), took);
-                    written += w;
-                    bytes += b;
-                    skipped += s;
+                    tally.add(self.catch_up(c, slowest.saturating_sub(took), took));
                 }
             }
         }
@@ -115,27 +106,63 @@ impl Offload {
         for (c, _) in seen.iter().flatten() {
             if self.consoles.departing(c.addr()) {
                 let (w, b) = self.flush_departing(c);
-                written += w;
-                bytes += b;
+                tally.add((w, b, 0));
             }
         }
-        if written > 0 {
+        if tally.written > 0 {
             // A round takes as long as its slowest console's record: what a paced writer
             // waits for.
             self.pacing.note_record(slowest);
+        }
+        if tally.written + tally.skipped > 0 {
+            // Skipped records (below the loglevel, overwritten) shrink the backlog too.
             self.wake_held();
         }
-        if written + skipped > 0 {
+        if tally.written + tally.skipped > 0 {
             Round::Printed {
-                written,
-                bytes,
-                skipped,
+                written: tally.written,
+                bytes: tally.bytes,
+                skipped: tally.skipped,
             }
         } else if busy {
             Round::Busy
         } else {
             Round::Idle
         }
+    }
+
+    /// The round's first record of each console the module prints, noted in `seen` with
+    /// what it took, and counted in `tally`. Returns the slowest record's time, and whether
+    /// the lock was busy for some console.
+    fn first_records<'a>(
+        &self,
+        reader: &'a ConsoleListReader,
+        seen: &mut [Option<(ConsoleRef<'a>, Option<u64>)>; MAX_CONSOLES],
+        tally: &mut Tally,
+    ) -> (u64, bool) {
+        let (mut slowest, mut busy) = (0, false);
+        self.consoles.for_each_ours(reader, |c| {
+            let took = match self.print_one(&c) {
+                None => {
+                    busy = true;
+                    None
+                }
+                Some(Some(Emitted::Written(n, ns))) => {
+                    tally.add((1, n, 0));
+                    slowest = slowest.max(ns);
+                    Some(ns)
+                }
+                Some(Some(Emitted::Skipped)) => {
+                    tally.add((0, 0, 1));
+                    Some(0)
+                }
+                Some(None) => None,
+            };
+            if let Some(s) = seen.iter_mut().find(|s| s.is_none()) {
+                *s = Some((c, took));
+            }
+        });
+        (slowest, busy)
     }
 
     /// More records of `c`, each in its own section, while the next one, if it takes as
@@ -332,28 +359,9 @@ impl Offload {
             Stats::add(&self.stats.records_suppressed, 1);
             return Some(Emitted::Skipped);
         }
-        // Then as the console shows it, unless that is the same text: without the
-        // prefixes, which takes a second read only if the first could have been cut.
-        let mut len = rec.len;
-        if !self.printer.syslog_format.load(Ordering::Relaxed) {
-            let single = if len <= untruncated_max(buf.len()) {
-                strip_syslog_prefixes(buf, len)
-            } else {
-                None
-            };
-            if let Some(n) = single {
-                len = n;
-            } else {
-                let text = kmsg::read_at(rec.seq, false, buf)?;
-                if text.seq != rec.seq {
-                    // Overwritten between the two reads: go on from the record that is
-                    // there.
-                    self.skip_gap(addr, con, rec.seq, text.seq);
-                    return Some(Emitted::Skipped);
-                }
-                len = text.len;
-            }
-        }
+        let Some(mut len) = self.console_text(addr, con, &rec, buf)? else {
+            return Some(Emitted::Skipped);
+        };
         let dropped = con.take_dropped();
         if dropped > 0 {
             let mut notice = [0u8; 64];
@@ -372,6 +380,34 @@ impl Offload {
             self.stats.wait_histogram.record(waited_us);
         }
         Some(Emitted::Written(len, took))
+    }
+
+    /// The record `rec`, read into `buf` with its syslog prefixes, as the console shows
+    /// it: its length in `buf`; `Some(None)` if it was overwritten meanwhile (the console
+    /// goes on from the record that is there), `None` if it cannot be read. Without the
+    /// prefixes (unless the console shows them), which takes a second read only if the
+    /// first could have been cut.
+    fn console_text(
+        &self,
+        addr: usize,
+        con: &LockedConsole<'_>,
+        rec: &kmsg::Record,
+        buf: &mut [u8],
+    ) -> Option<Option<usize>> {
+        if self.printer.syslog_format.load(Ordering::Relaxed) {
+            return Some(Some(rec.len));
+        }
+        if rec.len <= untruncated_max(buf.len()) {
+            if let Some(n) = strip_syslog_prefixes(buf, rec.len) {
+                return Some(Some(n));
+            }
+        }
+        let text = kmsg::read_at(rec.seq, false, buf)?;
+        if text.seq != rec.seq {
+            self.skip_gap(addr, con, rec.seq, text.seq);
+            return Some(None);
+        }
+        Some(Some(text.len))
     }
 
     /// Records `from..to` of the console at `addr` were overwritten before it got them:

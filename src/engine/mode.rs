@@ -282,6 +282,11 @@ impl Offload {
             self.apply_ownership();
             self.request(RESYNC, ctx);
         }
+        // The consoles changed hands (a hand-back ended, or was given up): writers held
+        // for it may go.
+        if ctx != Ctx::NoWake {
+            self.wake_held();
+        }
     }
 
     pub(crate) fn apply_ownership(&self) {

@@ -269,6 +269,9 @@ impl Offload {
         }
         let start = cpus::now_ns();
         let mut held = false;
+        // `accepting()` first: once the unload stopped the pool, no task starts a sleep in
+        // module code. A sleep is a quiescent state for the Tasks RCU grace period the
+        // unload waits for: a task asleep in here would let it end while still in here.
         let wanted = || self.pacing.resume.accepting() && self.hold_wanted();
         while wanted() {
             if !held {

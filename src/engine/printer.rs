@@ -173,11 +173,8 @@ impl Offload {
         self.printer.refresh_settings();
         Stats::max(&self.stats.max_backlog, self.backlog_records());
         let slice_ns = self.tunables.get(Tunable::SliceUs) * 1000;
-        let mut budget = SliceBudget::new(
-            cpus::now_ns(),
-            slice_ns,
-            self.tunables.get(Tunable::SliceBytes),
-        );
+        let bytes = self.tunables.get(Tunable::SliceBytes);
+        let mut budget = SliceBudget::new(cpus::now_ns(), slice_ns, bytes);
         let mut invited_at = None;
         let mut busy_since = None;
         loop {
@@ -204,11 +201,7 @@ impl Offload {
                 } => {
                     busy_since = None;
                     budget.charge(written + skipped, bytes);
-                    Stats::add(&self.stats.records_offloaded, written);
-                    Stats::add(&self.stats.bytes_offloaded, bytes as u64);
-                    if let Some(c) = self.stats.cpu_records.get(cpu as usize) {
-                        Stats::add(c, written);
-                    }
+                    self.count_offloaded(cpu, written, bytes);
                 }
             }
             // A CPU going offline waits for its kthread: not for a backlog.
@@ -223,6 +216,15 @@ impl Offload {
             }
         }
         Stats::add(&self.stats.slices, 1);
+    }
+
+    /// Counts `written` records of `bytes` bytes, printed by the kthread of `cpu`.
+    fn count_offloaded(&self, cpu: u32, written: u64, bytes: usize) {
+        Stats::add(&self.stats.records_offloaded, written);
+        Stats::add(&self.stats.bytes_offloaded, bytes as u64);
+        if let Some(c) = self.stats.cpu_records.get(cpu as usize) {
+            Stats::add(c, written);
+        }
     }
 
     /// At a record boundary of `cpu`'s slice: whether the printer stops here. Once the

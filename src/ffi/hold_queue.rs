@@ -24,8 +24,8 @@ static HOLD_QUEUE_CLASS: LockClassKey =
 /// # Invariants
 ///
 /// `head` is an initialised `wait_queue_head` that does not move (it is boxed, and the
-/// box is never replaced). No task is inside `sleep()` when the queue is dropped: its
-/// only sleepers are held writers, and the unload waits for every one of them to return
+/// box is never replaced). No task is inside `sleep()` when the queue is dropped: `sleep`
+/// borrows the queue, and its only callers are held writers, which the unload waits for
 /// (`ResumeWorks::quiesce`) before the engine, and this queue with it, goes.
 pub(crate) struct HoldQueue {
     head: KBox<Opaque<b::wait_queue_head>>,
@@ -43,8 +43,9 @@ impl HoldQueue {
     pub(crate) fn new() -> Result<Self> {
         let head = KBox::new(Opaque::<b::wait_queue_head>::uninit(), GFP_KERNEL)?;
         // SAFETY: `head` is valid for writes and does not move (boxed); the name is a
-        // static C string; `LockClassKey` is a transparent wrapper of `lock_class_key`,
-        // and the class is static.
+        // static C string; `LockClassKey` is a `repr(transparent)` wrapper of
+        // `lock_class_key` (its own pointer accessor is not public in 6.12), and the class
+        // is static.
         unsafe {
             b::__init_waitqueue_head(
                 head.get(),
@@ -71,11 +72,14 @@ impl HoldQueue {
         // then finds no sleeper (`wake_all`) ran entirely before this task looked.
         self.sleepers.fetch_add(1, Ordering::SeqCst);
         // SAFETY: `entry` is valid for writes and stays where it is until `finish_wait`
-        // below has taken it off the queue; `head` is initialised (type invariant).
+        // below.
+        unsafe { b::init_wait_entry(entry.get(), 0) };
+        // Queues the entry and sets the task state, with a full barrier before `still()` is
+        // read: a `wake_all()` after that read finds the entry. With a signal pending it
+        // does neither, and says so.
+        // SAFETY: `head` is initialised (type invariant); `entry` is initialised above and
+        // stays where it is until `finish_wait` has taken it off the queue.
         let queued = unsafe {
-            b::init_wait_entry(entry.get(), 0);
-            // Queues the entry and sets the task state, with a full barrier before
-            // `still()` is read: a `wake_all()` after that read finds the entry.
             b::prepare_to_wait_event(
                 self.head.get(),
                 entry.get(),

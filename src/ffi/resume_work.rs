@@ -149,25 +149,7 @@ impl ResumeWorks {
             )?;
         }
         // Nothing fails after the key is registered.
-        let mut name = [0u8; 32];
-        let text = b"rust_printk_offload_resume";
-        name[..text.len()].copy_from_slice(text);
-        let ghost = KBox::new(
-            Ghost {
-                key: Opaque::uninit(),
-                name,
-            },
-            GFP_KERNEL,
-        )?;
-        // SAFETY: the key is valid for writes; lockdep wants it zeroed, and registered
-        // before use; it is in allocated memory that outlives every lock of its class (it
-        // is unregistered before it is freed, and leaked with abandoned heads).
-        unsafe {
-            core::ptr::write_bytes(ghost.key.get(), 0, 1);
-            #[cfg(CONFIG_LOCKDEP)]
-            b::lockdep_register_key(ghost.key.get());
-        }
-        let ghost = ManuallyDrop::new(ghost);
+        let ghost = Self::ghost()?;
         for slot in slots.iter() {
             let sync = slot.sync.get();
             // SAFETY: `sync` is valid for writes and stays in place (the vector is never
@@ -191,6 +173,29 @@ impl ResumeWorks {
         })
     }
 
+    /// The lock class of the heads' completions, registered with lockdep, and its name.
+    fn ghost() -> Result<ManuallyDrop<KBox<Ghost>>> {
+        let mut name = [0u8; 32];
+        let text = b"rust_printk_offload_resume";
+        name[..text.len()].copy_from_slice(text);
+        let ghost = KBox::new(
+            Ghost {
+                key: Opaque::uninit(),
+                name,
+            },
+            GFP_KERNEL,
+        )?;
+        // SAFETY: the key is valid for writes; lockdep wants it zeroed, and registered
+        // before use; it is in allocated memory that outlives every lock of its class (it
+        // is unregistered before it is freed, and leaked with abandoned heads).
+        unsafe {
+            core::ptr::write_bytes(ghost.key.get(), 0, 1);
+            #[cfg(CONFIG_LOCKDEP)]
+            b::lockdep_register_key(ghost.key.get());
+        }
+        Ok(ManuallyDrop::new(ghost))
+    }
+
     /// From the `console` tracepoint, the caller's task current and in a section it could
     /// be preempted in (no lock held: the queueing takes KASAN's stack-depot lock): has the
     /// current task call `T::on_resume()` on its way back to user space. `Queued` if it
@@ -207,25 +212,9 @@ impl ResumeWorks {
             return Queueing::Refused;
         }
         let task = cpus::current_task();
-        // One pass: the task's own queued head, and the first free one. Its own head can
-        // only be started by its own callback, which does not run while the task is in
-        // here (or, if it is a callback that stores this record, has already taken the
-        // head): the check cannot go stale.
-        let mut first_free = SLOTS;
-        for (i, s) in self.slots.iter().enumerate() {
-            match s.state.load(Ordering::Acquire) {
-                QUEUED if s.task.load(Ordering::Relaxed) == task => return Queueing::AlreadyQueued,
-                FREE if first_free == SLOTS => first_free = i,
-                _ => {}
-            }
-        }
-        let Some(slot) = self.slots.iter().skip(first_free).find(|s| {
-            s.state.load(Ordering::Relaxed) == FREE
-                && s.state
-                    .compare_exchange(FREE, CLAIMED, Ordering::Acquire, Ordering::Relaxed)
-                    .is_ok()
-        }) else {
-            return Queueing::Refused;
+        let slot = match self.claim(task) {
+            Ok(slot) => slot,
+            Err(q) => return q,
         };
         slot.task.store(task, Ordering::Relaxed);
         self.used.store(true, Ordering::Relaxed);
@@ -251,6 +240,34 @@ impl ResumeWorks {
             return Queueing::Refused;
         }
         Queueing::Queued
+    }
+
+    /// A free slot, now CLAIMED, for `task`; `Err(AlreadyQueued)` if the task has a head
+    /// queued, `Err(Refused)` if every slot is in use. One pass finds both the task's own
+    /// queued head and the first free one. Its own head can only be started by its own
+    /// callback, which does not run while the task is in here (or, if it is a callback
+    /// that stores this record, has already taken the head): the check cannot go stale.
+    fn claim(&self, task: usize) -> core::result::Result<&Slot, Queueing> {
+        let mut first_free = SLOTS;
+        for (i, s) in self.slots.iter().enumerate() {
+            match s.state.load(Ordering::Acquire) {
+                QUEUED if s.task.load(Ordering::Relaxed) == task => {
+                    return Err(Queueing::AlreadyQueued)
+                }
+                FREE if first_free == SLOTS => first_free = i,
+                _ => {}
+            }
+        }
+        self.slots
+            .iter()
+            .skip(first_free)
+            .find(|s| {
+                s.state.load(Ordering::Relaxed) == FREE
+                    && s.state
+                        .compare_exchange(FREE, CLAIMED, Ordering::Acquire, Ordering::Relaxed)
+                        .is_ok()
+            })
+            .ok_or(Queueing::Refused)
     }
 
     /// Whether heads may be queued (false once unloading began).
