@@ -131,6 +131,14 @@ else
 fi
 rm -rf "$root"
 rm -f "$blog"
+echo "== build: dkms builds and installs the module from dkms.conf (private trees), and refuses a kernel without CONFIG_RUST"
+rc=0
+scripts/dkms-test.sh || rc=$?
+case $rc in
+0) pass=$((pass + 1)) ;;
+4) nok "dkms skipped, but scripts/setup.sh installs it" ;;
+*) fail=$((fail + 1)) ;;
+esac
 
 # cargo_part TITLE DIR [ENV...]: one cargo test run; every test it lists must run and pass,
 # and it must list exactly the #[test] functions of the files it compiles (LIST_FILES).

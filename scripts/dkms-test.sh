@@ -28,8 +28,12 @@ fail() {
 	exit 1
 }
 dk add -m rust_printk_offload -v "$ver" >"$work/log" 2>&1 || fail "dkms add failed"
-dk build -m rust_printk_offload -v "$ver" -k "$rel" >>"$work/log" 2>&1 || fail "dkms build failed"
-dk install --no-depmod -m rust_printk_offload -v "$ver" -k "$rel" >>"$work/log" 2>&1 ||
+# dkms looks for the headers under /lib/modules whatever --installtree says: the layout
+# is handed over as --kernelsourcedir.
+dk build -m rust_printk_offload -v "$ver" -k "$rel" --kernelsourcedir "$work/modules/$rel/build" \
+	>>"$work/log" 2>&1 || fail "dkms build failed"
+dk install --no-depmod -m rust_printk_offload -v "$ver" -k "$rel" \
+	--kernelsourcedir "$work/modules/$rel/build" >>"$work/log" 2>&1 ||
 	fail "dkms install failed"
 ko=$(find "$work/modules/$rel" -name 'rust_printk_offload.ko*' | head -1)
 [ -n "$ko" ] || fail "no rust_printk_offload.ko under $work/modules/$rel after dkms install"
@@ -42,7 +46,8 @@ norust=$rel-norust
 mkdir -p "$work/modules/$norust/build/include/config"
 grep -v '^CONFIG_RUST=' "$kdir/.config" >"$work/modules/$norust/build/.config"
 echo "$norust" >"$work/modules/$norust/build/include/config/kernel.release"
-if dk build -m rust_printk_offload -v "$ver" -k "$norust" >"$work/log" 2>&1; then
+if dk build -m rust_printk_offload -v "$ver" -k "$norust" \
+	--kernelsourcedir "$work/modules/$norust/build" >"$work/log" 2>&1; then
 	fail "dkms built the module for a kernel without CONFIG_RUST"
 fi
 grep -q 'BUILD_EXCLUSIVE' "$work/log" || fail "dkms refused the kernel without CONFIG_RUST, but not for BUILD_EXCLUSIVE"

@@ -9,19 +9,32 @@ set -euo pipefail
 APT_PKGS=(rustc-web rust-web-src rust-web-clippy clang libclang-dev lld llvm flex bison bc libelf-dev
 	libssl-dev cpio qemu-system-x86 linux-source-6.12 udev kmod procps util-linux
 	python3-pip make gcc shellcheck)
+# Without their recommendations: dkms would bring Debian's kernel headers, which nothing
+# here uses (scripts/dkms-test.sh builds against the project's own kernel).
+APT_PKGS_BARE=(dkms)
 
-missing=()
-for p in "${APT_PKGS[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
+# apt_install [APT-GET OPTIONS] -- PACKAGE...: installs those of the packages missing.
+apt_updated=0
+apt_install() {
+	local opts=() missing=() p
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -gt 0 ] || return 0
 	[ "$(id -u)" = 0 ] || rpo_die "missing Debian packages (${missing[*]}); run as root to install them"
 	rpo_log "installing Debian packages: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null || rpo_die "apt-get update failed"
-	apt-get install -y -q "${missing[@]}" >/dev/null ||
+	if [ $apt_updated = 0 ]; then
+		apt-get update -q >/dev/null || rpo_die "apt-get update failed"
+		apt_updated=1
+	fi
+	apt-get install -y -q "${opts[@]}" "${missing[@]}" >/dev/null ||
 		rpo_die "apt-get install failed for: ${missing[*]}"
-fi
+}
+apt_install -- "${APT_PKGS[@]}"
+apt_install --no-install-recommends -- "${APT_PKGS_BARE[@]}"
 
 if ! { command -v bindgen >/dev/null && bindgen --version | grep -q " $RPO_BINDGEN_VERSION"; }; then
 	command -v cargo >/dev/null || rpo_die "cargo not found: needed to install bindgen-cli $RPO_BINDGEN_VERSION"
