@@ -71,11 +71,13 @@ impl kernel::Module for PrintkOffload {
         let engine = KBox::pin_init(engine::Offload::new(), GFP_KERNEL)?;
         params::apply_tunables(&engine);
         engine.as_ref().start()?;
-        if let Err(e) = params::apply_rest(&engine) {
+        let rest = params::apply_rest(&engine);
+        if let Err(e) = rest.and_then(|()| test_hooks::fail("load:params")) {
             engine.shutdown();
             return Err(e);
         }
-        let control = match control::Control::register() {
+        let registered = control::Control::register();
+        let control = match registered.and_then(|c| test_hooks::fail("load:sysctl").map(|()| c)) {
             Ok(c) => c,
             Err(e) => {
                 engine.shutdown();
@@ -101,12 +103,14 @@ impl Drop for PrintkOffload {
         let s = &self.engine.stats;
         let get = stats::Stats::get;
         pr_info!(
-            "unloaded: kthreads printed {} records ({} bytes) in {} slices, {} hand-offs, {} dropped\n",
+            "unloaded: kthreads printed {} records ({} bytes) in {} slices, {} hand-offs, {} dropped; writers held {}, paced {}\n",
             get(&s.records_offloaded),
             get(&s.bytes_offloaded),
             get(&s.slices),
             get(&s.handoffs),
-            get(&s.records_dropped)
+            get(&s.records_dropped),
+            get(&s.writers_held),
+            get(&s.writers_paced)
         );
     }
 }

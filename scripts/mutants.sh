@@ -58,7 +58,7 @@ for p in "${patches[@]}"; do
 			if [ $rc != 0 ]; then
 				by+=("$t")
 				# The first failure line, as evidence.
-				grep -m1 -E '^(not ok|FAIL|test .* FAILED)|panicked at' "$log" | cut -c1-160 | sed "s/^/    $name: /"
+				grep -m1 -E '^(# )?FAIL|^(not ok|test .* FAILED)|panicked at' "$log" | cut -c1-160 | sed "s/^/    $name: /"
 			fi
 		done
 		if [ ${#by[@]} -gt 0 ]; then verdict="caught"; else verdict="SURVIVED"; fi

@@ -102,10 +102,6 @@ counters! {
     pm_events,
     /// syscore calls (suspend, resume, shutdown).
     syscore_events,
-    /// Reboot notifier calls.
-    reboot_events,
-    /// Panic notifier calls.
-    panic_events,
     /// Records stored while suspend or hibernation was under way, for which the doorbell
     /// was not rung (no irq_work is queued once suspend has started).
     doorbells_withheld,

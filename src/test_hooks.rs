@@ -4,7 +4,8 @@
 //! the middle of loading, say). Compiled in only by a test build of the module
 //! (`make RPO_TEST_HOOKS=1`, as `make check` builds it); armed from the kernel command
 //! line, `rpo_test.pause=POINT:MS`, so a test build behaves as the normal one in every
-//! boot that does not ask for a pause. In the normal build `pause` is empty.
+//! boot that does not ask for a pause. Failures (`fail`) are armed by the test build's
+//! `test_fail_at` parameter, one load at a time. In the normal build both are empty.
 
 /// Pauses at `point` if the command line asks for it. Process context.
 #[cfg(rpo_test_hooks)]
@@ -36,3 +37,73 @@ pub(crate) fn pause(point: &str) {
 #[cfg(not(rpo_test_hooks))]
 #[inline(always)]
 pub(crate) fn pause(_point: &str) {}
+
+/// Fails the load at `point` (`Err(ENOMEM)`, as an allocation failure there would) if the
+/// load was given `test_fail_at=POINT`, so that a test can see everything done before it
+/// undone. Process context (module init).
+#[cfg(rpo_test_hooks)]
+pub(crate) fn fail(point: &str) -> kernel::error::Result {
+    if !fail_at::is(point) {
+        return Ok(());
+    }
+    kernel::pr_info!("test hook: failing the load at {}\n", point);
+    Err(kernel::error::code::ENOMEM)
+}
+
+/// Fails the load at `point` if asked to (not in this build).
+#[cfg(not(rpo_test_hooks))]
+#[inline(always)]
+pub(crate) fn fail(_point: &str) -> kernel::error::Result {
+    Ok(())
+}
+
+/// The test build's `test_fail_at` parameter.
+#[cfg(rpo_test_hooks)]
+mod fail_at {
+    use crate::ffi::module_params::{module_params, ModuleParam};
+    use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+    use kernel::prelude::*;
+
+    /// The longest point name kept.
+    const POINT_MAX: usize = 32;
+    static POINT: [AtomicU8; POINT_MAX] = [const { AtomicU8::new(0) }; POINT_MAX];
+    static LEN: AtomicUsize = AtomicUsize::new(0);
+
+    /// Whether the load was asked to fail at `point`.
+    pub(super) fn is(point: &str) -> bool {
+        let n = LEN.load(Ordering::Acquire);
+        n == point.len()
+            && POINT[..n]
+                .iter()
+                .zip(point.as_bytes())
+                .all(|(slot, &b)| slot.load(Ordering::Relaxed) == b)
+    }
+
+    struct FailAt;
+
+    impl ModuleParam for FailAt {
+        fn set(value: &[u8]) -> Result {
+            let value = value.strip_suffix(b"\n").unwrap_or(value);
+            if value.len() > POINT_MAX {
+                return Err(EINVAL);
+            }
+            for (slot, &b) in POINT.iter().zip(value) {
+                slot.store(b, Ordering::Relaxed);
+            }
+            LEN.store(value.len(), Ordering::Release);
+            Ok(())
+        }
+
+        fn get(out: &mut [u8]) -> usize {
+            let n = LEN.load(Ordering::Acquire).min(out.len());
+            for (b, slot) in out.iter_mut().zip(&POINT[..n]) {
+                *b = slot.load(Ordering::Relaxed);
+            }
+            n
+        }
+    }
+
+    module_params! {
+        test_fail_at: FailAt, "charp", "test build only: fail the load at this point";
+    }
+}

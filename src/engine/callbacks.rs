@@ -137,7 +137,6 @@ impl LifecycleEvents for Callbacks {
 
     fn reboot() {
         with_offload(|o| {
-            Stats::add(&o.stats.reboot_events, 1);
             o.raise(Reason::SHUTDOWN, Ctx::Sleepable);
         });
     }
@@ -148,7 +147,6 @@ impl LifecycleEvents for Callbacks {
         // threaded printing would). Hand the consoles back so console_flush_on_panic(),
         // which skips disabled consoles, prints everything from each con->seq on.
         with_offload(|o| {
-            Stats::add(&o.stats.panic_events, 1);
             o.raise_handed_back(Reason::PANIC, Ctx::NoWake);
         });
     }

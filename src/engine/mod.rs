@@ -149,10 +149,13 @@ impl Offload {
         let started = (|| -> Result {
             this.lifecycle.register()?;
             crate::test_hooks::pause("load:notifiers");
+            crate::test_hooks::fail("load:notifiers")?;
             this.threads.register()?;
             this.wait_for_kthreads();
+            crate::test_hooks::fail("load:kthreads")?;
             this.watch.arm();
             this.doorbell.arm()?;
+            crate::test_hooks::fail("load:doorbell")?;
             Ok(())
         })();
         if let Err(e) = started {
@@ -183,8 +186,9 @@ impl Offload {
     /// the consoles go back, while the panic and reboot notifiers still run, so that no
     /// oops or panic finds them disabled; then no more doorbells, notifiers and kthreads.
     pub(crate) fn shutdown(&self) {
-        // Writers are held while the backlog is printed (not the unloading task: no head
-        // is queued while the module is not live); then no more.
+        // Writers are held while the backlog is printed (not the unloading task, which
+        // leaves the kernel only once the module is gone); then no more.
+        self.pacing.resume.unloading_by_current();
         self.raise(Reason::UNLOAD, Ctx::Sleepable);
         self.pacing.resume.stop();
         self.pacing.held.wake_all();

@@ -183,7 +183,13 @@ impl Offload {
     /// Whether a user task that stores a record now is to be held on its way back to user
     /// space: under backpressure, or while a hand-back prints the backlog.
     fn holding_writers(&self) -> bool {
-        self.handing_back() || (self.pacing.backpressure() && !self.kernel_prints())
+        self.handing_back() || self.backpressure_holds()
+    }
+
+    /// Whether backpressure is on and the module prints the consoles (when the kernel
+    /// prints them, its callers are paced by their own printing).
+    fn backpressure_holds(&self) -> bool {
+        self.pacing.backpressure() && !self.kernel_prints()
     }
 
     /// Whether a held task is still to wait: the hand-back has not printed the backlog
@@ -192,7 +198,7 @@ impl Offload {
         if self.handing_back() {
             return true;
         }
-        if !self.pacing.backpressure() || self.kernel_prints() {
+        if !self.backpressure_holds() {
             return false;
         }
         let limit = self.backlog_limit_now();
@@ -294,8 +300,6 @@ impl Offload {
     /// After the printer wrote a record: wakes the held tasks if they no longer need to
     /// wait. Process context.
     pub(crate) fn wake_held(&self) {
-        if self.pacing.held.has_sleepers() && !self.hold_wanted() {
-            self.pacing.held.wake_all();
-        }
+        self.pacing.held.wake_all_if(|| !self.hold_wanted());
     }
 }

@@ -99,7 +99,14 @@ impl HoldQueue {
     /// Wakes every sleeper, if there is one. The caller has made the sleepers' condition
     /// false before. Any context but NMI.
     pub(crate) fn wake_all(&self) {
-        if self.has_sleepers() {
+        self.wake_all_if(|| true);
+    }
+
+    /// Wakes every sleeper, if there is one and `ready()` says their wait is over. The
+    /// sleepers are counted first (`has_sleepers`), so `ready()` is not even read when
+    /// nobody sleeps. Any context but NMI.
+    pub(crate) fn wake_all_if(&self, ready: impl FnOnce() -> bool) {
+        if self.has_sleepers() && ready() {
             // SAFETY: `head` is initialised (type invariant); `__wake_up` takes the
             // queue's lock with interrupts off.
             unsafe {
@@ -115,7 +122,7 @@ impl HoldQueue {
 
     /// Whether a task is inside `sleep()`, with a full barrier before the look: what the
     /// caller changed before is seen by a sleeper that is not counted yet.
-    pub(crate) fn has_sleepers(&self) -> bool {
+    fn has_sleepers(&self) -> bool {
         fence(Ordering::SeqCst);
         self.sleepers.load(Ordering::Relaxed) > 0
     }

@@ -39,6 +39,19 @@ pub(crate) fn module_live() -> bool {
     }
 }
 
+/// Whether this module's init is still running (`MODULE_STATE_COMING`). Never when built
+/// in.
+pub(crate) fn module_loading() -> bool {
+    let m = crate::ffi::module_params::this_module();
+    if m.is_null() {
+        return false;
+    }
+    // SAFETY: as in `module_live`.
+    unsafe {
+        read_volatile(addr_of!((*m).state)) == kernel::bindings::module_state_MODULE_STATE_COMING
+    }
+}
+
 /// `console_loglevel`: records at this level or above are not printed on consoles.
 pub(crate) fn console_loglevel() -> i32 {
     // SAFETY: `console_printk` is an exported array of four ints; element 0 is the level.

@@ -124,6 +124,9 @@ pub(crate) struct ResumeWorks {
     used: AtomicBool,
     /// Heads were abandoned: the pool is leaked.
     abandoned: AtomicBool,
+    /// The task unloading the module (`cpus::current_task()`, 0 before): never queued on,
+    /// as it leaves the kernel only once the module is gone.
+    unloader: AtomicUsize,
 }
 
 // SAFETY: a head is written by the context that claimed its slot (CLAIMED, so no other
@@ -170,6 +173,7 @@ impl ResumeWorks {
             accepting: AtomicBool::new(USABLE),
             used: AtomicBool::new(false),
             abandoned: AtomicBool::new(false),
+            unloader: AtomicUsize::new(0),
         })
     }
 
@@ -201,9 +205,14 @@ impl ResumeWorks {
     /// current task call `T::on_resume()` on its way back to user space. `Queued` if it
     /// will from now on; `AlreadyQueued` if it would already (an earlier record of the same
     /// system call); `Refused` for kernel threads, exiting tasks, real-time tasks, while
-    /// the module is loading or unloading, or with every head in use.
+    /// the module is loading, once `stop()` was called, for the task unloading the module,
+    /// or with every head in use. (Tasks are held during the unload's own drain: `stop()`
+    /// comes after it.)
     pub(crate) fn queue_for_current<T: ResumeEvents>(&self) -> Queueing {
-        if !self.accepting.load(Ordering::SeqCst) || !kernel_state::module_live() {
+        if !self.accepting.load(Ordering::SeqCst)
+            || kernel_state::module_loading()
+            || cpus::current_task() == self.unloader.load(Ordering::Relaxed)
+        {
             return Queueing::Refused;
         }
         if cpus::current_flags() & (b::PF_KTHREAD | b::PF_USER_WORKER | b::PF_EXITING) != 0
@@ -273,6 +282,11 @@ impl ResumeWorks {
     /// Whether heads may be queued (false once unloading began).
     pub(crate) fn accepting(&self) -> bool {
         self.accepting.load(Ordering::SeqCst)
+    }
+
+    /// The current task unloads the module: it is never queued on. Process context.
+    pub(crate) fn unloading_by_current(&self) {
+        self.unloader.store(cpus::current_task(), Ordering::Relaxed);
     }
 
     /// No head is queued from now on. Any context.

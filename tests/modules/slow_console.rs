@@ -19,7 +19,10 @@
 //!   offset in `log` where its text begins, and `local_clock()` (printk's clock) when it
 //!   ended, so a test can tell when a line it finds in `log` reached the console;
 //! - `unregister` (0200) a write unregisters the console (once; `-EINVAL` after), leaving
-//!   the capture readable: a test can see what `unregister_console()` flushed to it.
+//!   the capture readable: a test can see what `unregister_console()` flushed to it;
+//! - `hold_lock_ms` (0200) a write of N (1 to 10000) takes `console_lock` and keeps it for
+//!   N ms before `console_unlock()`, as a tty operation or another driver may: the write
+//!   returns once the lock is released (`-EINVAL` for any other value).
 //!
 //! When the console is unregistered, the log says how many lines it captured and the last
 //! one before the kernel's "disabled" notice.
@@ -231,7 +234,42 @@ unsafe extern "C" fn unregister_write(
     count as isize
 }
 
-/// The `unregister` file's operations: shared read-only.
+/// Longest hold `hold_lock_ms` accepts, in ms.
+const HOLD_MAX_MS: u32 = 10_000;
+
+/// The `hold_lock_ms` file's write(): holds `console_lock` for the number of ms written.
+///
+/// # Safety
+///
+/// Called by the VFS for the debugfs file, with `buf` a user pointer to `count` bytes.
+unsafe extern "C" fn hold_lock_write(
+    _file: *mut b::file,
+    buf: *const c_char,
+    count: usize,
+    _pos: *mut b::loff_t,
+) -> isize {
+    let mut ms: c_uint = 0;
+    // SAFETY: `buf` is a user pointer to `count` bytes (the function's safety section);
+    // `kstrtouint_from_user` copies at most that many.
+    let err = unsafe { b::kstrtouint_from_user(buf, count, 10, &mut ms) };
+    if err != 0 {
+        return err as isize;
+    }
+    if ms == 0 || ms > HOLD_MAX_MS {
+        return -(b::EINVAL as isize);
+    }
+    pr_info!("slowcon: holding console_lock for {} ms\n", ms);
+    // SAFETY: process context (a write system call), where both may sleep; the lock is
+    // released before returning.
+    unsafe {
+        b::console_lock();
+        b::msleep(ms);
+        b::console_unlock();
+    }
+    count as isize
+}
+
+/// The `unregister` and `hold_lock_ms` files' operations: shared read-only.
 struct Fops(b::file_operations);
 // SAFETY: never written after initialisation; its `owner` pointer is null.
 unsafe impl Sync for Fops {}
@@ -239,6 +277,13 @@ unsafe impl Sync for Fops {}
 static UNREGISTER_FOPS: Fops = Fops(b::file_operations {
     open: Some(b::simple_open),
     write: Some(unregister_write),
+    // SAFETY: all-zero is a valid `file_operations` (no other callbacks, no owner).
+    ..unsafe { core::mem::zeroed() }
+});
+
+static HOLD_LOCK_FOPS: Fops = Fops(b::file_operations {
+    open: Some(b::simple_open),
+    write: Some(hold_lock_write),
     // SAFETY: all-zero is a valid `file_operations` (no other callbacks, no owner).
     ..unsafe { core::mem::zeroed() }
 });
@@ -350,6 +395,13 @@ impl kernel::Module for SlowConsole {
                 dir,
                 cap_ptr as *mut _,
                 &UNREGISTER_FOPS.0,
+            );
+            b::debugfs_create_file(
+                c"hold_lock_ms".as_ptr().cast(),
+                0o200,
+                dir,
+                cap_ptr as *mut _,
+                &HOLD_LOCK_FOPS.0,
             );
             (*cap.con.get()).data = cap_ptr as *mut _;
             b::register_console(cap.con.get());

@@ -3,5 +3,6 @@
 #include <linux/console.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/kstrtox.h>
 #include <linux/sched/clock.h>
 #include <linux/vmalloc.h>

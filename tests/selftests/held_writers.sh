@@ -5,10 +5,10 @@
 # (writers_paced), the writer on the printer's CPU too; nothing is printed synchronously
 # and the backlog stays near the limit. Then the module is unloaded while writers are
 # held: the unload waits for them and returns, and every line of every writer reaches
-# the console once, in order. A hand-back's drain (the user switch, with no
-# backpressure before it) holds them the same way. In a boot with rpo_test.pause=resume:unloading:MS (the small
-# ring's), a writer on its way out stays in the module's code that long: the unload
-# must wait for it.
+# the console once, in order. A hand-back's drain (the user switch, and the unload, with
+# no backpressure before it) holds them the same way. In a boot with
+# rpo_test.pause=resume:unloading:MS (the small ring's), a writer on its way out stays in
+# the module's code that long: the unload must wait for it.
 . "$(dirname "$0")/lib.sh"
 setup_printk
 need_cpus 2
@@ -62,28 +62,34 @@ delivered rpo-held
 # Overshoot: what the writers store before the next doorbell sees the backlog.
 [ "$PEAK" -le $((LIMIT + 600)) ] || fail "the backlog reached $PEAK records with a limit of $LIMIT"
 
-# A hand-back (the user switch) with no backpressure: writers of a line a millisecond
-# each, not held so far, run ahead of the console (about 3 ms a line); the drain holds
-# them on their way back to user space, so none waits in printk() meanwhile.
+# A hand-back (the user switch) with no backpressure: writers of a line every 2 ms each
+# (4 s of writing at least), not held so far, together run ahead of the console (about
+# 3 ms a line); the drain holds them on their way back to user space, so none waits in
+# printk() meanwhile. With 600 records owed the drain takes about 2 s: a writer held
+# through it goes back to user space after its time limit, 1 s (pacing_timeouts), and is
+# held again.
 put 16777216 $P/backlog_limit
 reset_capture
 N=2000
-writers rpo-hsw 1
+writers rpo-hsw 2
 owed=0
 for _ in $(seq 200); do
 	owed=$(ostat backlog)
-	[ "$owed" -ge 100 ] && break
+	[ "$owed" -ge 600 ] && break
 	sleep 0.05
 done
-[ "$owed" -ge 100 ] || fail "only $owed records owed before the switch: the drain cannot tell"
-p0=$(ostat writers_paced) h0=$(ostat writers_held)
+[ "$owed" -ge 600 ] || fail "only $owed records owed before the switch: the drain cannot tell"
+p0=$(ostat writers_paced) h0=$(ostat writers_held) t0=$(ostat pacing_timeouts)
 put 1 $P/emergency
 paced=$(($(ostat writers_paced) - p0)) held=$(($(ostat writers_held) - h0))
+timeouts=$(($(ostat pacing_timeouts) - t0))
 put 0 $P/emergency
 wait
-log "emergency switch with $owed records owed: during its drain $held writes held on the way back to user space, $paced waits in printk()"
+log "emergency switch with $owed records owed: during its drain $held writes held on the way back to user space" \
+	"($timeouts ended at their time limit), $paced waits in printk()"
 delivered rpo-hsw
 [ "$held" -ge 1 ] || fail "no writer was held during the hand-back's drain"
+[ "$timeouts" -ge 1 ] || fail "no held writer reached its time limit during a drain of $owed records"
 [ "$paced" -le "$cpus" ] || fail "$paced waits in printk() with interrupts off during the hand-back's drain"
 put $LIMIT $P/backlog_limit
 N=1200
@@ -113,4 +119,31 @@ if [ -n "$pause_ms" ]; then
 fi
 wait
 delivered rpo-hunl
+
+# An unload with records owed and no backpressure before it: its drain holds the writers
+# that go on writing meanwhile, as any hand-back's does (the unload line gives the totals).
+load_offload
+put 16777216 $P/backlog_limit
+reset_capture
+N=2000
+writers rpo-hgo 2
+owed=0
+for _ in $(seq 200); do
+	owed=$(ostat backlog)
+	[ "$owed" -ge 300 ] && break
+	sleep 0.05
+done
+[ "$owed" -ge 300 ] || fail "only $owed records owed before the unload"
+h0=$(ostat writers_held) p0=$(ostat writers_paced)
+log_mark
+unload_offload
+line=$(log_since | grep -o 'unloaded: .*writers held [0-9]*, paced [0-9]*' | tail -1)
+[ -n "$line" ] || fail "no unload line with the writers' totals"
+held=$(($(echo "$line" | sed 's/.*writers held \([0-9]*\),.*/\1/') - h0))
+paced=$(($(echo "$line" | sed 's/.*paced \([0-9]*\)$/\1/') - p0))
+wait
+log "unload with $owed records owed: during its drain $held writes held on the way back to user space, $paced waits in printk()"
+delivered rpo-hgo
+[ "$held" -ge 1 ] || fail "no writer was held during the unload's drain"
+[ "$paced" -le "$cpus" ] || fail "$paced waits in printk() with interrupts off during the unload's drain"
 rmmod slow_console

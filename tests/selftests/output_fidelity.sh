@@ -31,6 +31,7 @@ capture_sequence() {
 	done
 	capture | grep -q "] $TAG end\$" || fail "the sequence did not reach the console"
 	capture | sed -E 's/\[ *[0-9]+\.[0-9]{6}\]/[T]/g' >"$1"
+	CAP_BYTES=$(capture | wc -c)
 	CTX="$(($(cat $DBG/writes) - w0)) $(($(cat $DBG/writes_irqs_off) - i0)) $(($(cat $DBG/writes_bh_off) - b0))"
 }
 # check_ctx WHAT IRQS_OFF BH_OFF: CTX is "writes irqs-off bh-off"; each expected count is
@@ -55,12 +56,13 @@ log_since | grep -q 'rust_printk_offload: took over console slowcon0' || fail "s
 log_since | grep -q 'took over console slowcon0 (its driver allows writes with interrupts on)' ||
 	fail "slowcon0 not recognised as a driver that allows writes with interrupts on"
 sync0=$(ostat records_sync) em0=$(ostat emergency_entries) off0=$(ostat records_offloaded)
+bytes0=$(ostat bytes_offloaded)
 capture_sequence "$offload"
-ctx_on=$CTX
+ctx_on=$CTX cap_bytes=$CAP_BYTES
 # And with every console written with interrupts off.
 put 0 /proc/sys/kernel/printk_offload/irqs_on_write
 capture_sequence "$offload_irqs_off"
-ctx_off=$CTX
+ctx_off=$CTX cap_bytes=$((cap_bytes + CAP_BYTES))
 put 1 /proc/sys/kernel/printk_offload/irqs_on_write
 # The capture with the module must be the module's: no emergency mode, nothing printed
 # by the kernel for the consoles it holds (records_sync), records offloaded.
@@ -68,6 +70,15 @@ put 1 /proc/sys/kernel/printk_offload/irqs_on_write
 [ "$(ostat records_sync)" = "$sync0" ] ||
 	fail "$(($(ostat records_sync) - sync0)) records printed synchronously during the sequence"
 [ "$(ostat records_offloaded)" -gt "$off0" ] || fail "no record offloaded during the sequence"
+# bytes_offloaded counts what the module wrote to every console it holds: at least what
+# slowcon0 captured, at most that for each held console and a little for the kernel's
+# own lines in between.
+held=$(ostat consoles)
+bytes=$(($(ostat bytes_offloaded) - bytes0))
+log "bytes_offloaded +$bytes over $held consoles, slowcon0 captured $cap_bytes"
+[ "$bytes" -ge "$cap_bytes" ] || fail "bytes_offloaded grew by $bytes, slowcon0 alone captured $cap_bytes"
+[ "$bytes" -le $((held * cap_bytes + 16384)) ] ||
+	fail "bytes_offloaded grew by $bytes, over $held consoles of $cap_bytes bytes each"
 # So every write counted is the module's: none with interrupts or softirqs off when the
 # driver allows it, all with both off when irqs_on_write is 0.
 CTX=$ctx_on check_ctx "irqs_on_write 1" none none

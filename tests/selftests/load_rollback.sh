@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# A load that fails at any step undoes every step before it. The test build's
+# test_fail_at parameter fails the load (ENOMEM) right after a step: the notifiers, the
+# kthreads, the doorbell (tracepoint probe, irq_work, watch timer), the parameters applied
+# once the consoles are taken over, the sysctl tables. After each failed load: the module
+# is gone, no printk_offload kthread or sysctl file is left, the kernel prints slowcon0
+# again (a line written now reaches it; /proc/consoles shows it enabled); and a normal load
+# and unload follow: registering the notifiers again walks each chain, so a notifier left
+# in the freed module is a use-after-free that KASAN reports (the harness fails on it), as
+# is a tracepoint probe left at the next printk().
+. "$(dirname "$0")/lib.sh"
+setup_printk
+f=$(module_file rust_printk_offload) || skip "no rust_printk_offload.ko (test_fail_at needs insmod)"
+modinfo -p "$f" | grep -q '^test_fail_at:' || skip "not a test build: no test_fail_at parameter"
+load_slow 0
+on_exit "rmmod rust_printk_offload"
+P=/proc/sys/kernel/printk_offload TAG=rpo-rollback
+kthreads() { ps -e -o comm= | grep -c '^printk_offload/' || true; }
+for point in load:notifiers load:kthreads load:doorbell load:params load:sysctl; do
+	log_mark
+	if insmod "$f" test_fail_at=$point 2>/dev/null; then
+		rmmod rust_printk_offload
+		fail "$point: the load did not fail"
+	fi
+	log_since | grep -q "test hook: failing the load at $point" || fail "$point: the hook did not fire"
+	grep -q '^rust_printk_offload ' /proc/modules && fail "$point: still in /proc/modules"
+	[ "$(kthreads)" = 0 ] || fail "$point: $(kthreads) printk_offload kthreads left"
+	[ -e $P ] && fail "$point: $P left"
+	[ -e /proc/sys/kernel/printk_cpumask ] && fail "$point: /proc/sys/kernel/printk_cpumask left"
+	grep -q '^slowcon0 .*E' /proc/consoles || fail "$point: slowcon0 not enabled: $(grep slowcon /proc/consoles)"
+	reset_capture
+	echo "$TAG $point" >/dev/kmsg
+	wait_lines "$TAG" 1 10 || fail "$point: slowcon0 is not printed"
+	[ "$(capture | grep -c -- "] $TAG $point\$")" = 1 ] || fail "$point: the line reached slowcon0 $(capture | grep -c -- "$TAG") times"
+	insmod "$f" || fail "$point: the load after it failed"
+	[ "$(cstat slowcon0 printed_by)" = module ] || fail "$point: the load after it did not take slowcon0 over"
+	unload_offload
+	log "$point: the failed load left nothing; a load after it works"
+done
