@@ -182,8 +182,12 @@ for line in 'NMI watchdog: Watchdog detected hard LOCKUP on cpu 1' 'NMI backtrac
 done
 printf '[    1.0] hello\n[    2.0] rust_printk_offload: loaded\n' >"$log"
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then hok "scanner passes a clean log"; else hnok "scanner flagged a clean log"; fi
-printf '[1] rpo-expected-trouble: begin\n[2] WARNING: CPU: 0 at lkdtm\n[3] rpo-expected-trouble: end\n' >"$log"
+printf '[1] rpo-expected-trouble: begin expect=lkdtm_WARNING; (a WARN)\n[2] WARNING: CPU: 0 PID: 1 at drivers/misc/lkdtm/bugs.c:1 lkdtm_WARNING+0x1/0x2\n[3] rpo-expected-trouble: end\n' >"$log"
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then hok "scanner passes a bracketed, expected WARNING"; else hnok "scanner flagged a bracketed WARNING"; fi
+printf '[1] rpo-expected-trouble: begin expect=lkdtm_WARNING; (a WARN)\n[2] WARNING: CPU: 0 PID: 1 at drivers/misc/lkdtm/bugs.c:1 lkdtm_WARNING+0x1/0x2\n[3] BUG: KASAN: slab-use-after-free in x\n[4] rpo-expected-trouble: end\n' >"$log"
+if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner missed a KASAN report inside a WARN's bracket"; else hok "scanner flags a KASAN report inside a WARN's bracket"; fi
+printf '[1] rpo-expected-trouble: begin (no expect)\n[2] WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2\n[3] rpo-expected-trouble: end\n' >"$log"
+if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner spared a bracket that names nothing"; else hok "scanner flags a WARNING in a bracket that names nothing"; fi
 printf '[1] rpo-expected-trouble: begin\n[2] x\n[3] rpo-expected-trouble: end\n[4] WARNING: CPU: 1\n' >"$log"
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner missed a WARNING after a bracket"; else hok "scanner flags a WARNING after a bracket"; fi
 printf '[1] rpo-expected-trouble: begin\n[2] WARNING: CPU: 1 (never closed)\n' >"$log"

@@ -10,7 +10,8 @@
 #   netconsole: a virtio NIC whose frames go to a UDP socket on 127.0.0.1 only, read by
 #               tests/consoles/netcon_receiver.py: a plain target (taken over) and an
 #               extended one ('+', left to the kernel).
-# Prints "ok - ..." or "not ok - ..."; exits 0 or 1.
+# Prints "ok - ..." or "not ok - ..."; exits 0 or 1. The logs stay in /tmp/rpo-console.*
+# when the test fails, or with RPO_KEEP_LOGS=1.
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 which=${1:?usage: console-test.sh ttyS0|hvc0|tty0|netconsole} n=${RPO_CONSOLE_LINES:-1500}
@@ -68,7 +69,7 @@ trouble=$("$RPO_ROOT/scripts/scan-kernel-log.sh" "$work/serial.txt")
 trc=$?
 if [ $vrc = 0 ] && [ $trc = 0 ]; then
 	echo "$verdict"
-	rm -rf "$work"
+	[ -n "${RPO_KEEP_LOGS:-}" ] || rm -rf "$work"
 	exit 0
 fi
 [ $trc = 0 ] || verdict="$verdict; ${trouble//$'\n'/ }"

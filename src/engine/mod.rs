@@ -66,17 +66,20 @@ use printer::Printer;
 use step_timers::StepTimers;
 
 /// The module's state. Pinned: the kernel holds pointers into it while it is registered.
+/// `shutdown()` is the orderly teardown; each registration also undoes itself when dropped,
+/// and the registrations are declared in the order `shutdown()` undoes them, which is the
+/// order they drop in.
 #[pin_data]
 pub(crate) struct Offload {
-    #[pin]
-    threads: PercpuThreads,
-    #[pin]
-    lifecycle: Lifecycle,
     #[pin]
     doorbell: Doorbell,
     /// Samples the printer while records wait, between doorbells.
     #[pin]
     watch: WatchTimer,
+    #[pin]
+    lifecycle: Lifecycle,
+    #[pin]
+    threads: PercpuThreads,
     /// The printer's interrupts-off section (see `ffi/irqs.rs`).
     irq_lock: IrqLock,
     /// Serialises writers of `printk_cpumask` (a mask is several words).

@@ -66,7 +66,7 @@ if [ "$which" = netconsole ]; then
 	fidelity offload
 	mark "lockdep after the flood through the module: debug_locks $(awk '/debug_locks/ { print $2 }' /proc/lockdep_stats 2>/dev/null)"
 	unload_offload
-	echo "rpo-expected-trouble: begin (stock 6.12 printing to netconsole over virtio-net: the kernel's own lockdep report)" >/dev/kmsg
+	echo "rpo-expected-trouble: begin expect=possible circular locking dependency detected; (stock 6.12 printing to netconsole over virtio-net: the kernel's own lockdep report)" >/dev/kmsg
 	fidelity stock
 	rmmod netconsole
 	target "+6667@127.0.0.2/$dev,6668@127.0.0.1/02:00:00:00:00:01"

@@ -5,10 +5,10 @@
 # kthreads, the doorbell (tracepoint probe, irq_work, watch timer), the parameters applied
 # once the consoles are taken over, the sysctl tables. After each failed load: the module
 # is gone, no printk_offload kthread or sysctl file is left, the kernel prints slowcon0
-# again (a line written now reaches it; /proc/consoles shows it enabled); and a normal load
-# and unload follow: registering the notifiers again walks each chain, so a notifier left
-# in the freed module is a use-after-free that KASAN reports (the harness fails on it), as
-# is a tracepoint probe left at the next printk().
+# again (enabled in /proc/consoles; a line written now reaches it, once: the doorbell may
+# have adopted it before the failure); a tracepoint probe left behind would run freed code
+# at that line; and a normal load and unload follow. (The notifiers cannot be seen from
+# user space: each registration type undoes itself when dropped, as a last resort.)
 . "$(dirname "$0")/lib.sh"
 setup_printk
 f=$(module_file rust_printk_offload) || skip "no rust_printk_offload.ko (test_fail_at needs insmod)"

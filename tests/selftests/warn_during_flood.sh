@@ -37,7 +37,7 @@ chrt -f 99 taskset -c 1 bash -c "while [ ! -e $STOP ]; do :; done" &
 hog=$!
 sleep 0.5
 u0=$(ostat records_urgent)
-echo "rpo-expected-trouble: begin (a WARN provoked with lkdtm)" >/dev/kmsg
+echo "rpo-expected-trouble: begin expect=lkdtm_WARNING; (a WARN provoked with lkdtm)" >/dev/kmsg
 t0=$(now_ns)
 taskset -c 0 sh -c "echo WARNING >$DIRECT"
 t1=""
