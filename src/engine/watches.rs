@@ -19,7 +19,7 @@ use core::sync::atomic::Ordering;
 /// stall) is a burst of records from one CPU.
 const URGENT_HOLD_NS: u64 = 250_000_000;
 /// Records one doorbell classifies at most (bounds the interrupt handler's work; the rest
-/// wait for the next doorbell).
+/// wait for the next doorbell, which the watch timer rings if no record does).
 const URGENT_SCAN_MAX: u64 = 256;
 /// An urgent record that waits at least this long behind the records in front of it (at
 /// the console's pace) is said in the log.
@@ -119,6 +119,11 @@ impl Offload {
     pub(crate) fn watch_tick(&self) -> bool {
         let survey = self.survey_consoles(Ctx::Atomic);
         self.watch_starvation(survey.lowest_seq);
+        // Records no doorbell has classified yet (a burst of more than `URGENT_SCAN_MAX`
+        // in one tick, and nothing stored since to ring again): one more doorbell.
+        if self.mode.urgent_scan.load(Ordering::Relaxed) < kmsg::next_seq() {
+            self.doorbell.ring_here();
+        }
         self.handing_back() || survey.lowest_seq.is_some_and(kmsg::has_record_from)
     }
 

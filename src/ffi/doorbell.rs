@@ -110,6 +110,22 @@ impl Doorbell {
         Ok(())
     }
 
+    /// Rings once more on the current CPU (its doorbell runs at the next tick), if armed.
+    /// From a timer or an irq_work only: an RCU read-side section (preemption off), which
+    /// `disarm()` waits for (`synchronize_rcu()`) before it waits for the works, so a work
+    /// queued here after `disarm()` began is still waited for.
+    pub(crate) fn ring_here(&self) {
+        if !self.armed.load(Ordering::SeqCst) {
+            return;
+        }
+        if let Some(work) = self.works.get(cpus::current_cpu() as usize) {
+            // SAFETY: initialised (type invariant), and waited for by `disarm()` (see
+            // above); irq_work_queue() queues on the current CPU, which cannot change here,
+            // and does nothing if the work is already pending.
+            unsafe { b::irq_work_queue(work.get()) };
+        }
+    }
+
     /// Stops ringing and waits until no probe and no irq_work runs any more.
     pub(crate) fn disarm(&self) {
         if self.armed.swap(false, Ordering::SeqCst) {

@@ -22,7 +22,10 @@
 //!   the capture readable: a test can see what `unregister_console()` flushed to it;
 //! - `hold_lock_ms` (0200) a write of N (1 to 10000) takes `console_lock` and keeps it for
 //!   N ms before `console_unlock()`, as a tty operation or another driver may: the write
-//!   returns once the lock is released (`-EINVAL` for any other value).
+//!   returns once the lock is released (`-EINVAL` for any other value);
+//! - `urgent_burst` (0200) a write of N (1 to 4096) stores N records "rpo-urgent-burst I"
+//!   at KERN_INFO, then "rpo-urgent-burst warning" at KERN_WARNING, all with interrupts
+//!   off: in one tick, with no irq_work run between them (`-EINVAL` for any other value).
 //!
 //! When the console is unregistered, the log says how many lines it captured and the last
 //! one before the kernel's "disabled" notice.
@@ -75,6 +78,8 @@ struct Capture {
     con: Opaque<b::console>,
     registered: AtomicBool,
     dir: *mut b::dentry,
+    /// Taken with interrupts off around an `urgent_burst`.
+    burst_lock: Opaque<kernel::bindings::spinlock_t>,
 }
 
 // SAFETY: the raw pointers refer to memory this module owns; see the type invariants.
@@ -269,7 +274,59 @@ unsafe extern "C" fn hold_lock_write(
     count as isize
 }
 
-/// The `unregister` and `hold_lock_ms` files' operations: shared read-only.
+/// The most records `urgent_burst` stores before its warning.
+const BURST_MAX: u32 = 4096;
+
+/// The lock class of `burst_lock`: lockdep needs a static key per class.
+static BURST_CLASS: kernel::sync::LockClassKey =
+    // SAFETY: lockdep expects uninitialised memory for a statically allocated
+    // `lock_class_key` (as `kernel::static_lock_class!()` does).
+    unsafe { core::mem::MaybeUninit::uninit().assume_init() };
+
+/// The `urgent_burst` file's write(): N records, then a warning, with interrupts off.
+///
+/// # Safety
+///
+/// Called by the VFS for the debugfs file, whose `private_data` (`simple_open`) is the
+/// module's `Capture`, alive until the file is removed; `buf` is a user pointer to `count`
+/// bytes.
+unsafe extern "C" fn urgent_burst_write(
+    file: *mut b::file,
+    buf: *const c_char,
+    count: usize,
+    _pos: *mut b::loff_t,
+) -> isize {
+    // SAFETY: see the function's safety section.
+    let cap = unsafe { &*((*file).private_data as *const Capture) };
+    let mut n: c_uint = 0;
+    // SAFETY: `buf` is a user pointer to `count` bytes; at most that many are copied.
+    let err = unsafe { b::kstrtouint_from_user(buf, count, 10, &mut n) };
+    if err != 0 {
+        return err as isize;
+    }
+    if n == 0 || n > BURST_MAX {
+        return -(b::EINVAL as isize);
+    }
+    let lock = cap
+        .burst_lock
+        .get()
+        .cast::<kernel::bindings::raw_spinlock_t>();
+    // SAFETY: `burst_lock` was initialised in init and lives as long as the file; a
+    // `spinlock_t` begins with its `raw_spinlock_t` (not PREEMPT_RT). printk() may be
+    // called with interrupts off.
+    unsafe {
+        let flags = kernel::bindings::_raw_spin_lock_irqsave(lock);
+        for i in 1..=n {
+            pr_info!("rpo-urgent-burst {}\n", i);
+        }
+        pr_warn!("rpo-urgent-burst warning\n");
+        kernel::bindings::_raw_spin_unlock_irqrestore(lock, flags);
+    }
+    count as isize
+}
+
+/// The `unregister`, `hold_lock_ms` and `urgent_burst` files' operations: shared
+/// read-only.
 struct Fops(b::file_operations);
 // SAFETY: never written after initialisation; its `owner` pointer is null.
 unsafe impl Sync for Fops {}
@@ -284,6 +341,13 @@ static UNREGISTER_FOPS: Fops = Fops(b::file_operations {
 static HOLD_LOCK_FOPS: Fops = Fops(b::file_operations {
     open: Some(b::simple_open),
     write: Some(hold_lock_write),
+    // SAFETY: all-zero is a valid `file_operations` (no other callbacks, no owner).
+    ..unsafe { core::mem::zeroed() }
+});
+
+static URGENT_BURST_FOPS: Fops = Fops(b::file_operations {
+    open: Some(b::simple_open),
+    write: Some(urgent_burst_write),
     // SAFETY: all-zero is a valid `file_operations` (no other callbacks, no owner).
     ..unsafe { core::mem::zeroed() }
 });
@@ -339,6 +403,7 @@ impl kernel::Module for SlowConsole {
                 }),
                 registered: AtomicBool::new(true),
                 dir: core::ptr::null_mut(),
+                burst_lock: Opaque::uninit(),
             },
             GFP_KERNEL,
         );
@@ -354,6 +419,18 @@ impl kernel::Module for SlowConsole {
             }
         };
         let cap_ptr: *const Capture = &*cap;
+        // SAFETY: `burst_lock` is valid for writes and does not move (boxed); the name is a
+        // static C string; `LockClassKey` is a transparent wrapper of `lock_class_key`, and
+        // the class is static.
+        unsafe {
+            kernel::bindings::__spin_lock_init(
+                cap.burst_lock.get(),
+                c"slowcon_burst".as_ptr().cast(),
+                (&BURST_CLASS as *const kernel::sync::LockClassKey)
+                    .cast_mut()
+                    .cast::<kernel::bindings::lock_class_key>(),
+            )
+        };
         // SAFETY: `cap` is boxed and outlives the debugfs files and the console, which are
         // removed in `drop` before it is freed. debugfs failures are not fatal by design.
         unsafe {
@@ -402,6 +479,13 @@ impl kernel::Module for SlowConsole {
                 dir,
                 cap_ptr as *mut _,
                 &HOLD_LOCK_FOPS.0,
+            );
+            b::debugfs_create_file(
+                c"urgent_burst".as_ptr().cast(),
+                0o200,
+                dir,
+                cap_ptr as *mut _,
+                &URGENT_BURST_FOPS.0,
             );
             (*cap.con.get()).data = cap_ptr as *mut _;
             b::register_console(cap.con.get());

@@ -8,7 +8,7 @@
 # again.
 . "$(dirname "$0")/lib.sh"
 setup_printk
-P=/proc/sys/kernel/printk_offload TAG=rpo-limit N=100
+P=/proc/sys/kernel/printk_offload TAG=rpo-limit N=50
 MANY=/sys/kernel/debug/many_consoles
 load_slow 0
 load_module many_consoles
@@ -30,10 +30,10 @@ every_console_has() {
 	local c _
 	for c in slowcon0 $(seq -f 'manycon%g' 0 15); do
 		for _ in $(seq 100); do
-			[ "$(capture_of $c | grep -c -- "] $1 ")" -ge "$2" ] && break
+			[ "$(capture_of "$c" | grep -c -- "] $1 ")" -ge "$2" ] && break
 			sleep 0.2
 		done
-		capture_of $c | grep -o -- "] $1 [0-9]*\$" | awk -v n="$2" -v c="$c" '
+		capture_of "$c" | grep -o -- "] $1 [0-9]*\$" | awk -v n="$2" -v c="$c" '
 			{ seen++; if ($3 != seen) { printf "%s: line %d is #%d\n", c, NR, $3; bad = 1; exit } }
 			END { if (!bad && seen != n) { printf "%s: %d lines, expected %d\n", c, seen, n; bad = 1 }
 			      exit bad }' || fail "$c: the burst did not arrive once, in order"

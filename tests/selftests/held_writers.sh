@@ -139,8 +139,8 @@ log_mark
 unload_offload
 line=$(log_since | grep -o 'unloaded: .*writers held [0-9]*, paced [0-9]*' | tail -1)
 [ -n "$line" ] || fail "no unload line with the writers' totals"
-held=$(($(echo "$line" | sed 's/.*writers held \([0-9]*\),.*/\1/') - h0))
-paced=$(($(echo "$line" | sed 's/.*paced \([0-9]*\)$/\1/') - p0))
+total_held=${line##*writers held } total_held=${total_held%%,*}
+held=$((total_held - h0)) paced=$((${line##*paced } - p0))
 wait
 log "unload with $owed records owed: during its drain $held writes held on the way back to user space, $paced waits in printk()"
 delivered rpo-hgo

@@ -16,7 +16,7 @@ modinfo -p "$f" | grep -q '^test_fail_at:' || skip "not a test build: no test_fa
 load_slow 0
 on_exit "rmmod rust_printk_offload"
 P=/proc/sys/kernel/printk_offload TAG=rpo-rollback
-kthreads() { ps -e -o comm= | grep -c '^printk_offload/' || true; }
+kthreads() { pgrep -c '^printk_offload/' || true; }
 for point in load:notifiers load:kthreads load:doorbell load:params load:sysctl; do
 	log_mark
 	if insmod "$f" test_fail_at=$point 2>/dev/null; then
