@@ -97,6 +97,8 @@ impl kernel::Module for PrintkOffload {
 
 impl Drop for PrintkOffload {
     fn drop(&mut self) {
+        // The module is going: nothing this task stores from here on holds it.
+        self.engine.unloading_by_current();
         // No sysctl handler may run once the engine stops.
         drop(self.control.take());
         self.engine.shutdown();

@@ -72,8 +72,11 @@ impl DoorbellEvents for Callbacks {
             o.settle_urgent(survey.lowest_held);
             o.watch_starvation(survey.lowest_seq);
             o.watch_backlog(survey.lowest_seq);
-            // Until nothing is owed, the watch timer samples the printer between doorbells.
-            o.keep_watching();
+            // Until nothing is owed, the watch timer samples the printer between doorbells
+            // (not while suspending: the kernel prints, and nothing is to be queued).
+            if o.doorbell_allowed() {
+                o.keep_watching();
+            }
             if o.housekeeping_owed() {
                 o.poke_for_housekeeping(cpu);
             }

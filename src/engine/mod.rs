@@ -191,7 +191,7 @@ impl Offload {
     pub(crate) fn shutdown(&self) {
         // Writers are held while the backlog is printed (not the unloading task, which
         // leaves the kernel only once the module is gone); then no more.
-        self.pacing.resume.unloading_by_current();
+        self.unloading_by_current();
         self.raise(Reason::UNLOAD, Ctx::Sleepable);
         self.pacing.resume.stop();
         self.pacing.held.wake_all();
@@ -207,6 +207,12 @@ impl Offload {
         // sysctl files are gone): the threads may go, with their task references.
         self.threads.unregister();
         OFFLOAD.store(core::ptr::null_mut(), Ordering::Release);
+    }
+
+    /// The current task unloads the module (or undoes a failed load): from now on no
+    /// writer's hold is queued on it. First thing at unload, before the sysctl files go.
+    pub(crate) fn unloading_by_current(&self) {
+        self.pacing.resume.unloading_by_current();
     }
 
     /// Number of consoles held.

@@ -258,12 +258,18 @@ impl Offload {
     /// kernel prints from there on): pending irq_work can hold off or abort the last steps
     /// of suspend on some architectures, so none is queued until `pm_post` rings again.
     pub(crate) fn doorbell_wanted(&self) -> bool {
-        let e = &self.mode.emergency;
-        if e.has(Reason::PM) && !e.handing_back() {
+        if !self.doorbell_allowed() {
             Stats::add(&self.stats.doorbells_withheld, 1);
             return false;
         }
         true
+    }
+
+    /// Whether the doorbell's irq_work may be queued now (see `doorbell_wanted`), by a
+    /// record or by the watch timer.
+    pub(crate) fn doorbell_allowed(&self) -> bool {
+        let e = &self.mode.emergency;
+        !e.has(Reason::PM) || e.handing_back()
     }
 
     /// Whether the consoles are being handed back: their backlog is printed first.

@@ -47,6 +47,9 @@ pub(crate) struct Placement {
     kicks: KVec<AtomicBool>,
     /// When each CPU's doorbell last rang (ns), i.e. when it last produced messages.
     last_doorbell: KVec<AtomicU64>,
+    /// The watch timer rang the CPU's doorbell (no record of its own): not a sign that it
+    /// produces messages.
+    timer_rang: KVec<AtomicBool>,
     /// What the printer last saw of each CPU's idle time (`look_at_idle_cpus`).
     idle_seen: KVec<IdleSeen>,
     rotor: AtomicU32,
@@ -57,6 +60,7 @@ impl Placement {
         let mut ready = KVec::with_capacity(nr, GFP_KERNEL)?;
         let mut kicks = KVec::with_capacity(nr, GFP_KERNEL)?;
         let mut last_doorbell = KVec::with_capacity(nr, GFP_KERNEL)?;
+        let mut timer_rang = KVec::with_capacity(nr, GFP_KERNEL)?;
         let mut idle_seen = KVec::with_capacity(nr, GFP_KERNEL)?;
         for _ in 0..nr {
             idle_seen.push(
@@ -70,6 +74,7 @@ impl Placement {
             ready.push(AtomicBool::new(false), GFP_KERNEL)?;
             kicks.push(AtomicBool::new(false), GFP_KERNEL)?;
             last_doorbell.push(AtomicU64::new(0), GFP_KERNEL)?;
+            timer_rang.push(AtomicBool::new(false), GFP_KERNEL)?;
         }
         // Default mask: every possible CPU.
         let words = (nr as u32).div_ceil(WORD_BITS) as usize;
@@ -88,6 +93,7 @@ impl Placement {
             ready,
             kicks,
             last_doorbell,
+            timer_rang,
             idle_seen,
             rotor: AtomicU32::new(0),
         })
@@ -98,6 +104,13 @@ impl Placement {
         self.ready
             .get(cpu as usize)
             .is_some_and(|r| r.load(Ordering::SeqCst))
+    }
+
+    /// The watch timer is about to ring `cpu`'s doorbell (`Offload::note_doorbell`).
+    pub(crate) fn note_timer_ring(&self, cpu: u32) {
+        if let Some(f) = self.timer_rang.get(cpu as usize) {
+            f.store(true, Ordering::Relaxed);
+        }
     }
 }
 
@@ -173,8 +186,17 @@ impl Offload {
             .is_some_and(|s| s.idle.load(Ordering::Relaxed))
     }
 
-    /// Notes that `cpu` produced messages now.
+    /// Notes that `cpu` produced messages now, unless its doorbell was rung by the watch
+    /// timer (`note_timer_ring`).
     pub(crate) fn note_doorbell(&self, cpu: u32) {
+        let timer = self
+            .placement
+            .timer_rang
+            .get(cpu as usize)
+            .is_some_and(|f| f.swap(false, Ordering::Relaxed));
+        if timer {
+            return;
+        }
         if let Some(t) = self.placement.last_doorbell.get(cpu as usize) {
             t.store(cpus::now_ns(), Ordering::Relaxed);
         }

@@ -120,8 +120,12 @@ impl Offload {
         let survey = self.survey_consoles(Ctx::Atomic);
         self.watch_starvation(survey.lowest_seq);
         // Records no doorbell has classified yet (a burst of more than `URGENT_SCAN_MAX`
-        // in one tick, and nothing stored since to ring again): one more doorbell.
-        if self.mode.urgent_scan.load(Ordering::Relaxed) < kmsg::next_seq() {
+        // in one tick, and nothing stored since to ring again): one more doorbell, unless
+        // none may be queued now (suspend).
+        if self.mode.urgent_scan.load(Ordering::Relaxed) < kmsg::next_seq()
+            && self.doorbell_allowed()
+        {
+            self.placement.note_timer_ring(cpus::current_cpu());
             self.doorbell.ring_here();
         }
         self.handing_back() || survey.lowest_seq.is_some_and(kmsg::has_record_from)

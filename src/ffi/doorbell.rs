@@ -111,7 +111,8 @@ impl Doorbell {
     }
 
     /// Rings once more on the current CPU (its doorbell runs at the next tick), if armed.
-    /// From a timer or an irq_work only: an RCU read-side section (preemption off), which
+    /// From a timer or an irq_work only: an RCU read-side section (softirqs or interrupts
+    /// off; under PREEMPT_RT, `local_bh_disable()` holds `rcu_read_lock()`), which
     /// `disarm()` waits for (`synchronize_rcu()`) before it waits for the works, so a work
     /// queued here after `disarm()` began is still waited for.
     pub(crate) fn ring_here(&self) {
@@ -120,8 +121,8 @@ impl Doorbell {
         }
         if let Some(work) = self.works.get(cpus::current_cpu() as usize) {
             // SAFETY: initialised (type invariant), and waited for by `disarm()` (see
-            // above); irq_work_queue() queues on the current CPU, which cannot change here,
-            // and does nothing if the work is already pending.
+            // above); irq_work_queue() queues on the current CPU, which cannot change in a
+            // timer or irq_work, and does nothing if the work is already pending.
             unsafe { b::irq_work_queue(work.get()) };
         }
     }

@@ -4,7 +4,7 @@
 
     check_serial.py MODE SERIAL_LOG LINES [GUEST_OUTPUT]
 
-MODE is suspend, panic, reboot, reset, oops, load-window or unload-window (see
+MODE is suspend, panic, reboot, poweroff, halt, reset, oops, load-window or unload-window (see
 scripts/crash-test.sh). Prints one line,
 "ok - ..." or "not ok - ...", and exits 0 or 1. Besides the mode's own checks, the log is
 scanned for trouble (scripts/scan-kernel-log.sh) everywhere but in the crash output the
@@ -148,6 +148,8 @@ FINAL = {
     "load-window": "Kernel panic - not syncing",
     "unload-window": "Kernel panic - not syncing",
     "reboot": "reboot: Restarting system",
+    "poweroff": "reboot: Power down",
+    "halt": "reboot: System halted",
     "oops": "kernel BUG at",
 }
 
@@ -208,7 +210,7 @@ def check_crash(lines, what, n):
             problem = "the panic did not come while the module was paused at its test hook"
         elif what == "load-window" and first(lines, "rust_printk_offload: loaded:") is not None:
             problem = "the module finished loading before the panic"
-    if problem is None and what == "reboot" and first(lines, "rust_printk_offload: emergency mode on (reboot or shutdown)") is None:
+    if problem is None and what in ("reboot", "poweroff", "halt") and first(lines, "rust_printk_offload: emergency mode on (reboot or shutdown)") is None:
         problem = "no 'emergency mode on (reboot or shutdown)' line: the reboot notifier did not switch"
     if problem is None and what == "oops":
         problem = sequence_problem(numbered(lines, "rpo-oops-after"), 100, "after-oops")

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """In the VM: write N lines "rpo-WHAT i" to /dev/kmsg as fast as possible, report the
 backlog left for the consoles, then end the system at once: "panic" (sysrq crash),
-"reboot" (reboot(2), as reboot -f does) or "reset" (sysrq b: emergency_restart(), which
-runs no notifier); or "oops" (load a module whose init oopses, which the system
+"reboot", "poweroff" or "halt" (reboot(2), as reboot -f, poweroff -f and halt -f do) or
+"reset" (sysrq b: emergency_restart(), which runs no notifier); or "oops" (load a module whose init oopses, which the system
 survives), then 100 more lines, and report whether the kthreads printed them.
 
-    flood_then.py panic|reboot|reset|oops N [OOPS_MODULE] [TAG]
+    flood_then.py panic|reboot|poweroff|halt|reset|oops N [OOPS_MODULE] [TAG]
 
 TAG (default: WHAT) names the lines. The backlog is the module's own figure when its
 statistics are there, else the lines written that the slow console has not shown yet
@@ -72,7 +72,9 @@ def main():
         with open("/proc/sysrq-trigger", "w") as f:
             f.write("c" if what == "panic" else "b")
     else:
-        ctypes.CDLL(None, use_errno=True).reboot(0x01234567)
+        # LINUX_REBOOT_CMD_POWER_OFF, _HALT, _RESTART
+        cmd = {"poweroff": 0x4321FEDC, "halt": 0xCDEF0123}.get(what, 0x01234567)
+        ctypes.CDLL(None, use_errno=True).reboot(cmd)
     return 1
 
 

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # In the VM: take over the consoles (ttyS0 included), write N lines so that the printer
 # kthreads are far behind, then end the system at once (flood_then.py): panic, reboot,
-# sysrq reset, or a survivable oops followed by 100 more lines.
-#   guest_flood_then.sh panic|reboot|reset|oops|load-window|unload-window N
+# power-off, halt, sysrq reset, or a survivable oops followed by 100 more lines.
+#   guest_flood_then.sh panic|reboot|poweroff|halt|reset|oops|load-window|unload-window N
 # With "load-window" or "unload-window" the module is paused half loaded (consoles taken
 # over) or half unloaded (consoles handed back, notifiers gone) by a test hook
 # (rpo_test.pause=... on the command line: see scripts/crash-test.sh) when the flood and

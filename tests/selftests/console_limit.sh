@@ -47,9 +47,10 @@ log "$total consoles: the module holds 16, leaves $over to the kernel over the l
 # One more, after load: found by the doorbell's survey, left to the kernel, not said again.
 rmmod slow_console || fail "rmmod slow_console"
 load_slow 0
-reset_all
-burst $TAG-late $N
-every_console_has $TAG-late $N
+reset_capture
+burst $TAG-late 20
+wait_lines $TAG-late 20 30 || fail "the late slowcon0 did not get the lines"
+check_sequence $TAG-late 20 || fail "the late slowcon0: duplicate, missing or reordered line"
 [ "$(cstat slowcon0 printed_by) $(cstat slowcon0 why)" = "kernel over_console_limit" ] ||
 	fail "the late slowcon0 is '$(cstat slowcon0 printed_by) $(cstat slowcon0 why)'"
 said=$(log_since | grep -c 'cannot take over console' || true)

@@ -10,7 +10,7 @@
 setup_printk
 need_cpus 2
 [ -w /proc/sysrq-trigger ] || skip "no /proc/sysrq-trigger (CONFIG_MAGIC_SYSRQ)"
-TAG=rpo-nmi N=600
+TAG=rpo-nmi N=400
 load_slow 20
 load_offload
 reset_capture
