@@ -25,31 +25,29 @@ pub(crate) fn system_running() -> bool {
     unsafe { read_volatile(addr_of!(b::system_state)) == b::system_states_SYSTEM_RUNNING }
 }
 
-/// Whether this module is live: loaded, and not being unloaded (`module_is_live()`, and
-/// not while its init runs). Always true when built in.
-pub(crate) fn module_live() -> bool {
+/// This module's `state` (`MODULE_STATE_*`); `None` when built in.
+fn module_state() -> Option<kernel::bindings::module_state> {
     let m = crate::ffi::module_params::this_module();
     if m.is_null() {
-        return true;
+        return None;
     }
     // SAFETY: `m` is this module's `struct module`, alive while its code runs; `state` is
     // an enum the loader writes with plain stores, read once here.
-    unsafe {
-        read_volatile(addr_of!((*m).state)) == kernel::bindings::module_state_MODULE_STATE_LIVE
-    }
+    Some(unsafe { read_volatile(addr_of!((*m).state)) })
+}
+
+/// Whether this module is live: loaded, and not being unloaded (`module_is_live()`, and
+/// not while its init runs). Always true when built in.
+pub(crate) fn module_live() -> bool {
+    module_state().map_or(true, |s| {
+        s == kernel::bindings::module_state_MODULE_STATE_LIVE
+    })
 }
 
 /// Whether this module's init is still running (`MODULE_STATE_COMING`). Never when built
 /// in.
 pub(crate) fn module_loading() -> bool {
-    let m = crate::ffi::module_params::this_module();
-    if m.is_null() {
-        return false;
-    }
-    // SAFETY: as in `module_live`.
-    unsafe {
-        read_volatile(addr_of!((*m).state)) == kernel::bindings::module_state_MODULE_STATE_COMING
-    }
+    module_state() == Some(kernel::bindings::module_state_MODULE_STATE_COMING)
 }
 
 /// `console_loglevel`: records at this level or above are not printed on consoles.

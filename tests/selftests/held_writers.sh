@@ -33,6 +33,16 @@ writers() {
 		PIDS+=($!)
 	done
 }
+# owed_at_least N: wait (10 s at most) until N records are owed; sets owed.
+owed_at_least() {
+	local _
+	for _ in $(seq 200); do
+		owed=$(ostat backlog)
+		[ "$owed" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
 running() { local p; for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
 delivered() { # TAG: every writer's lines, once, in order
 	local c
@@ -72,13 +82,7 @@ put 16777216 $P/backlog_limit
 reset_capture
 N=2000
 writers rpo-hsw 2
-owed=0
-for _ in $(seq 200); do
-	owed=$(ostat backlog)
-	[ "$owed" -ge 600 ] && break
-	sleep 0.05
-done
-[ "$owed" -ge 600 ] || fail "only $owed records owed before the switch: the drain cannot tell"
+owed_at_least 600 || fail "only $owed records owed before the switch: the drain cannot tell"
 p0=$(ostat writers_paced) h0=$(ostat writers_held) t0=$(ostat pacing_timeouts)
 put 1 $P/emergency
 paced=$(($(ostat writers_paced) - p0)) held=$(($(ostat writers_held) - h0))
@@ -127,13 +131,7 @@ put 16777216 $P/backlog_limit
 reset_capture
 N=2000
 writers rpo-hgo 2
-owed=0
-for _ in $(seq 200); do
-	owed=$(ostat backlog)
-	[ "$owed" -ge 300 ] && break
-	sleep 0.05
-done
-[ "$owed" -ge 300 ] || fail "only $owed records owed before the unload"
+owed_at_least 300 || fail "only $owed records owed before the unload"
 h0=$(ostat writers_held) p0=$(ostat writers_paced)
 log_mark
 unload_offload
