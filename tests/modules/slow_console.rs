@@ -239,6 +239,30 @@ unsafe extern "C" fn unregister_write(
     count as isize
 }
 
+/// A decimal number written to a debugfs file, from 1 to `max`: the value, or the
+/// write()'s negative error (`-EINVAL` out of range).
+///
+/// # Safety
+///
+/// `buf` is a user pointer to `count` bytes.
+unsafe fn user_uint(
+    buf: *const c_char,
+    count: usize,
+    max: u32,
+) -> core::result::Result<u32, isize> {
+    let mut v: c_uint = 0;
+    // SAFETY: `buf` is a user pointer to `count` bytes (the function's safety section);
+    // `kstrtouint_from_user` copies at most that many.
+    let err = unsafe { b::kstrtouint_from_user(buf, count, 10, &mut v) };
+    if err != 0 {
+        return Err(err as isize);
+    }
+    if v == 0 || v > max {
+        return Err(-(b::EINVAL as isize));
+    }
+    Ok(v)
+}
+
 /// Longest hold `hold_lock_ms` accepts, in ms.
 const HOLD_MAX_MS: u32 = 10_000;
 
@@ -253,16 +277,11 @@ unsafe extern "C" fn hold_lock_write(
     count: usize,
     _pos: *mut b::loff_t,
 ) -> isize {
-    let mut ms: c_uint = 0;
-    // SAFETY: `buf` is a user pointer to `count` bytes (the function's safety section);
-    // `kstrtouint_from_user` copies at most that many.
-    let err = unsafe { b::kstrtouint_from_user(buf, count, 10, &mut ms) };
-    if err != 0 {
-        return err as isize;
-    }
-    if ms == 0 || ms > HOLD_MAX_MS {
-        return -(b::EINVAL as isize);
-    }
+    // SAFETY: `buf` is a user pointer to `count` bytes (the function's safety section).
+    let ms = match unsafe { user_uint(buf, count, HOLD_MAX_MS) } {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
     pr_info!("slowcon: holding console_lock for {} ms\n", ms);
     // SAFETY: process context (a write system call), where both may sleep; the lock is
     // released before returning.
@@ -298,15 +317,11 @@ unsafe extern "C" fn urgent_burst_write(
 ) -> isize {
     // SAFETY: see the function's safety section.
     let cap = unsafe { &*((*file).private_data as *const Capture) };
-    let mut n: c_uint = 0;
-    // SAFETY: `buf` is a user pointer to `count` bytes; at most that many are copied.
-    let err = unsafe { b::kstrtouint_from_user(buf, count, 10, &mut n) };
-    if err != 0 {
-        return err as isize;
-    }
-    if n == 0 || n > BURST_MAX {
-        return -(b::EINVAL as isize);
-    }
+    // SAFETY: `buf` is a user pointer to `count` bytes (the function's safety section).
+    let n = match unsafe { user_uint(buf, count, BURST_MAX) } {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
     let lock = cap
         .burst_lock
         .get()
