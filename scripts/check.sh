@@ -186,6 +186,17 @@ printf '[1] rpo-expected-trouble: begin expect=lkdtm_WARNING; (a WARN)\n[2] WARN
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then hok "scanner passes a bracketed, expected WARNING"; else hnok "scanner flagged a bracketed WARNING"; fi
 printf '[1] rpo-expected-trouble: begin expect=lkdtm_WARNING; (a WARN)\n[2] WARNING: CPU: 0 PID: 1 at drivers/misc/lkdtm/bugs.c:1 lkdtm_WARNING+0x1/0x2\n[3] BUG: KASAN: slab-use-after-free in x\n[4] rpo-expected-trouble: end\n' >"$log"
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner missed a KASAN report inside a WARN's bracket"; else hok "scanner flags a KASAN report inside a WARN's bracket"; fi
+# lockdep_report LOCK: a bracket naming target_list_lock around a lockdep report about LOCK.
+lockdep_report() {
+	printf '[1] rpo-expected-trouble: begin expect=target_list_lock; (netconsole)\n'
+	printf '[2] WARNING: possible irq lock inversion dependency detected\n'
+	printf '[3] swapper/1/0 just changed the state of lock:\n[4] (%s){-...}-{2:2}, at: write_msg+0x1/0x2\n' "$1"
+	printf '[5] stack backtrace:\n[6] Call Trace:\n[7] rpo-expected-trouble: end\n'
+}
+lockdep_report target_list_lock >"$log"
+if scripts/scan-kernel-log.sh "$log" >/dev/null; then hok "scanner passes a bracketed lockdep report naming the expected lock"; else hnok "scanner flagged a bracketed lockdep report naming the expected lock"; fi
+lockdep_report '&pool->lock' >"$log"
+if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner spared a lockdep report naming another lock"; else hok "scanner flags a bracketed lockdep report naming another lock"; fi
 printf '[1] rpo-expected-trouble: begin (no expect)\n[2] WARNING: CPU: 0 PID: 1 at x.c:1 f+0x1/0x2\n[3] rpo-expected-trouble: end\n' >"$log"
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner spared a bracket that names nothing"; else hok "scanner flags a WARNING in a bracket that names nothing"; fi
 printf '[1] rpo-expected-trouble: begin\n[2] x\n[3] rpo-expected-trouble: end\n[4] WARNING: CPU: 1\n' >"$log"

@@ -9,7 +9,8 @@ unused: the screen is in GUEST_OUTPUT). Checks, for consoles with a byte stream:
 fidelity sequence printed without and with the module came out the same (timestamps
 masked); every flood line once, in order, per CPU. For the VT: the screen's last lines are
 flood lines in order, then the end marker. For netconsole also the extended target (left
-to the kernel): every flood line once, in order. And the module took the console over (or
+to the kernel): every flood line once, in order (netconsole's captures are in the order
+netpoll built the frames: netcon_receiver.py). And the module took the console over (or
 left the extended one to the kernel), as its log says. Prints "ok - ..." or "not ok - ...".
 """
 import re

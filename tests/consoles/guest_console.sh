@@ -40,15 +40,19 @@ if [ "$which" = netconsole ]; then
 		mark "no virtio NIC"
 		exit 1
 	fi
-	# Stock 6.12 printing to netconsole over virtio-net makes lockdep report a lock order
-	# of the kernel's own (console_owner -> target_list_lock -> _xmit_ETHER), and lockdep
-	# then turns itself off. So the module's path comes first, with the plain target alone
-	# (no console left to the kernel's printing): netconsole registers under a quiet
-	# loglevel (its "enabled" line is not printed), the module takes it over, and the flood
-	# and the fidelity sequence go through the module's kthreads with lockdep on. Then the
-	# kernel's own printing, bracketed for the log scan: the fidelity sequence without the
-	# module, and the extended target alone, which the module leaves to the kernel, under a
-	# flood.
+	# Stock 6.12 printing to netconsole over virtio-net can make lockdep report the
+	# kernel's own lock order (target_list_lock, taken in hard-irq context when the kernel
+	# prints from an interrupt or its irq_work, then _xmit_ETHER, which the network stack
+	# takes with interrupts on): as a circular dependency or an irq lock inversion,
+	# depending on which usage lockdep meets first, and only if the kernel prints from an
+	# interrupt at all. Lockdep then turns itself off. So the module's path comes first,
+	# with the plain target alone (no console left to the kernel's printing): netconsole
+	# registers under a quiet loglevel (its "enabled" line is not printed), the module
+	# takes it over, and the flood and the fidelity sequence go through the module's
+	# kthreads with lockdep on. From the unload on, the kernel prints netconsole itself,
+	# bracketed for the log scan with that chain's lock named: the fidelity sequence without
+	# the module, and the extended target alone, which the module leaves to the kernel,
+	# under a flood.
 	target() { # PARAM: load netconsole with these targets, quietly
 		echo 1 >/proc/sys/kernel/printk
 		modprobe netconsole "netconsole=$1" || { echo 8 >/proc/sys/kernel/printk; mark "netconsole did not load"; exit 1; }
@@ -65,8 +69,8 @@ if [ "$which" = netconsole ]; then
 	flood
 	fidelity offload
 	mark "lockdep after the flood through the module: debug_locks $(awk '/debug_locks/ { print $2 }' /proc/lockdep_stats 2>/dev/null)"
+	echo "rpo-expected-trouble: begin expect=target_list_lock; (stock 6.12 printing to netconsole over virtio-net: the kernel's own lockdep report)" >/dev/kmsg
 	unload_offload
-	echo "rpo-expected-trouble: begin expect=possible circular locking dependency detected; (stock 6.12 printing to netconsole over virtio-net: the kernel's own lockdep report)" >/dev/kmsg
 	fidelity stock
 	rmmod netconsole
 	target "+6667@127.0.0.2/$dev,6668@127.0.0.1/02:00:00:00:00:01"

@@ -25,7 +25,11 @@
 //!   returns once the lock is released (`-EINVAL` for any other value);
 //! - `urgent_burst` (0200) a write of N (1 to 4096) stores N records "rpo-urgent-burst I"
 //!   at KERN_INFO, then "rpo-urgent-burst warning" at KERN_WARNING, all with interrupts
-//!   off: in one tick, with no irq_work run between them (`-EINVAL` for any other value).
+//!   off: in one tick, with no irq_work run between them (`-EINVAL` for any other value);
+//! - `nmi_burst` (0200) a write of N (1 to 256) sends an NMI to the highest-numbered online
+//!   CPU (the writer's own if it is the only one), whose handler stores N records
+//!   "slow_console: rpo-nmi-burst I" at KERN_INFO: records stored in NMI context and nothing else, not
+//!   even a line from the writer (`-EINVAL` for any other value).
 //!
 //! When the console is unregistered, the log says how many lines it captured and the last
 //! one before the kernel's "disabled" notice.
@@ -34,9 +38,9 @@
 //! (likewise the stamps past 1 Mi writes).
 
 use core::ptr::{addr_of, addr_of_mut, read_volatile, write_volatile};
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox};
-use kernel::ffi::{c_char, c_uint};
+use kernel::ffi::{c_char, c_int, c_uint};
 use kernel::prelude::*;
 use kernel::types::Opaque;
 
@@ -80,6 +84,8 @@ struct Capture {
     dir: *mut b::dentry,
     /// Taken with interrupts off around an `urgent_burst`.
     burst_lock: Opaque<kernel::bindings::spinlock_t>,
+    /// The `nmi_burst` handler's registration (its list links point into the box).
+    nmi: Opaque<b::nmiaction>,
 }
 
 // SAFETY: the raw pointers refer to memory this module owns; see the type invariants.
@@ -340,8 +346,83 @@ unsafe extern "C" fn urgent_burst_write(
     count as isize
 }
 
-/// The `unregister`, `hold_lock_ms` and `urgent_burst` files' operations: shared
-/// read-only.
+/// The most records one `nmi_burst` stores.
+const NMI_BURST_MAX: u32 = 256;
+/// The name the NMI handler is registered (and unregistered) under.
+const NMI_NAME: &core::ffi::CStr = c"slowcon_nmi";
+
+/// Records the next NMI to reach the handler is to store (0: none asked).
+static NMI_PENDING: AtomicU32 = AtomicU32::new(0);
+
+extern "C" {
+    /// The static call trampoline behind `__apic_send_IPI_mask()` (exported for modules;
+    /// the `apic` structure is not): sends `vector` to the CPUs of `mask`, NMI_VECTOR as
+    /// an NMI.
+    fn __SCT__apic_call_send_IPI_mask(mask: *const b::cpumask, vector: c_int);
+}
+
+/// The NMI handler (`NMI_LOCAL`, called for every NMI on every CPU): stores the records an
+/// `nmi_burst` asked for, if any. NMI context: nothing but atomics and printk().
+extern "C" fn nmi_burst_handler(_cmd: c_uint, _regs: *mut b::pt_regs) -> c_int {
+    let n = NMI_PENDING.swap(0, Ordering::AcqRel);
+    if n == 0 {
+        return b::NMI_DONE as c_int;
+    }
+    for i in 1..=n {
+        pr_info!("rpo-nmi-burst {}\n", i);
+    }
+    b::NMI_HANDLED as c_int
+}
+
+/// The highest-numbered online CPU.
+fn last_online_cpu() -> Option<u32> {
+    // SAFETY: `nr_cpu_ids` is set at boot and read-only after it.
+    let ids = unsafe { read_volatile(addr_of!(b::nr_cpu_ids)) };
+    (0..ids).rev().find(|&cpu| {
+        let (word, bit) = ((cpu / 64) as usize, cpu % 64);
+        // SAFETY: `word` is within the mask (`cpu < nr_cpu_ids`); a racing hotplug change
+        // of a word is harmless here (the burst would go to a CPU going away).
+        let w = unsafe { read_volatile(addr_of!(b::__cpu_online_mask.bits[word])) };
+        w & (1 << bit) != 0
+    })
+}
+
+/// The `nmi_burst` file's write(): an NMI to the last online CPU, which stores N records.
+///
+/// # Safety
+///
+/// Called by the VFS for the debugfs file, with `buf` a user pointer to `count` bytes.
+unsafe extern "C" fn nmi_burst_write(
+    _file: *mut b::file,
+    buf: *const c_char,
+    count: usize,
+    _pos: *mut b::loff_t,
+) -> isize {
+    // SAFETY: `buf` is a user pointer to `count` bytes (the function's safety section).
+    let n = match unsafe { user_uint(buf, count, NMI_BURST_MAX) } {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let Some(cpu) = last_online_cpu() else {
+        return -(b::EINVAL as isize);
+    };
+    if NMI_PENDING
+        .compare_exchange(0, n, Ordering::AcqRel, Ordering::Relaxed)
+        .is_err()
+    {
+        return -(b::EBUSY as isize);
+    }
+    // SAFETY: all-zero is an empty cpumask.
+    let mut mask: b::cpumask = unsafe { core::mem::zeroed() };
+    mask.bits[(cpu / 64) as usize] |= 1 << (cpu % 64);
+    // SAFETY: `mask` is a valid cpumask for the call; the trampoline may be called from
+    // process context (as `nmi_raise_cpu_backtrace()` does).
+    unsafe { __SCT__apic_call_send_IPI_mask(&mask, b::NMI_VECTOR as c_int) };
+    count as isize
+}
+
+/// The `unregister`, `hold_lock_ms`, `urgent_burst` and `nmi_burst` files' operations:
+/// shared read-only.
 struct Fops(b::file_operations);
 // SAFETY: never written after initialisation; its `owner` pointer is null.
 unsafe impl Sync for Fops {}
@@ -363,6 +444,12 @@ static HOLD_LOCK_FOPS: Fops = Fops(b::file_operations {
 static URGENT_BURST_FOPS: Fops = Fops(b::file_operations {
     open: Some(b::simple_open),
     write: Some(urgent_burst_write),
+    // SAFETY: all-zero is a valid `file_operations` (no other callbacks, no owner).
+    ..unsafe { core::mem::zeroed() }
+});
+
+static NMI_BURST_FOPS: Fops = Fops(b::file_operations {
+    write: Some(nmi_burst_write),
     // SAFETY: all-zero is a valid `file_operations` (no other callbacks, no owner).
     ..unsafe { core::mem::zeroed() }
 });
@@ -419,6 +506,15 @@ impl kernel::Module for SlowConsole {
                 registered: AtomicBool::new(true),
                 dir: core::ptr::null_mut(),
                 burst_lock: Opaque::uninit(),
+                nmi: Opaque::new(b::nmiaction {
+                    handler: Some(nmi_burst_handler),
+                    name: NMI_NAME.as_ptr().cast(),
+                    // Above any duration: the kernel's "NMI handler took too long" line,
+                    // printed after the handler, would be a record stored after the
+                    // burst's.
+                    max_duration: u64::MAX,
+                    ..Default::default()
+                }),
             },
             GFP_KERNEL,
         );
@@ -446,6 +542,21 @@ impl kernel::Module for SlowConsole {
                     .cast::<kernel::bindings::lock_class_key>(),
             )
         };
+        // SAFETY: `nmi` does not move (boxed) and stays registered until `drop`; an empty
+        // list is one whose links point to itself (`LIST_HEAD_INIT`), as registration
+        // requires.
+        let nmi_err = unsafe {
+            let list = addr_of_mut!((*cap.nmi.get()).list);
+            (*list).next = list;
+            (*list).prev = list;
+            b::__register_nmi_handler(b::NMI_LOCAL, cap.nmi.get())
+        };
+        if nmi_err != 0 {
+            pr_warn!(
+                "slowcon: no NMI handler ({}): nmi_burst is not offered\n",
+                nmi_err
+            );
+        }
         // SAFETY: `cap` is boxed and outlives the debugfs files and the console, which are
         // removed in `drop` before it is freed. debugfs failures are not fatal by design.
         unsafe {
@@ -502,6 +613,15 @@ impl kernel::Module for SlowConsole {
                 cap_ptr as *mut _,
                 &URGENT_BURST_FOPS.0,
             );
+            if nmi_err == 0 {
+                b::debugfs_create_file(
+                    c"nmi_burst".as_ptr().cast(),
+                    0o200,
+                    dir,
+                    core::ptr::null_mut(),
+                    &NMI_BURST_FOPS.0,
+                );
+            }
             (*cap.con.get()).data = cap_ptr as *mut _;
             b::register_console(cap.con.get());
         }
@@ -516,6 +636,12 @@ impl Drop for SlowConsole {
         unsafe {
             unregister(&self.cap);
             b::debugfs_remove(self.cap.dir);
+            // Registered in init unless its list is still empty; waits for running
+            // handlers.
+            let list = addr_of_mut!((*self.cap.nmi.get()).list);
+            if (*list).next != list {
+                b::unregister_nmi_handler(b::NMI_LOCAL, NMI_NAME.as_ptr().cast());
+            }
             b::vfree((*self.cap.blob.get()).data);
             b::vfree((*self.cap.stamps.get()).data);
         }

@@ -6,3 +6,5 @@
 #include <linux/kstrtox.h>
 #include <linux/sched/clock.h>
 #include <linux/vmalloc.h>
+#include <asm/irq_vectors.h>
+#include <asm/nmi.h>
