@@ -13,7 +13,7 @@
 setup_printk
 need_cpus 2
 P=/proc/sys/kernel/printk_offload
-N=1200 LIMIT=150 # N: lines per writer (2000 in the switch's phase)
+N=1200 LIMIT=150 # N: lines per writer of the fixed-length phases
 load_slow 100
 load_offload
 put $LIMIT $P/backlog_limit
@@ -44,11 +44,28 @@ owed_at_least() {
 	return 1
 }
 running() { local p; for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
-delivered() { # TAG: every writer's lines, once, in order
+# until_stopped TAG: a writer per online CPU, bound to it, of a line every 2 ms (running
+# ahead of the console together) until stop_writers; each leaves the number of lines it
+# wrote in $WDIR/TAG-CPU. A hand-back's drain meets writers still writing by construction.
+WDIR=$(mktemp -d)
+on_exit "rm -rf $WDIR"
+until_stopped() {
 	local c
+	PIDS=()
+	rm -f "$WDIR/stop"
 	for c in $(cpu_ids); do
-		wait_lines "$1-$c" $N 120 || fail "$1-$c: lines missing"
-		check_sequence "$1-$c" $N || fail "$1-$c: duplicate, missing or reordered line"
+		taskset -c "$c" python3 "$HERE/kmsg_paced.py" "$1-$c" 1000000 2 "$WDIR/stop" >"$WDIR/$1-$c" &
+		PIDS+=($!)
+	done
+}
+stop_writers() { touch "$WDIR/stop"; wait; }
+delivered() { # TAG: every writer's lines (N, or what an until_stopped one wrote), once, in order
+	local c n
+	for c in $(cpu_ids); do
+		n=$N
+		[ -f "$WDIR/$1-$c" ] && n=$(cat "$WDIR/$1-$c")
+		wait_lines "$1-$c" "$n" 120 || fail "$1-$c: lines missing"
+		check_sequence "$1-$c" "$n" || fail "$1-$c: duplicate, missing or reordered line"
 	done
 }
 
@@ -72,23 +89,21 @@ delivered rpo-held
 # Overshoot: what the writers store before the next doorbell sees the backlog.
 [ "$PEAK" -le $((LIMIT + 600)) ] || fail "the backlog reached $PEAK records with a limit of $LIMIT"
 
-# A hand-back (the user switch) with no backpressure: writers of a line every 2 ms each
-# (4 s of writing at least), not held so far, together run ahead of the console (about
-# 3 ms a line); the drain holds them on their way back to user space, so none waits in
-# printk() meanwhile. With 600 records owed the drain takes about 2 s: a writer held
-# through it goes back to user space after its time limit, 1 s (pacing_timeouts), and is
-# held again.
+# A hand-back (the user switch) with no backpressure: writers of a line every 2 ms each,
+# not held so far, together run ahead of the console (about 3 ms a line); the drain holds
+# them on their way back to user space, so none waits in printk() meanwhile. With 600
+# records owed the drain takes about 2 s: a writer held through it goes back to user
+# space after its time limit, 1 s (pacing_timeouts), and is held again.
 put 16777216 $P/backlog_limit
 reset_capture
-N=2000
-writers rpo-hsw 2
+until_stopped rpo-hsw
 owed_at_least 600 || fail "only $owed records owed before the switch: the drain cannot tell"
 p0=$(ostat writers_paced) h0=$(ostat writers_held) t0=$(ostat pacing_timeouts)
 put 1 $P/emergency
 paced=$(($(ostat writers_paced) - p0)) held=$(($(ostat writers_held) - h0))
 timeouts=$(($(ostat pacing_timeouts) - t0))
+stop_writers
 put 0 $P/emergency
-wait
 log "emergency switch with $owed records owed: during its drain $held writes held on the way back to user space" \
 	"($timeouts ended at their time limit), $paced waits in printk()"
 delivered rpo-hsw
@@ -96,7 +111,6 @@ delivered rpo-hsw
 [ "$timeouts" -ge 1 ] || fail "no held writer reached its time limit during a drain of $owed records"
 [ "$paced" -le "$cpus" ] || fail "$paced waits in printk() with interrupts off during the hand-back's drain"
 put $LIMIT $P/backlog_limit
-N=1200
 
 # Unload while writers are held.
 log_mark
@@ -129,17 +143,16 @@ delivered rpo-hunl
 load_offload
 put 16777216 $P/backlog_limit
 reset_capture
-N=2000
-writers rpo-hgo 2
+until_stopped rpo-hgo
 owed_at_least 300 || fail "only $owed records owed before the unload"
 h0=$(ostat writers_held) p0=$(ostat writers_paced)
 log_mark
 unload_offload
+stop_writers
 line=$(log_since | grep -o 'unloaded: .*writers held [0-9]*, paced [0-9]*' | tail -1)
 [ -n "$line" ] || fail "no unload line with the writers' totals"
 total_held=${line##*writers held } total_held=${total_held%%,*}
 held=$((total_held - h0)) paced=$((${line##*paced } - p0))
-wait
 log "unload with $owed records owed: during its drain $held writes held on the way back to user space, $paced waits in printk()"
 delivered rpo-hgo
 [ "$held" -ge 1 ] || fail "no writer was held during the unload's drain"
