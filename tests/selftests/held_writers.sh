@@ -19,17 +19,13 @@ load_offload
 put $LIMIT $P/backlog_limit
 cpus=$(online_cpus)
 
-# writers TAG [MS]: N lines per online CPU, from a writer bound to it, in the background
-# (PIDS): as fast as it can (kmsg_burst.py), or one every MS milliseconds (kmsg_paced.py).
+# writers TAG: N lines per online CPU, from a writer bound to it, as fast as it can
+# (kmsg_burst.py), in the background (PIDS).
 writers() {
 	local c
 	PIDS=()
 	for c in $(cpu_ids); do
-		if [ -n "${2:-}" ]; then
-			taskset -c "$c" python3 "$HERE/kmsg_paced.py" "$1-$c" $N "$2" >/dev/null &
-		else
-			taskset -c "$c" python3 "$HERE/kmsg_burst.py" "$1-$c" $N >/dev/null &
-		fi
+		taskset -c "$c" python3 "$HERE/kmsg_burst.py" "$1-$c" $N >/dev/null &
 		PIDS+=($!)
 	done
 }
