@@ -40,7 +40,7 @@ fi
 [ ${#tests[@]} -gt 0 ] || { echo "not ok - no test to run"; echo "0 passed, 1 failed"; exit 1; }
 
 kdir=$(rpo_kdir test) || { echo "not ok - no test kernel"; echo "0 passed, 1 failed"; exit 1; }
-make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules >"$RPO_CACHE/module-build.log" 2>&1 || {
+make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules bench-modules >"$RPO_CACHE/module-build.log" 2>&1 || {
 	sed 's/^/#   /' "$RPO_CACHE/module-build.log"
 	echo "not ok - module build failed"
 	echo "0 passed, 1 failed"
@@ -79,7 +79,7 @@ if [ $kernel_runner = 1 ]; then
 		[ ${#ordered[@]} = ${#tests[@]} ] || { echo "not ok - the kernel runner cannot run: ${tests[*]}"; echo "0 passed, 1 failed"; exit 1; }
 		tests=("${ordered[@]}")
 	fi
-	guest_cmd="RPO_MODULES=$RPO_ROOT:$RPO_ROOT/tests/modules $sel/run_kernel_runner.sh $out $out/ksft ${tests[*]}"
+	guest_cmd="RPO_MODULES=$RPO_ROOT:$RPO_ROOT/tests/modules:$RPO_ROOT/bench/module $sel/run_kernel_runner.sh $out $out/ksft ${tests[*]}"
 fi
 pre=true
 [ "${RPO_INJECT_WARN:-0}" = 1 ] && pre="echo '<4>WARNING: CPU: 0 PID: 1 at rpo_harness_selftest (injected)' >/dev/kmsg"

@@ -19,6 +19,8 @@
 //!   logs in a critical section; 2: the first kthread makes them with interrupts off too
 //!   (the others make none), so that the other CPUs' lockup detectors can see it;
 //! - `run`         (0200) write anything: run the workload now, return when it is over;
+//! - `stop`        (0600) write 1 during a flood: it ends at the kthreads' next call
+//!   (a run sets it back to 0 when it starts);
 //! - `samples`     (0400) the last run's latencies, u32 nanoseconds, native endian, one
 //!   block of `count` values per kthread in `threads` order (a flood fills what it can);
 //! - `threads`     (0400) kthreads in the last run; `calls` (0400) printk() calls made.
@@ -67,6 +69,8 @@ struct Bench {
     atomic: Opaque<u32>,
     threads: Opaque<u32>,
     calls: Opaque<u64>,
+    /// Nonzero: a flood ends now.
+    stop: Opaque<u32>,
     blob: Opaque<b::debugfs_blob_wrapper>,
     running: AtomicBool,
     dir: *mut b::dentry,
@@ -101,6 +105,8 @@ struct Worker {
     /// Start line: every kthread waits for it, so they all print at once.
     go: *const AtomicBool,
     ready: *const AtomicU32,
+    /// `Bench::stop`, which debugfs writes at any time.
+    stop: *const u32,
 }
 
 fn now_ns() -> u64 {
@@ -137,7 +143,9 @@ unsafe extern "C" fn worker_fn(data: *mut c_void) -> c_int {
         if !w.flood && i >= u64::from(w.count) {
             break;
         }
-        if w.flood && now_ns() >= end_ns {
+        // SAFETY: `stop` points into the module's `Bench`, which outlives every run; a
+        // volatile read of a u32 that debugfs may write concurrently.
+        if w.flood && (now_ns() >= end_ns || unsafe { core::ptr::read_volatile(w.stop) } != 0) {
             break;
         }
         i += 1;
@@ -245,6 +253,8 @@ impl Bench {
         }
         let go = AtomicBool::new(false);
         let ready = AtomicU32::new(0);
+        // SAFETY: a u32 that debugfs may write concurrently; a volatile write.
+        unsafe { core::ptr::write_volatile(self.stop.get(), 0) };
         let mut workers: KVec<KBox<Worker>> = KVec::new();
         for (k, &cpu) in cpus.iter().enumerate() {
             workers.push(
@@ -270,6 +280,7 @@ impl Bench {
                         done: AtomicBool::new(false),
                         go: &go,
                         ready: &ready,
+                        stop: self.stop.get(),
                     },
                     GFP_KERNEL,
                 )?,
@@ -397,6 +408,7 @@ impl kernel::Module for RpoBench {
                 atomic: Opaque::new(0),
                 threads: Opaque::new(0),
                 calls: Opaque::new(0),
+                stop: Opaque::new(0),
                 blob: Opaque::new(b::debugfs_blob_wrapper {
                     data: null_mut(),
                     size: 0,
@@ -423,6 +435,7 @@ impl kernel::Module for RpoBench {
             b::debugfs_create_u32(c"atomic".as_ptr().cast(), 0o600, dir, bench.atomic.get());
             b::debugfs_create_u32(c"threads".as_ptr().cast(), 0o400, dir, bench.threads.get());
             b::debugfs_create_u64(c"calls".as_ptr().cast(), 0o400, dir, bench.calls.get());
+            b::debugfs_create_u32(c"stop".as_ptr().cast(), 0o600, dir, bench.stop.get());
             b::debugfs_create_blob(c"samples".as_ptr().cast(), 0o400, dir, bench.blob.get());
             b::debugfs_create_file(
                 c"run".as_ptr().cast(),

@@ -13,9 +13,13 @@
 //! overwrite what it has not printed.
 //!
 //! Only where the caller of printk() is preemptible task context (no interrupt, softirq
-//! or NMI, no spinlock or `printk_deferred` section); never on the CPU the awaited
-//! printer runs on (it could not make progress meanwhile); never during an oops. The wait
-//! is bounded by the last record's write time, itself capped (`PACE_CAP_NS`).
+//! or NMI, no spinlock or `printk_deferred` section); never during an oops. Under
+//! backpressure never on the printer kthread's CPU (it could not make progress meanwhile).
+//! A drain's writers wait on the drainer's CPU too: there the drainer cannot print during
+//! the wait, which is then a pause of one record's write time per record, as printing its
+//! own record would be without the module; a writer sharing that CPU with the drainer
+//! (a kernel thread: never held on the way back to user space) would otherwise outrun it.
+//! The wait is bounded by the last record's write time, itself capped (`PACE_CAP_NS`).
 //!
 //! Under backpressure, and while a hand-back prints the backlog, a user task's first record
 //! in a system call holds the task where it may sleep instead: on its way back to user
@@ -167,11 +171,12 @@ enum Wait {
 }
 
 impl Offload {
-    /// What a writer on `cpu` would wait for now, if anything.
+    /// What a writer on `cpu` would wait for now, if anything. A drain's writer waits on
+    /// the drainer's CPU too (see the module doc).
     fn pace_wait(&self, cpu: u32) -> Option<Wait> {
         if self.handing_back() {
             let d = self.pacing.drainer_cpu.load(Ordering::SeqCst);
-            return (d != NO_CPU && d != cpu).then_some(Wait::Drainer);
+            return (d != NO_CPU).then_some(Wait::Drainer);
         }
         if !self.pacing.backpressure() || self.kernel_prints() {
             return None;

@@ -49,7 +49,7 @@ log_since() {
 # list; make check sets it), or of this repository; nothing if none (then modprobe).
 module_file() {
 	local d dirs
-	IFS=: read -r -a dirs <<<"${RPO_MODULES:-}:$ROOT:$ROOT/tests/modules"
+	IFS=: read -r -a dirs <<<"${RPO_MODULES:-}:$ROOT:$ROOT/tests/modules:$ROOT/bench/module"
 	for d in "${dirs[@]}"; do
 		[ -n "$d" ] && [ -f "$d/$1.ko" ] && { echo "$d/$1.ko"; return 0; }
 	done
