@@ -8,18 +8,25 @@
 //! runs, a writer waits in its `printk()` until the drainer is within a record of what was
 //! stored before it, for at most one record's write time (the wait runs with interrupts
 //! off, inside `vprintk_store()`, like the kernel's own write of one record): writers are
-//! held to the console's pace, and no writer ever prints anybody else's backlog. Backpressure holds writers the same way while the printer kthread
-//! prints, one record's progress per record stored: writers that outrun the console cannot
-//! overwrite what it has not printed.
+//! held to the console's pace, and no writer ever prints anybody else's backlog.
+//! Backpressure holds writers the same way while the printer kthread prints, one record's
+//! progress per record stored: writers that outrun the console cannot overwrite what it
+//! has not printed.
 //!
-//! Only where the caller of printk() is preemptible task context (no interrupt, softirq
-//! or NMI, no spinlock or `printk_deferred` section); never during an oops. Under
-//! backpressure never on the printer kthread's CPU (it could not make progress meanwhile).
-//! A drain's writers wait on the drainer's CPU too: there the drainer cannot print during
-//! the wait, which is then a pause of one record's write time per record, as printing its
-//! own record would be without the module; a writer sharing that CPU with the drainer
-//! (a kernel thread: never held on the way back to user space) would otherwise outrun it.
-//! The wait is bounded by the last record's write time, itself capped (`PACE_CAP_NS`).
+//! Only where the caller of printk() is preemptible task context as the preempt count
+//! tells it (no interrupt, softirq or NMI, no spinlock, no section that disables
+//! preemption); never during an oops. Under backpressure never on the printer kthread's
+//! CPU (it could not make progress meanwhile). A drain's writers wait on the drainer's CPU
+//! too: there the drainer normally cannot print during the wait, which is then a pause of
+//! one record's write time per record, about what printing its own record would cost the
+//! writer without the module; a writer sharing that CPU with the drainer (a kernel
+//! thread: never held on the way back to user space) would otherwise outrun it. The wait
+//! is bounded by the last record's write time, itself capped (`PACE_CAP_NS`).
+//!
+//! Known limit: a caller that turned interrupts off without raising the preempt count
+//! (`local_irq_save()`, `printk_cpu_sync_get_irqsave()` around `dump_stack()`) looks
+//! preemptible here, and each of its records waits: a dump of k lines in such a section
+//! keeps interrupts off for up to k waits (docs/design.md 4.1).
 //!
 //! Under backpressure, and while a hand-back prints the backlog, a user task's first record
 //! in a system call holds the task where it may sleep instead: on its way back to user

@@ -11,8 +11,8 @@
 #  1. The user switch: while its drain runs and the flood goes on, at least 75% of the
 #     records stored are paced (the ring's next sequence number against writers_paced,
 #     read one after the other: the margin is for the records stored between two reads;
-#     with the drainer's own CPU left out, about 10% are); then every line arrives once,
-#     in order.
+#     with the drainer's own CPU left out, 10-40% are); then every line arrives once, in
+#     order.
 #  2. rmmod: the flood goes on for half a second after the unload began, then stops; the
 #     unload ends, having paced writers, and every line arrives once, in order.
 # Throughout, a real-time probe on each CPU: no CPU is kept from running for seconds (the
