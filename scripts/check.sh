@@ -261,7 +261,7 @@ vm_suite() {
 }
 vm_suite "kselftest suite through the kernel's own runner (kselftest_install, run_kselftest.sh), test kernel with lockdep, KASAN, atomic-sleep checks" \
 	--kernel-runner
-RPO_KMEMLEAK=on vm_suite "no leak across 6 load/unload cycles (a boot with kmemleak on)" leak_reload.sh
+RPO_KMEMLEAK=on vm_suite "no leak across 4 load/unload cycles (a boot with kmemleak on)" leak_reload.sh
 # One boot for three conditions: CPU 1 comes online for the first time during the first
 # test, the next two run under full preemption (a kthread may be preempted anywhere), and
 # modprobe finds parameters on the kernel command line.

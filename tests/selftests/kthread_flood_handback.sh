@@ -13,7 +13,7 @@
 #     read one after the other: the margin is for the records stored between two reads;
 #     with the drainer's own CPU left out, 10-40% are); then every line arrives once, in
 #     order.
-#  2. rmmod: the flood goes on for half a second after the unload began, then stops; the
+#  2. rmmod: the flood goes on for 0.2 s after the unload began, then stops; the
 #     unload ends, having paced writers, and every line arrives once, in order.
 # Throughout, a real-time probe on each CPU: no CPU is kept from running for seconds (the
 # backlog printed by whichever printk() caller came last). Records here are too short
@@ -158,7 +158,7 @@ for _ in $(seq 600); do
 done
 [ -e $P/stats ] && fail "unload: the sysctl files still there after 60 s"
 began=$((($(now_ns) - t0) / 1000000))
-nap 0.5
+nap 0.2
 flood_off
 wait $RMMOD || fail "delete_module(rust_printk_offload) failed"
 took=$((($(now_ns) - t0) / 1000000))
