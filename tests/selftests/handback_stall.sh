@@ -29,31 +29,6 @@ N=80 # records of the backlog: several seconds of console time (4.8 s)
 load_slow $DELAY_US
 load_offload
 on_exit "cat $CPUS/possible >/proc/sys/kernel/printk_cpumask"
-STOP=/tmp/rpo-probe-stop
-OUT=/tmp/rpo-probe
-PROBES=()
-# shellcheck disable=SC2016 # expanded when the test ends
-on_exit 'touch $STOP; kill "${PROBES[@]}" 2>/dev/null; wait'
-
-# probes_start CPU...: a latency probe on each CPU.
-probes_start() {
-	local c
-	rm -f $STOP $OUT.*
-	PROBES=()
-	for c in "$@"; do
-		python3 "$HERE/latency_probe.py" "$c" $STOP $OUT."$c" &
-		PROBES+=($!)
-	done
-	sleep 0.3
-}
-# probes_stop: sets GAP to the longest gap of any probe, in µs. (Not from a $(...)
-# subshell: only this shell can wait for its probes.)
-probes_stop() {
-	touch $STOP
-	wait "${PROBES[@]}"
-	GAP=$(cat $OUT.* | sort -n | tail -1)
-	[ -n "$GAP" ] || fail "the latency probes reported nothing"
-}
 
 # cmd_cost PROBE_CPUS CMD [UNDO]: sets CMD_COST to the longest probe gap (µs) that CMD
 # (then UNDO) causes with nothing owed, of three runs: CPU hotplug stops every CPU for a

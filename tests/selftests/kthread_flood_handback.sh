@@ -39,20 +39,10 @@ put 0 $B/gap_us
 put 0 $B/atomic
 put 100 $B/count
 put 120000 $B/duration_ms # ended by $B/stop
-
-STOP=/tmp/rpo-kfh-stop
-OUT=/tmp/rpo-kfh-probe
-rm -f $STOP $OUT.*
-PROBES=()
-# shellcheck disable=SC2016 # expanded when the test ends
-on_exit 'touch $STOP; kill "${PROBES[@]}" 2>/dev/null; wait "${PROBES[@]}"'
 # First thing when the test ends: no flood.
 on_exit "echo 1 >$B/stop"
-for c in $(cpu_ids); do
-	python3 "$HERE/latency_probe.py" "$c" $STOP $OUT."$c" &
-	PROBES+=($!)
-done
-sleep 0.3
+# shellcheck disable=SC2046 # a list of CPUs
+probes_start $(cpu_ids)
 
 # nap SECONDS: sleeps without starting a process (a read that times out on a FIFO of our
 # own that nobody writes).
@@ -167,11 +157,8 @@ unloaded=$(log_since | grep 'rust_printk_offload: unloaded:' | tail -1)
 upaced=$(echo "$unloaded" | sed -n 's/.* paced \([0-9]*\)$/\1/p')
 [ "${upaced:-0}" -gt 0 ] || fail "unload: no writer was paced during the drain ($unloaded)"
 
-touch $STOP
-wait "${PROBES[@]}"
-PROBES=()
-gap=$(cat $OUT.* | sort -n | tail -1)
-[ -n "$gap" ] || fail "the latency probes reported nothing"
+probes_stop
+gap=$GAP
 log "unload: $owed records owed; the unload began after $began ms and took $took ms; writers paced: $upaced;" \
 	"$FLOOD_CALLS lines, each once, in order; longest probe gap $gap us"
 [ "$gap" -lt $BOUND_US ] || fail "a CPU could not run a real-time task for $gap us"

@@ -205,6 +205,33 @@ dropped_notices() { capture | grep -c '^\*\* [0-9]* printk messages dropped \*\*
 cpu_ids() { tr ',' '\n' </sys/devices/system/cpu/online | while IFS=- read -r a b; do seq "$a" "${b:-$a}"; done; }
 online_cpus() { cpu_ids | grep -c .; }
 
+# probes_start CPU...: a SCHED_FIFO latency probe (latency_probe.py) on each CPU, stopped
+# when the test ends; probes_stop: sets GAP to the longest time any of them could not
+# run, in µs. (Not from a $(...) subshell: only this shell can wait for its probes.)
+PROBE_STOP=/tmp/rpo-probe-stop PROBE_OUT=/tmp/rpo-probe PROBES=() PROBES_CLEANUP=
+probes_start() {
+	local c
+	if [ -z "$PROBES_CLEANUP" ]; then
+		# shellcheck disable=SC2016 # expanded when the test ends
+		on_exit 'touch $PROBE_STOP; kill "${PROBES[@]}" 2>/dev/null; wait "${PROBES[@]}"'
+		PROBES_CLEANUP=1
+	fi
+	rm -f $PROBE_STOP $PROBE_OUT.*
+	PROBES=()
+	for c in "$@"; do
+		python3 "$HERE/latency_probe.py" "$c" $PROBE_STOP $PROBE_OUT."$c" &
+		PROBES+=($!)
+	done
+	sleep 0.3
+}
+probes_stop() {
+	touch $PROBE_STOP
+	wait "${PROBES[@]}"
+	PROBES=()
+	GAP=$(cat $PROBE_OUT.* | sort -n | tail -1)
+	[ -n "$GAP" ] || fail "the latency probes reported nothing"
+}
+
 # ostat NAME: one value of /proc/sys/kernel/printk_offload/stats.
 # cstat CONSOLE FIELD: the FIELD column (by the header's names) of CONSOLE's line in the
 # consoles file.
