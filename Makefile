@@ -128,7 +128,7 @@ fmt:
 fmt-check:
 	$(RUSTFMT) --check $(RUST_SOURCES)
 
-SHELL_SCRIPTS = $(sort $(wildcard .ci/run scripts/*.sh tests/*/*.sh bench/*.sh))
+SHELL_SCRIPTS = $(sort $(wildcard .ci/run scripts/*.sh scripts/guest/*.sh tests/*/*.sh bench/*.sh))
 
 shellcheck-list:
 	@echo $(SHELL_SCRIPTS)

@@ -47,7 +47,7 @@ make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules bench-
 	exit 1
 }
 
-# The limit: a boot allowance (TCG with udev coldplug) plus each test's own timeout.
+# The limit: a boot allowance (TCG, the debug kernel) plus each test's own timeout.
 default_t=$(sed -n 's/^timeout=//p' "$sel/settings")
 limit=${RPO_BOOT_ALLOWANCE:-420}
 for t in "${tests[@]}"; do
@@ -84,7 +84,7 @@ fi
 pre=true
 [ "${RPO_INJECT_WARN:-0}" = 1 ] && pre="echo '<4>WARNING: CPU: 0 PID: 1 at rpo_harness_selftest (injected)' >/dev/kmsg"
 start=$(date +%s)
-# kmemleak doubles boot time under TCG (udev coldplug): on only where a test needs it.
+# kmemleak slows the guest under TCG: on only where a test needs it.
 # log_buf_len: room for a whole test's flood, so the recorder never falls a ring behind.
 "$RPO_ROOT/scripts/vm.sh" --kernel test --cpus 2 --out "$out" --timeout "$limit" \
 	--console "$out/console.txt" \

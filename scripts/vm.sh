@@ -80,8 +80,21 @@ args=(-r "$bz" --cpus "$cpus" -m "$mem" -v)
 [ -n "$append" ] && args+=(-a "${append# }")
 [ -n "$qopts" ] && args+=("--qemu-opts=${qopts# }")
 
+# The guest's init (virtme-ng-init) spends 30-45 s of a TCG boot in udev's coldplug and in
+# systemd-tmpfiles, of which the tests need only the /dev/virtio-ports links that vng's
+# script I/O uses. So, where a private mount namespace can be made (root), the guest sees
+# scripts/guest/udevadm.sh in place of udevadm (systemd-udevd is a link to it), which makes
+# just those links, and true in place of systemd-tmpfiles: the host's files are untouched,
+# only what this guest's 9p root shows changes. RPO_GUEST_UDEV=on keeps the real ones.
+wrap=()
+stub=$RPO_ROOT/scripts/guest/udevadm.sh
+binds="mount --bind $stub /usr/bin/udevadm && mount --bind /usr/bin/true /usr/bin/systemd-tmpfiles"
+if [ "${RPO_GUEST_UDEV:-off}" != on ] && [ -x /usr/bin/udevadm ] && [ -x /usr/bin/systemd-tmpfiles ] &&
+	unshare -m --propagation private sh -c "$binds" 2>/dev/null; then
+	wrap=(unshare -m --propagation private sh -c "$binds && exec \"\$@\"" sh)
+fi
 # setsid: the guest (vng, qemu and its helpers) is one process group we can stop whole.
-setsid vng "${args[@]}" -- "$*" </dev/null 2>"$console" &
+setsid "${wrap[@]}" vng "${args[@]}" -- "$*" </dev/null 2>"$console" &
 vm=$!
 tail_pid=""
 if [ $tee_serial = 1 ]; then

@@ -106,10 +106,12 @@ on_exit "echo 0 >$P/emergency"
 ( chrt -o -p 0 $BASHPID && echo 1 >$P/emergency ) &
 SWITCH=$!
 for _ in $(seq 100); do
-	[ "$(sget emergency_reasons)" = USER ] && break
+	[[ $(sget emergency_reasons) == *USER* ]] && break
 	nap 0.05
 done
-[ "$(sget handed_back)" = 0 ] || fail "switch: handed back before its drain could be watched"
+[ "$(sget handed_back)" = 0 ] ||
+	fail "switch: handed back before its drain could be watched ($owed owed before;" \
+		"now: reasons $(sget emergency_reasons), backlog $(sget backlog), starvations $(sget starvations))"
 # The paced count read between two reads of the sequence number, at each end.
 a0=$(next_seq) p0=$(sget writers_paced) b0=$(next_seq)
 nap 0.5
