@@ -208,21 +208,28 @@ online_cpus() { cpu_ids | grep -c .; }
 # probes_start CPU...: a SCHED_FIFO latency probe (latency_probe.py) on each CPU, stopped
 # when the test ends; probes_stop: sets GAP to the longest time any of them could not
 # run, in µs. (Not from a $(...) subshell: only this shell can wait for its probes.)
-PROBE_STOP=/tmp/rpo-probe-stop PROBE_OUT=/tmp/rpo-probe PROBES=() PROBES_CLEANUP=
+PROBE_STOP=/tmp/rpo-probe-stop PROBE_OUT=/tmp/rpo-probe PROBE_READY=/tmp/rpo-probe-ready PROBES=() PROBES_CLEANUP=
 probes_start() {
-	local c
+	local c i
 	if [ -z "$PROBES_CLEANUP" ]; then
 		# shellcheck disable=SC2016 # expanded when the test ends
 		on_exit 'touch $PROBE_STOP; kill "${PROBES[@]}" 2>/dev/null; wait "${PROBES[@]}"'
 		PROBES_CLEANUP=1
 	fi
-	rm -f $PROBE_STOP $PROBE_OUT.*
+	rm -f $PROBE_STOP $PROBE_OUT.* $PROBE_READY.*
 	PROBES=()
 	for c in "$@"; do
-		python3 "$HERE/latency_probe.py" "$c" $PROBE_STOP $PROBE_OUT."$c" &
+		python3 "$HERE/latency_probe.py" "$c" $PROBE_STOP $PROBE_OUT."$c" $PROBE_READY."$c" &
 		PROBES+=($!)
 	done
-	sleep 0.3
+	# Each probe running before anything is measured: one still starting sees nothing.
+	for c in "$@"; do
+		for ((i = 0; i < 600; i++)); do
+			[ -e $PROBE_READY."$c" ] && break
+			sleep 0.1
+		done
+		[ -e $PROBE_READY."$c" ] || fail "the latency probe on CPU $c did not start in 60 s"
+	done
 }
 probes_stop() {
 	touch $PROBE_STOP
