@@ -83,15 +83,31 @@ if [ $kernel_runner = 1 ]; then
 fi
 pre=true
 [ "${RPO_INJECT_WARN:-0}" = 1 ] && pre="echo '<4>WARNING: CPU: 0 PID: 1 at rpo_harness_selftest (injected)' >/dev/kmsg"
+# record: passes the guest's output on, and keeps it in ktap.txt, and in times.txt after
+# the host's time of arrival in seconds.
+record() {
+	local l
+	while IFS= read -r l || [ -n "$l" ]; do
+		printf '%s\n' "$l"
+		printf '%s\n' "$l" >&3
+		printf '%(%s)T %s\n' -1 "$l" >&4
+	done 3>"$out/ktap.txt" 4>"$out/times.txt"
+}
 start=$(date +%s)
 # kmemleak slows the guest under TCG: on only where a test needs it.
 # log_buf_len: room for a whole test's flood, so the recorder never falls a ring behind.
 "$RPO_ROOT/scripts/vm.sh" --kernel test --cpus 2 --out "$out" --timeout "$limit" \
 	--console "$out/console.txt" \
 	--append "kmemleak=${RPO_KMEMLEAK:-off} log_buf_len=32M$append" -- \
-	"$pre; $guest_cmd" 2>"$out/vm.txt" | tee "$out/ktap.txt"
+	"$pre; $guest_cmd" 2>"$out/vm.txt" | record
 vm_rc=${PIPESTATUS[0]}
 rpo_log "VM suite: $(($(date +%s) - start)) s, exit $vm_rc"
+# The longest tests, by when their reports arrived on the host (the first one's time
+# includes the boot): where the suite's time goes.
+awk '($2 == "ok" && $3 ~ /^[0-9]+$/) || ($2 == "not" && $3 == "ok" && $4 ~ /^[0-9]+$/) {
+	n = $NF; for (i = 3; i <= NF; i++) if ($i ~ /\.(sh|py)$/) { n = $i; break }
+	printf "%d %s\n", $1 - last, n; last = $1 }' last="$start" "$out/times.txt" |
+	sort -rn | head -8 | awk '{ s = s sep $2 " " $1 " s"; sep = ", " } END { if (s != "") print "# longest: " s }'
 [ "$vm_rc" = 124 ] && sed 's/^/# /' "$out/vm.txt"
 # A suite that reported nothing at all: show how the guest ended.
 grep -qE "^(not )?ok [0-9]+ " "$out/ktap.txt" || { echo "# the guest's last lines:"; tail -n 30 "$out/ktap.txt" | sed 's/^/#   /'; }
