@@ -86,6 +86,10 @@ impl DoorbellEvents for Callbacks {
             o.kick_from(cpu, Ctx::Atomic);
         });
     }
+
+    fn on_irqs_on(cpu: u32) {
+        with_offload(|o| o.pacing.irqs_on(cpu));
+    }
 }
 
 impl ResumeEvents for Callbacks {

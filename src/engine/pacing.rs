@@ -23,10 +23,12 @@
 //! thread: never held on the way back to user space) would otherwise outrun it. The wait
 //! is bounded by the last record's write time, itself capped (`PACE_CAP_NS`).
 //!
-//! Known limit: a caller that turned interrupts off without raising the preempt count
+//! A caller that turned interrupts off without raising the preempt count
 //! (`local_irq_save()`, `printk_cpu_sync_get_irqsave()` around `dump_stack()`) looks
-//! preemptible here, and each of its records waits: a dump of k lines in such a section
-//! keeps interrupts off for up to k waits (docs/design.md 4.1).
+//! preemptible here. So a CPU waits once per section with interrupts off: a wait leaves
+//! the CPU marked until the doorbell's interrupts-on work runs there
+//! (`Doorbell::after_irqs_on`), which for a preemptible caller is as soon as its printk()
+//! returns, and a marked CPU does not wait again.
 //!
 //! Under backpressure, and while a hand-back prints the backlog, a user task's first record
 //! in a system call holds the task where it may sleep instead: on its way back to user
@@ -70,6 +72,9 @@ pub(crate) struct Pacing {
     /// Per CPU: a printer is inside its record section there (preemption off, so the
     /// flag belongs to whatever runs on that CPU until it is cleared).
     in_section: KVec<AtomicBool>,
+    /// Per CPU: a writer waited there, and interrupts have not been on since (cleared by
+    /// the doorbell's interrupts-on work).
+    waited: KVec<AtomicBool>,
     /// How long the slowest console took for its record in the last round, in ns.
     write_ns: AtomicU64,
     /// Backpressure on.
@@ -83,14 +88,17 @@ pub(crate) struct Pacing {
 impl Pacing {
     pub(crate) fn new(nr_cpus: usize) -> Result<Self> {
         let mut in_section = KVec::with_capacity(nr_cpus, GFP_KERNEL)?;
+        let mut waited = KVec::with_capacity(nr_cpus, GFP_KERNEL)?;
         for _ in 0..nr_cpus {
             in_section.push(AtomicBool::new(false), GFP_KERNEL)?;
+            waited.push(AtomicBool::new(false), GFP_KERNEL)?;
         }
         Ok(Self {
             draining: AtomicBool::new(false),
             drainer: AtomicUsize::new(0),
             drainer_cpu: AtomicU32::new(NO_CPU),
             in_section,
+            waited,
             write_ns: AtomicU64::new(0),
             backpressure: AtomicBool::new(false),
             resume: ResumeWorks::new()?,
@@ -128,6 +136,13 @@ impl Pacing {
         }
     }
 
+    /// Interrupts are on again on `cpu` (hard-irq context there): its writers may wait.
+    pub(crate) fn irqs_on(&self, cpu: u32) {
+        if let Some(f) = self.waited.get(cpu as usize) {
+            f.store(false, Ordering::Relaxed);
+        }
+    }
+
     /// The slowest console took `ns` for its record in the last round.
     pub(crate) fn note_record(&self, ns: u64) {
         self.write_ns.store(ns, Ordering::Relaxed);
@@ -157,6 +172,10 @@ impl Pacing {
             && self.drainer.load(Ordering::SeqCst) != cpus::current_task()
             && !self
                 .in_section
+                .get(cpu as usize)
+                .is_some_and(|f| f.load(Ordering::Relaxed))
+            && !self
+                .waited
                 .get(cpu as usize)
                 .is_some_and(|f| f.load(Ordering::Relaxed))
             && !kernel_state::oops_in_progress()
@@ -248,6 +267,11 @@ impl Offload {
         let limit = self.pacing.limit_ns(1);
         let start = cpus::now_ns();
         Stats::add(&self.stats.writers_paced, 1);
+        // Once per section with interrupts off: marked until they are on again.
+        if let Some(f) = self.pacing.waited.get(cpu as usize) {
+            f.store(true, Ordering::Relaxed);
+        }
+        self.doorbell.after_irqs_on(cpu);
         loop {
             if self.pace_wait(cpu).is_none()
                 || self

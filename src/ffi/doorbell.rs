@@ -12,6 +12,11 @@
 //!
 //! The caller thus pays a tracepoint call and one atomic operation (nothing if its work is
 //! already pending), and no wakeup ever happens under the caller's locks.
+//!
+//! A second irq_work per CPU, not lazy, tells the engine when interrupts are back on
+//! after a record (`after_irqs_on`): queued from the probe, it raises the CPU's own
+//! irq_work interrupt, which runs as soon as the caller of printk() has interrupts on
+//! again; while it is pending, the caller is still in a section with interrupts off.
 
 use crate::bindings as b;
 use crate::ffi::cpus;
@@ -34,6 +39,9 @@ pub(crate) trait DoorbellEvents {
     /// The doorbell rang on `cpu`: hard-irq context on that CPU, after the records it was
     /// rung for were committed. Must not sleep.
     fn on_ring(cpu: u32);
+    /// Interrupts were on again on `cpu` after `Doorbell::after_irqs_on` was asked there:
+    /// hard-irq context on that CPU. Must not sleep.
+    fn on_irqs_on(cpu: u32);
 }
 
 /// The per-CPU irq_works and the tracepoint registration.
@@ -41,12 +49,14 @@ pub(crate) trait DoorbellEvents {
 /// # Invariants
 ///
 /// `works` holds one initialised lazy irq_work per CPU id, running `ring::<T>` for the
-/// `T` given to `new`; its buffer is never reallocated. While `armed`, the tracepoint
+/// `T` given to `new`, and `irqs_on` one initialised irq_work that is not lazy per CPU id,
+/// running `irqs_on::<T>`; their buffers are never reallocated. While `armed`, the tracepoint
 /// probe holds a pointer to `self`, which is pinned (the only constructor is a
 /// pin-initialiser).
 #[pin_data(PinnedDrop)]
 pub(crate) struct Doorbell {
     works: KVec<Opaque<b::irq_work>>,
+    irqs_on: KVec<Opaque<b::irq_work>>,
     probe: unsafe extern "C" fn(*mut c_void, *const c_char, usize),
     armed: AtomicBool,
     #[pin]
@@ -62,9 +72,11 @@ unsafe impl Send for Doorbell {}
 impl Doorbell {
     /// A doorbell for `T`, not armed yet.
     pub(crate) fn new<T: DoorbellEvents>() -> impl PinInit<Self, Error> {
-        // INVARIANT: one initialised lazy work per CPU id; `works` is never pushed to again.
+        // INVARIANT: one initialised work of each kind per CPU id; neither vector is pushed
+        // to again.
         try_pin_init!(Self {
             works: Self::works::<T>()?,
+            irqs_on: Self::irqs_on_works::<T>()?,
             probe: console_probe::<T>,
             armed: AtomicBool::new(false),
             _pin: PhantomPinned,
@@ -85,6 +97,35 @@ impl Doorbell {
             works.push(Opaque::new(work), GFP_KERNEL)?;
         }
         Ok(works)
+    }
+
+    /// One irq_work running `irqs_on::<T>` per CPU id, not lazy: queued, it raises the
+    /// CPU's irq_work interrupt at once.
+    fn irqs_on_works<T: DoorbellEvents>() -> Result<KVec<Opaque<b::irq_work>>> {
+        let nr = cpus::nr_cpu_ids() as usize;
+        let mut works = KVec::with_capacity(nr, GFP_KERNEL)?;
+        for _ in 0..nr {
+            let mut work = b::irq_work::default();
+            // IRQ_WORK_INIT_HARD(irqs_on): in hard-irq context under PREEMPT_RT too (not the
+            // irq_work thread), so the mark is cleared as soon as interrupts are on; the
+            // function only stores a flag.
+            // SAFETY: `u_flags` is the plain view of the flags union, nothing else is live.
+            unsafe { *work.node.__bindgen_anon_1.u_flags.as_mut() = b::IRQ_WORK_HARD_IRQ };
+            work.func = Some(irqs_on::<T>);
+            works.push(Opaque::new(work), GFP_KERNEL)?;
+        }
+        Ok(works)
+    }
+
+    /// From the probe (`DoorbellEvents::on_printk`), on the storing CPU with interrupts
+    /// off: `T::on_irqs_on` runs on this CPU as soon as interrupts are on again there.
+    pub(crate) fn after_irqs_on(&self, cpu: u32) {
+        if let Some(work) = self.irqs_on.get(cpu as usize) {
+            // SAFETY: initialised (type invariant); called from the probe, which runs on
+            // `cpu` with interrupts off, so irq_work_queue() queues this CPU's own work;
+            // `disarm()` waits for the probe, then for the work.
+            unsafe { b::irq_work_queue(work.get()) };
+        }
     }
 
     /// Starts ringing on every printk.
@@ -142,7 +183,7 @@ impl Doorbell {
                 b::synchronize_rcu();
             }
         }
-        for work in self.works.iter() {
+        for work in Iterator::chain(self.works.iter(), self.irqs_on.iter()) {
             // SAFETY: initialised (type invariant); with the probe gone nothing queues it.
             unsafe { b::irq_work_sync(work.get()) };
         }
@@ -194,4 +235,10 @@ unsafe extern "C" fn console_probe<T: DoorbellEvents>(
 /// argument.
 extern "C" fn ring<T: DoorbellEvents>(_work: *mut b::irq_work) {
     T::on_ring(cpus::current_cpu());
+}
+
+/// The interrupts-on irq_work's function: hard-irq context on the CPU that queued it, once
+/// interrupts are on there. Dereferences no argument.
+extern "C" fn irqs_on<T: DoorbellEvents>(_work: *mut b::irq_work) {
+    T::on_irqs_on(cpus::current_cpu());
 }

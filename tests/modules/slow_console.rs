@@ -30,6 +30,10 @@
 //!   CPU (the writer's own if it is the only one), whose handler stores N records
 //!   "slow_console: rpo-nmi-burst I" at KERN_INFO: records stored in NMI context and nothing else, not
 //!   even a line from the writer (`-EINVAL` for any other value).
+//! - `irqsoff_burst` (0200) a write of N (1 to 256) stores N records
+//!   "slow_console: rpo-irqsoff-burst I" with interrupts off and the preempt count
+//!   untouched, as a `dump_stack()` under `printk_cpu_sync_get_irqsave()` does
+//!   (`-EINVAL` for any other value).
 //!
 //! When the console is unregistered, the log says how many lines it captured and the last
 //! one before the kernel's "disabled" notice.
@@ -421,8 +425,42 @@ unsafe extern "C" fn nmi_burst_write(
     count as isize
 }
 
-/// The `unregister`, `hold_lock_ms`, `urgent_burst` and `nmi_burst` files' operations:
-/// shared read-only.
+/// The most records one `irqsoff_burst` stores.
+const IRQSOFF_BURST_MAX: u32 = 256;
+
+/// The `irqsoff_burst` file's write(): N records "rpo-irqsoff-burst I" stored with
+/// interrupts off but the preempt count untouched, as `local_irq_save()` (or
+/// `printk_cpu_sync_get_irqsave()` around `dump_stack()`) leaves them: the kernel's
+/// `local_irq_save()` is inline, so the same two instructions here.
+///
+/// # Safety
+///
+/// Called by the VFS for the debugfs file, with `buf` a user pointer to `count` bytes.
+unsafe extern "C" fn irqsoff_burst_write(
+    _file: *mut b::file,
+    buf: *const c_char,
+    count: usize,
+    _pos: *mut b::loff_t,
+) -> isize {
+    // SAFETY: `buf` is a user pointer to `count` bytes (the function's safety section).
+    let n = match unsafe { user_uint(buf, count, IRQSOFF_BURST_MAX) } {
+        Ok(v) => v,
+        Err(e) => return e,
+    };
+    let flags: u64;
+    // SAFETY: saves the flags and turns interrupts off on this CPU (x86-64), restored
+    // below; printk() may be called with interrupts off.
+    unsafe { core::arch::asm!("pushfq", "pop {}", "cli", out(reg) flags) };
+    for i in 1..=n {
+        pr_info!("rpo-irqsoff-burst {}\n", i);
+    }
+    // SAFETY: restores the flags saved above (interrupts on again if they were).
+    unsafe { core::arch::asm!("push {}", "popfq", in(reg) flags) };
+    count as isize
+}
+
+/// The `unregister`, `hold_lock_ms`, `urgent_burst`, `nmi_burst` and `irqsoff_burst`
+/// files' operations: shared read-only.
 struct Fops(b::file_operations);
 // SAFETY: never written after initialisation; its `owner` pointer is null.
 unsafe impl Sync for Fops {}
@@ -444,6 +482,12 @@ static HOLD_LOCK_FOPS: Fops = Fops(b::file_operations {
 static URGENT_BURST_FOPS: Fops = Fops(b::file_operations {
     open: Some(b::simple_open),
     write: Some(urgent_burst_write),
+    // SAFETY: all-zero is a valid `file_operations` (no other callbacks, no owner).
+    ..unsafe { core::mem::zeroed() }
+});
+
+static IRQSOFF_BURST_FOPS: Fops = Fops(b::file_operations {
+    write: Some(irqsoff_burst_write),
     // SAFETY: all-zero is a valid `file_operations` (no other callbacks, no owner).
     ..unsafe { core::mem::zeroed() }
 });
@@ -612,6 +656,13 @@ impl kernel::Module for SlowConsole {
                 dir,
                 cap_ptr as *mut _,
                 &URGENT_BURST_FOPS.0,
+            );
+            b::debugfs_create_file(
+                c"irqsoff_burst".as_ptr().cast(),
+                0o200,
+                dir,
+                core::ptr::null_mut(),
+                &IRQSOFF_BURST_FOPS.0,
             );
             if nmi_err == 0 {
                 b::debugfs_create_file(
