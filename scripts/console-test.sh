@@ -17,7 +17,7 @@ set -uo pipefail
 . "$(dirname "$0")/env.sh"
 which=${1:?usage: console-test.sh ttyS0|hvc0|tty0|hvc0,tty0|netconsole} n=${RPO_CONSOLE_LINES:-1500}
 kdir=$(rpo_kdir test) || { echo "not ok - $which: no test kernel"; exit 1; }
-make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules >/dev/null 2>&1 ||
+[ "${RPO_MODULES_BUILT:-}" = "$kdir" ] || make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules >/dev/null 2>&1 ||
 	{ echo "not ok - $which: module build failed"; exit 1; }
 work=$(mktemp -d /tmp/rpo-console.XXXXXX)
 qopts="" append="kmemleak=off log_buf_len=32M ${RPO_CONSOLE_APPEND:-}" ext="" receiver=""

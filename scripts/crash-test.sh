@@ -30,7 +30,8 @@ set -uo pipefail
 what=${1:?usage: crash-test.sh panic|reboot|poweroff|halt|reset|oops|load-window|unload-window|suspend}
 n=${RPO_CRASH_LINES:-600}
 kdir=$(rpo_kdir test) || { echo "not ok - $what: no test kernel"; exit 1; }
-make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules >/dev/null 2>&1 || { echo "not ok - $what: module build failed"; exit 1; }
+[ "${RPO_MODULES_BUILT:-}" = "$kdir" ] ||
+	make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules >/dev/null 2>&1 || { echo "not ok - $what: module build failed"; exit 1; }
 work=$(mktemp -d /tmp/rpo-crash.XXXXXX)
 guest="$RPO_ROOT/tests/crash/guest_flood_then.sh $what $n"
 # The suspend guest reports each phase ("rpo-pm-report: ..."): a minute without a report

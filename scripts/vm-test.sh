@@ -40,7 +40,8 @@ fi
 [ ${#tests[@]} -gt 0 ] || { echo "not ok - no test to run"; echo "0 passed, 1 failed"; exit 1; }
 
 kdir=$(rpo_kdir test) || { echo "not ok - no test kernel"; echo "0 passed, 1 failed"; exit 1; }
-make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules bench-modules >"$RPO_CACHE/module-build.log" 2>&1 || {
+[ "${RPO_MODULES_BUILT:-}" = "$kdir" ] ||
+	make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules bench-modules >"$RPO_CACHE/module-build.log" 2>&1 || {
 	sed 's/^/#   /' "$RPO_CACHE/module-build.log"
 	echo "not ok - module build failed"
 	echo "0 passed, 1 failed"
