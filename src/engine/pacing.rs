@@ -73,7 +73,8 @@ pub(crate) struct Pacing {
     /// flag belongs to whatever runs on that CPU until it is cleared).
     in_section: KVec<AtomicBool>,
     /// Per CPU: a writer waited there, and interrupts have not been on since (cleared by
-    /// the doorbell's interrupts-on work).
+    /// the doorbell's interrupts-on work, which a CPU going offline runs in its dying
+    /// callbacks; no writer waits on a CPU that is not online).
     waited: KVec<AtomicBool>,
     /// How long the slowest console took for its record in the last round, in ns.
     write_ns: AtomicU64,
@@ -166,9 +167,13 @@ impl Pacing {
         self.backpressure.load(Ordering::Relaxed)
     }
 
-    /// Whether a writer on `cpu` (which it cannot leave) may wait at all.
+    /// Whether a writer on `cpu` (which it cannot leave) may wait at all. Not on a CPU
+    /// going offline (its dying callbacks run with interrupts off, in the stopper thread,
+    /// which looks preemptible): there the interrupts-on work could be raised after the
+    /// last run of the CPU's irq_work list, and stay queued for good.
     fn may_wait(&self, cpu: u32) -> bool {
-        cpus::tracepoint_caller_preemptible(cpu)
+        cpus::cpu_online(cpu)
+            && cpus::tracepoint_caller_preemptible(cpu)
             && self.drainer.load(Ordering::SeqCst) != cpus::current_task()
             && !self
                 .in_section
@@ -267,11 +272,7 @@ impl Offload {
         let limit = self.pacing.limit_ns(1);
         let start = cpus::now_ns();
         Stats::add(&self.stats.writers_paced, 1);
-        // Once per section with interrupts off: marked until they are on again.
-        if let Some(f) = self.pacing.waited.get(cpu as usize) {
-            f.store(true, Ordering::Relaxed);
-        }
-        self.doorbell.after_irqs_on(cpu);
+        let mut marked = false;
         loop {
             if self.pace_wait(cpu).is_none()
                 || self
@@ -286,6 +287,15 @@ impl Offload {
             if now.saturating_sub(start) >= limit {
                 Stats::add(&self.stats.pacing_timeouts, 1);
                 return;
+            }
+            // Once per section with interrupts off, and only a wait that takes time: the
+            // CPU is marked until they are on again.
+            if !marked {
+                if let Some(f) = self.pacing.waited.get(cpu as usize) {
+                    f.store(true, Ordering::Relaxed);
+                }
+                self.doorbell.after_irqs_on();
+                marked = true;
             }
             while cpus::now_ns().saturating_sub(now) < PACE_LOOK_NS {
                 core::hint::spin_loop();

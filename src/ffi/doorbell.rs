@@ -117,13 +117,17 @@ impl Doorbell {
         Ok(works)
     }
 
-    /// From the probe (`DoorbellEvents::on_printk`), on the storing CPU with interrupts
-    /// off: `T::on_irqs_on` runs on this CPU as soon as interrupts are on again there.
-    pub(crate) fn after_irqs_on(&self, cpu: u32) {
-        if let Some(work) = self.irqs_on.get(cpu as usize) {
-            // SAFETY: initialised (type invariant); called from the probe, which runs on
-            // `cpu` with interrupts off, so irq_work_queue() queues this CPU's own work;
-            // `disarm()` waits for the probe, then for the work.
+    /// From the probe (`DoorbellEvents::on_printk`), with interrupts off, on an online
+    /// CPU: `T::on_irqs_on` runs on this CPU as soon as interrupts are on again there.
+    /// Nothing while not armed.
+    pub(crate) fn after_irqs_on(&self) {
+        if !self.armed.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Some(work) = self.irqs_on.get(cpus::current_cpu() as usize) {
+            // SAFETY: initialised (type invariant). Queued while armed, from the probe:
+            // `disarm()` clears `armed`, unregisters the probe and waits for the probes
+            // under way, then for this work, so none is queued or pending once it returns.
             unsafe { b::irq_work_queue(work.get()) };
         }
     }
@@ -238,7 +242,8 @@ extern "C" fn ring<T: DoorbellEvents>(_work: *mut b::irq_work) {
 }
 
 /// The interrupts-on irq_work's function: hard-irq context on the CPU that queued it, once
-/// interrupts are on there. Dereferences no argument.
+/// interrupts are on there (or, on a CPU going offline, from its dying callbacks, with
+/// interrupts still off: the section has ended for good). Dereferences no argument.
 extern "C" fn irqs_on<T: DoorbellEvents>(_work: *mut b::irq_work) {
     T::on_irqs_on(cpus::current_cpu());
 }

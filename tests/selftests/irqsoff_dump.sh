@@ -37,10 +37,9 @@ owed=$(ostat backlog)
 [ "$owed" -ge $((3 * BURST)) ] || fail "only $owed records owed when the burst began"
 wp0=$(ostat writers_paced)
 taskset -c 1 sh -c "echo $BURST >$DBG/irqsoff_burst" || fail "irqsoff_burst"
-waits=$(($(ostat writers_paced) - wp0))
+waits=$(($(ostat writers_paced) - wp0)) hb=$(ostat handed_back)
 probes_stop
 irqsoff=$GAP
-hb=$(ostat handed_back)
 wait $SWITCH || fail "the emergency switch failed"
 wait_lines "$tag" $N 60 || fail "backlog lines missing"
 check_sequence "$tag" $N || fail "backlog: duplicate, missing or reordered line"
