@@ -75,43 +75,31 @@ impl Doorbell {
         // INVARIANT: one initialised work of each kind per CPU id; neither vector is pushed
         // to again.
         try_pin_init!(Self {
-            works: Self::works::<T>()?,
-            irqs_on: Self::irqs_on_works::<T>()?,
+            // IRQ_WORK_INIT_LAZY(ring): no IPI, run from the next tick (as printk's own
+            // wake_up_klogd work), so the printk caller never pays for an interrupt.
+            works: Self::works(b::IRQ_WORK_LAZY, ring::<T>)?,
+            // IRQ_WORK_INIT_HARD(irqs_on): not lazy, and in hard-irq context under
+            // PREEMPT_RT too (not the irq_work thread), so the mark is cleared as soon as
+            // interrupts are on; the function only stores a flag.
+            irqs_on: Self::works(b::IRQ_WORK_HARD_IRQ, irqs_on::<T>)?,
             probe: console_probe::<T>,
             armed: AtomicBool::new(false),
             _pin: PhantomPinned,
         }? Error)
     }
 
-    /// One lazy irq_work running `ring::<T>` per CPU id.
-    fn works<T: DoorbellEvents>() -> Result<KVec<Opaque<b::irq_work>>> {
+    /// One irq_work per CPU id, each with `flags` and running `func`.
+    fn works(
+        flags: u32,
+        func: unsafe extern "C" fn(*mut b::irq_work),
+    ) -> Result<KVec<Opaque<b::irq_work>>> {
         let nr = cpus::nr_cpu_ids() as usize;
         let mut works = KVec::with_capacity(nr, GFP_KERNEL)?;
         for _ in 0..nr {
             let mut work = b::irq_work::default();
-            // IRQ_WORK_INIT_LAZY(ring): no IPI, run from the next tick (as printk's own
-            // wake_up_klogd work), so the printk caller never pays for an interrupt.
             // SAFETY: `u_flags` is the plain view of the flags union, nothing else is live.
-            unsafe { *work.node.__bindgen_anon_1.u_flags.as_mut() = b::IRQ_WORK_LAZY };
-            work.func = Some(ring::<T>);
-            works.push(Opaque::new(work), GFP_KERNEL)?;
-        }
-        Ok(works)
-    }
-
-    /// One irq_work running `irqs_on::<T>` per CPU id, not lazy: queued, it raises the
-    /// CPU's irq_work interrupt at once.
-    fn irqs_on_works<T: DoorbellEvents>() -> Result<KVec<Opaque<b::irq_work>>> {
-        let nr = cpus::nr_cpu_ids() as usize;
-        let mut works = KVec::with_capacity(nr, GFP_KERNEL)?;
-        for _ in 0..nr {
-            let mut work = b::irq_work::default();
-            // IRQ_WORK_INIT_HARD(irqs_on): in hard-irq context under PREEMPT_RT too (not the
-            // irq_work thread), so the mark is cleared as soon as interrupts are on; the
-            // function only stores a flag.
-            // SAFETY: `u_flags` is the plain view of the flags union, nothing else is live.
-            unsafe { *work.node.__bindgen_anon_1.u_flags.as_mut() = b::IRQ_WORK_HARD_IRQ };
-            work.func = Some(irqs_on::<T>);
+            unsafe { *work.node.__bindgen_anon_1.u_flags.as_mut() = flags };
+            work.func = Some(func);
             works.push(Opaque::new(work), GFP_KERNEL)?;
         }
         Ok(works)
