@@ -11,6 +11,7 @@
 #                        docs/bench-latency-ccdf.png
 #   make object          the module's object only (RPO_API_OVERLAY=DIR: see tests/api/)
 #   make clippy          the kernel's clippy build of the module (CLIPPY=1), warnings as errors
+#   make rust-analyzer   rust-project.json for rust-analyzer (the kernel's crates and ours)
 #   make install         install the module into /lib/modules/<release>/updates/ of KDIR's
 #                        release (INSTALL_MOD_PATH= prefixes it), then depmod
 #   make uninstall       remove what make install put there, then depmod
@@ -40,7 +41,7 @@ KMAKE = $(MAKE) -C $(kdir) $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(kdir)/
 
 MODULE_DIRS = . tests/modules bench/module
 
-.PHONY: all modules object clippy mutants test-modules bench-modules clean demo check bench host-test loom vm-test \
+.PHONY: all modules object clippy rust-analyzer mutants test-modules bench-modules clean demo check bench host-test loom vm-test \
 	fmt fmt-check shellcheck shellcheck-list setup kernel install uninstall help
 
 all modules:
@@ -60,6 +61,18 @@ clippy:
 	@$(CURDIR)/scripts/kconfig-check.sh $(kdir)
 	rm -f rust_printk_offload.o
 	$(KMAKE) M=$(CURDIR) CLIPPY=1 KRUSTFLAGS=-Dwarnings rust_printk_offload.o
+
+# The kernel's own generator, with this directory as the external tree: it adds each crate
+# root named in a Kbuild (the module, the test and benchmark modules). 6.12's
+# `make M=... rust-analyzer` looks for rust/Makefile under M and stops.
+rust-analyzer:
+	@ksrc=$(kdir); [ -e $(kdir)/source ] && ksrc=$$(readlink -f $(kdir)/source); \
+	gen=$$ksrc/scripts/generate_rust_analyzer.py sysroot=$$(rustc --print sysroot); \
+	edition=$$(grep -q core_edition $$gen && rustc --version | \
+		awk '{ split($$2, v, "."); print (v[1] * 100000 + v[2] * 100 >= 108700 ? 2024 : 2021) }'); \
+	python3 $$gen --cfgs='core=--cfg no_fp_fmt_parse' $$edition $$ksrc $(kdir) $$sysroot \
+		$${RUST_LIB_SRC:-$$sysroot/lib/rustlib/src/rust/library} $(CURDIR) >rust-project.json
+	@echo "rust-project.json written"
 
 # Kbuild's modules_install puts an external module into updates/ (so it wins over an
 # in-tree copy) and runs depmod for KDIR's release, under INSTALL_MOD_PATH if set.

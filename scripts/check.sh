@@ -69,6 +69,21 @@ else
 	head -60 "$blog" | sed 's/^/#   /'
 	nok "clippy findings (make clippy)"
 fi
+echo "== build: make rust-analyzer describes the module's crate"
+rm -f rust-project.json
+if make -s KDIR="$kdir" rust-analyzer >"$blog" 2>&1 && python3 -c '
+import json
+crates = json.load(open("rust-project.json"))["crates"]
+names = [c["display_name"] for c in crates]
+m = crates[names.index("rust_printk_offload")]
+assert m["root_module"].endswith("/rust_printk_offload.rs"), m["root_module"]
+assert {"core", "kernel"} <= {names[d["crate"]] for d in m["deps"]}, m["deps"]' 2>>"$blog"; then
+	ok "make rust-analyzer: rust-project.json has the module's crate, with core and kernel"
+else
+	tail -20 "$blog" | sed 's/^/#   /'
+	nok "make rust-analyzer"
+fi
+rm -f rust-project.json
 echo "== build: the modules build from clean with no warning (rustc, objtool, modpost)"
 make -s KDIR="$kdir" clean >/dev/null 2>&1
 if make -s KDIR="$kdir" modules test-modules bench-modules >"$blog" 2>&1 && ! grep -qi 'warning' "$blog"; then
