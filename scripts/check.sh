@@ -298,11 +298,11 @@ vm_suite "a small ring buffer that wraps under the module (log_buf_len=1M), then
 	--append "log_buf_len=1M rpo_test.pause=resume:unloading:1500" ring_wrap.sh clear_backlog.sh held_writers.sh
 
 echo "== VM: real console drivers (ttyS0 in console_msg_format=syslog; serial, virtio, VT and netconsole captured on the host)"
-# hvc0 and the VT share a boot (one verdict each).
+# The serial console, hvc0 and the VT share a boot (one verdict each).
 clog=$(mktemp)
-for c in ttyS0 hvc0,tty0 netconsole; do
+for c in ttyS0,hvc0,tty0 netconsole; do
 	rc=0 t0=$SECONDS
-	if [ $c = ttyS0 ]; then
+	if [ $c = ttyS0,hvc0,tty0 ]; then
 		RPO_CONSOLE_APPEND=console_msg_format=syslog scripts/console-test.sh $c >"$clog" || rc=$?
 	else
 		scripts/console-test.sh $c >"$clog" || rc=$?

@@ -3,19 +3,19 @@
 # A real console driver under the module, judged on the host from what the console got
 # (tests/consoles/): the VM boots with the device, the guest prints the fidelity sequence
 # without and with the module and floods from every CPU, and the host compares.
-#   [RPO_CONSOLE_APPEND=ARGS] scripts/console-test.sh ttyS0|hvc0|tty0|hvc0,tty0|netconsole
+#   [RPO_CONSOLE_APPEND=ARGS] scripts/console-test.sh ttyS0|hvc0|tty0|netconsole|LIST
 #   ttyS0:      the 8250 serial console, captured by QEMU into a file;
 #   hvc0:       a virtio console (a virtconsole port, captured into a file);
 #   tty0:       the VT on QEMU's standard VGA (the guest reads the screen back);
 #   netconsole: a virtio NIC whose frames go to a UDP socket on 127.0.0.1 only, read by
 #               tests/consoles/netcon_receiver.py: a plain target (taken over) and an
 #               extended one ('+', left to the kernel).
-# hvc0 and tty0 may share a boot: "hvc0,tty0" (each judged on its own, one verdict line
-# each). Prints "ok - ..." or "not ok - ..."; exits 0 or 1. The logs stay in
+# ttyS0, hvc0 and tty0 may share a boot: a LIST such as "ttyS0,hvc0,tty0" (each judged on
+# its own, one verdict line each). Prints "ok - ..." or "not ok - ..."; exits 0 or 1. The logs stay in
 # /tmp/rpo-console.* when a test fails, or with RPO_KEEP_LOGS=1.
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
-which=${1:?usage: console-test.sh ttyS0|hvc0|tty0|hvc0,tty0|netconsole} n=${RPO_CONSOLE_LINES:-1500}
+which=${1:?usage: console-test.sh ttyS0|hvc0|tty0|netconsole|ttyS0,hvc0,tty0} n=${RPO_CONSOLE_LINES:-1500}
 kdir=$(rpo_kdir test) || { echo "not ok - $which: no test kernel"; exit 1; }
 [ "${RPO_MODULES_BUILT:-}" = "$kdir" ] || make -s -C "$RPO_ROOT" KDIR="$kdir" RPO_TEST_HOOKS=1 modules test-modules >/dev/null 2>&1 ||
 	{ echo "not ok - $which: module build failed"; exit 1; }
@@ -25,15 +25,16 @@ qopts="" append="kmemleak=off log_buf_len=32M ${RPO_CONSOLE_APPEND:-}" ext="" re
 # the guest, into guest.txt).
 declare -A capture=([ttyS0]=$work/serial.txt [tty0]=$work/serial.txt)
 case $which in
-ttyS0) ;;
-hvc0 | tty0 | hvc0,tty0)
+ttyS0 | hvc0 | tty0 | *,*)
 	for c in ${which//,/ }; do
 		case $c in
+		ttyS0) continue ;; # vng's console, and the last console= below
 		hvc0)
 			qopts="$qopts -device virtio-serial-pci,id=rpovs -chardev file,id=rpohvc,path=$work/hvc0.txt -device virtconsole,chardev=rpohvc,bus=rpovs.0"
 			capture[hvc0]=$work/hvc0.txt
 			;;
 		tty0) qopts="$qopts -vga std" ;;
+		*) echo "not ok - $c cannot share a boot"; exit 1 ;;
 		esac
 		append="$append console=$c"
 	done

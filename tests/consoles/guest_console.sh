@@ -5,7 +5,7 @@
 # print the output-fidelity sequence once without the module and once with it, then flood
 # from every CPU with the module, each part between marker lines that the host finds in
 # what the console received. For the VT, the screen is read back here, from /dev/vcs1.
-#   guest_console.sh ttyS0|hvc0|tty0|hvc0,tty0|netconsole [LINES_PER_CPU]
+#   guest_console.sh ttyS0|hvc0|tty0|netconsole|ttyS0,hvc0,tty0 [LINES_PER_CPU]
 {
 . "$(dirname "$0")/../selftests/lib.sh"
 setup_printk
