@@ -269,9 +269,15 @@ impl Offload {
             Wait::Drainer => kmsg::next_seq().saturating_sub(DRAIN_AHEAD),
             Wait::Progress => low0 + 1,
         };
+        Stats::add(&self.stats.writers_paced, 1);
+        self.wait_for_consoles(cpu, target);
+    }
+
+    /// `pace`'s wait: spins until the consoles reach `target`, pacing ends, or one
+    /// record's console time has passed.
+    fn wait_for_consoles(&self, cpu: u32, target: u64) {
         let limit = self.pacing.limit_ns(1);
         let start = cpus::now_ns();
-        Stats::add(&self.stats.writers_paced, 1);
         let mut marked = false;
         loop {
             if self.pace_wait(cpu).is_none()
