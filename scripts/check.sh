@@ -321,10 +321,8 @@ for c in ttyS0,hvc0,tty0 netconsole; do
 done
 rm -f "$clog"
 
-# Power-off and halt (scripts/crash-test.sh poweroff|halt) take the reboot notifier's path
-# as reboot does, and are run by hand: make check's time budget.
-echo "== VM: suspend, panic, reboot, sysrq reset, oops, panics half-loaded and half-unloaded (serial console read on the host)"
-for what in suspend panic reboot reset oops load-window unload-window; do
+echo "== VM: suspend, panic, reboot, power-off, halt, sysrq reset, oops, panics half-loaded and half-unloaded (serial console read on the host)"
+for what in suspend panic reboot poweroff halt reset oops load-window unload-window; do
 	t0=$SECONDS
 	if scripts/crash-test.sh "$what"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 	rpo_log "$what took $((SECONDS - t0)) s"
