@@ -64,15 +64,21 @@ clippy:
 
 # The kernel's own generator, with this directory as the external tree: it adds each crate
 # root named in a Kbuild (the module, the test and benchmark modules). 6.12's
-# `make M=... rust-analyzer` looks for rust/Makefile under M and stops.
+# `make M=... rust-analyzer` looks for rust/Makefile under M and stops. The edition of
+# `core` follows the rustc that built the kernel, where the generator asks for it. Written
+# to RUST_PROJECT, replaced only by a complete file.
+RUST_PROJECT ?= rust-project.json
 rust-analyzer:
-	@ksrc=$(kdir); [ -e $(kdir)/source ] && ksrc=$$(readlink -f $(kdir)/source); \
-	gen=$$ksrc/scripts/generate_rust_analyzer.py sysroot=$$(rustc --print sysroot); \
-	edition=$$(grep -q core_edition $$gen && rustc --version | \
-		awk '{ split($$2, v, "."); print (v[1] * 100000 + v[2] * 100 >= 108700 ? 2024 : 2021) }'); \
-	python3 $$gen --cfgs='core=--cfg no_fp_fmt_parse' $$edition $$ksrc $(kdir) $$sysroot \
-		$${RUST_LIB_SRC:-$$sysroot/lib/rustlib/src/rust/library} $(CURDIR) >rust-project.json
-	@echo "rust-project.json written"
+	@set -e; kdir=$(abspath $(kdir)); ksrc=$$kdir; \
+	if [ -e $$kdir/source ]; then ksrc=$$(readlink -f $$kdir/source); fi; \
+	gen=$$ksrc/scripts/generate_rust_analyzer.py; sysroot=$$(rustc --print sysroot); \
+	edition=""; if grep -q core_edition $$gen; then \
+		edition=$$(awk -F= '$$1 == "CONFIG_RUSTC_VERSION" { print ($$2 >= 108700 ? 2024 : 2021) }' \
+			$$kdir/include/config/auto.conf); fi; \
+	python3 $$gen --cfgs='core=--cfg no_fp_fmt_parse' $$edition $$ksrc $$kdir $$sysroot \
+		$${RUST_LIB_SRC:-$$sysroot/lib/rustlib/src/rust/library} $(CURDIR) >$(RUST_PROJECT).tmp || \
+		{ rm -f $(RUST_PROJECT).tmp; exit 1; }; \
+	mv $(RUST_PROJECT).tmp $(RUST_PROJECT); echo "$(RUST_PROJECT) written"
 
 # Kbuild's modules_install puts an external module into updates/ (so it wins over an
 # in-tree copy) and runs depmod for KDIR's release, under INSTALL_MOD_PATH if set.

@@ -70,10 +70,10 @@ else
 	nok "clippy findings (make clippy)"
 fi
 echo "== build: make rust-analyzer describes the module's crate"
-rm -f rust-project.json
-if make -s KDIR="$kdir" rust-analyzer >"$blog" 2>&1 && python3 -c '
-import json
-crates = json.load(open("rust-project.json"))["crates"]
+rp=$(mktemp)
+if make -s KDIR="$kdir" RUST_PROJECT="$rp" rust-analyzer >"$blog" 2>&1 && RP=$rp python3 -c '
+import json, os
+crates = json.load(open(os.environ["RP"]))["crates"]
 names = [c["display_name"] for c in crates]
 m = crates[names.index("rust_printk_offload")]
 assert m["root_module"].endswith("/rust_printk_offload.rs"), m["root_module"]
@@ -83,7 +83,7 @@ else
 	tail -20 "$blog" | sed 's/^/#   /'
 	nok "make rust-analyzer"
 fi
-rm -f rust-project.json
+rm -f "$rp"
 echo "== build: the modules build from clean with no warning (rustc, objtool, modpost)"
 make -s KDIR="$kdir" clean >/dev/null 2>&1
 if make -s KDIR="$kdir" modules test-modules bench-modules >"$blog" 2>&1 && ! grep -qi 'warning' "$blog"; then
@@ -297,8 +297,9 @@ vm_suite "a CPU online for the first time after load, full preemption, parameter
 vm_suite "a small ring buffer that wraps under the module (log_buf_len=1M), then dmesg -C and -c; an unload waits for a held writer on its way out" \
 	--append "log_buf_len=1M rpo_test.pause=resume:unloading:1500" ring_wrap.sh clear_backlog.sh held_writers.sh
 
-echo "== VM: real console drivers (ttyS0 in console_msg_format=syslog; serial, virtio, VT and netconsole captured on the host)"
-# The serial console, hvc0 and the VT share a boot (one verdict each).
+echo "== VM: real console drivers (serial, virtio, VT and netconsole captured on the host)"
+# The serial console, hvc0 and the VT share a boot (one verdict each), in
+# console_msg_format=syslog; netconsole's boot and the selftests use the default format.
 clog=$(mktemp)
 for c in ttyS0,hvc0,tty0 netconsole; do
 	rc=0 t0=$SECONDS

@@ -34,7 +34,7 @@ ttyS0 | hvc0 | tty0 | *,*)
 			capture[hvc0]=$work/hvc0.txt
 			;;
 		tty0) qopts="$qopts -vga std" ;;
-		*) echo "not ok - $c cannot share a boot"; exit 1 ;;
+		*) echo "not ok - $c cannot share a boot"; rm -rf "$work"; exit 1 ;;
 		esac
 		append="$append console=$c"
 	done
@@ -54,7 +54,7 @@ print(*(x.getsockname()[1] for x in s))')
 	qopts="-netdev dgram,id=rponet,local.type=inet,local.host=127.0.0.1,local.port=$qport,remote.type=inet,remote.host=127.0.0.1,remote.port=$rport -device virtio-net-pci,netdev=rponet,mac=52:54:00:12:34:56"
 	capture[netconsole]=$work/netcon.txt ext=$work/netcon_ext.txt
 	;;
-*) echo "not ok - unknown console $which"; exit 1 ;;
+*) echo "not ok - unknown console $which"; rm -rf "$work"; exit 1 ;;
 esac
 "$RPO_ROOT/scripts/vm.sh" --kernel test --cpus 2 --timeout 900 --qemu-opts "$qopts" --append "$append" \
 	--console "$work/serial.txt" -- "$RPO_ROOT/tests/consoles/guest_console.sh $which $n" \

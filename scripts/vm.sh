@@ -78,11 +78,17 @@ fi
 # reads the host tree, which does not change while it runs, so it keeps what it reads
 # (cache=loose: 1-2 s a python start, 10-12 s off a boot). RPO_GUEST_9P_CACHE=none keeps
 # vng's mount; a later rootflags= in --append wins over this one.
-if [ "${RPO_GUEST_9P_CACHE:-loose}" != none ]; then
-	append=" rootflags=version=9p2000.L,trans=virtio,access=any,msize=524288,cache=${RPO_GUEST_9P_CACHE:-loose}$append"
-fi
+case ${RPO_GUEST_9P_CACHE:=loose} in
+none) ;;
+loose | mmap | readahead | fscache)
+	append=" rootflags=version=9p2000.L,trans=virtio,access=any,msize=524288,cache=$RPO_GUEST_9P_CACHE$append"
+	;;
+*) rpo_die "RPO_GUEST_9P_CACHE must be none, loose, mmap, readahead or fscache (is '$RPO_GUEST_9P_CACHE')" ;;
+esac
 # -v: the serial console goes to vng's stderr (and the guest boots with loglevel=7).
-args=(-r "$bz" --cpus "$cpus" -m "$mem" -v)
+# --force-9p: the root is 9p, as the rootflags above assume (vng would use virtiofs where
+# it finds a virtiofsd and the kernel has it).
+args=(-r "$bz" --cpus "$cpus" -m "$mem" -v --force-9p)
 [ -n "$kvm_flag" ] && args+=("$kvm_flag")
 [ -n "$out" ] && args+=(--rwdir "$out")
 [ -n "$append" ] && args+=(-a "${append# }")

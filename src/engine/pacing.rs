@@ -273,8 +273,9 @@ impl Offload {
         self.wait_for_consoles(cpu, target);
     }
 
-    /// `pace`'s wait: spins until the consoles reach `target`, pacing ends, or one
-    /// record's console time has passed.
+    /// `pace`'s wait, in the printk() caller with interrupts off (as `after_irqs_on()`
+    /// needs): spins until the consoles reach `target`, pacing ends, or one record's
+    /// console time has passed.
     fn wait_for_consoles(&self, cpu: u32, target: u64) {
         let limit = self.pacing.limit_ns(1);
         let start = cpus::now_ns();
