@@ -34,6 +34,9 @@
 //!   "slow_console: rpo-irqsoff-burst I" with interrupts off and the preempt count
 //!   untouched, as a `dump_stack()` under `printk_cpu_sync_get_irqsave()` does
 //!   (`-EINVAL` for any other value).
+//! - `console_start` (0200) a write calls `console_start()` on the console, as a driver
+//!   does when its output may resume (the serial core at resume): it sets `CON_ENABLED`
+//!   whoever cleared it, then flushes (`-EINVAL` once the console is unregistered).
 //!
 //! When the console is unregistered, the log says how many lines it captured and the last
 //! one before the kernel's "disabled" notice.
@@ -249,6 +252,29 @@ unsafe extern "C" fn unregister_write(
     count as isize
 }
 
+/// The `console_start` file's write().
+///
+/// # Safety
+///
+/// Called by the VFS for the debugfs file, whose `private_data` (`simple_open`) is the
+/// module's `Capture`, alive until the file is removed.
+unsafe extern "C" fn console_start_write(
+    file: *mut b::file,
+    _buf: *const c_char,
+    count: usize,
+    _pos: *mut b::loff_t,
+) -> isize {
+    // SAFETY: see the function's safety section.
+    let cap = unsafe { &*((*file).private_data as *const Capture) };
+    if !cap.registered.load(Ordering::SeqCst) {
+        return -(b::EINVAL as isize);
+    }
+    // SAFETY: the console is registered (the tests do not unregister it meanwhile), and
+    // console_start() may sleep: a write() is process context.
+    unsafe { b::console_start(cap.con.get()) };
+    count as isize
+}
+
 /// A decimal number written to a debugfs file, from 1 to `max`: the value, or the
 /// write()'s negative error (`-EINVAL` out of range).
 ///
@@ -459,8 +485,8 @@ unsafe extern "C" fn irqsoff_burst_write(
     count as isize
 }
 
-/// The `unregister`, `hold_lock_ms`, `urgent_burst`, `nmi_burst` and `irqsoff_burst`
-/// files' operations: shared read-only.
+/// The `unregister`, `console_start`, `hold_lock_ms`, `urgent_burst`, `nmi_burst` and
+/// `irqsoff_burst` files' operations: shared read-only.
 struct Fops(b::file_operations);
 // SAFETY: never written after initialisation; its `owner` pointer is null.
 unsafe impl Sync for Fops {}
@@ -468,6 +494,13 @@ unsafe impl Sync for Fops {}
 static UNREGISTER_FOPS: Fops = Fops(b::file_operations {
     open: Some(b::simple_open),
     write: Some(unregister_write),
+    // SAFETY: all-zero is a valid `file_operations` (no other callbacks, no owner).
+    ..unsafe { core::mem::zeroed() }
+});
+
+static CONSOLE_START_FOPS: Fops = Fops(b::file_operations {
+    open: Some(b::simple_open),
+    write: Some(console_start_write),
     // SAFETY: all-zero is a valid `file_operations` (no other callbacks, no owner).
     ..unsafe { core::mem::zeroed() }
 });
@@ -642,6 +675,13 @@ impl kernel::Module for SlowConsole {
                 dir,
                 cap_ptr as *mut _,
                 &UNREGISTER_FOPS.0,
+            );
+            b::debugfs_create_file(
+                c"console_start".as_ptr().cast(),
+                0o200,
+                dir,
+                cap_ptr as *mut _,
+                &CONSOLE_START_FOPS.0,
             );
             b::debugfs_create_file(
                 c"hold_lock_ms".as_ptr().cast(),
