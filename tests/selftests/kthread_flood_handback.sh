@@ -99,7 +99,12 @@ flood_lines() {
 	FLOOD_CALLS=$calls
 }
 
-# 1. The user switch.
+# 1. The user switch. The drain watched here is not starvation's: a drainer kept from
+# running for a whole starvation_ms (by default a second, which the flood on its CPU and
+# the emulator's pauses can reach) gives its hand-back up, and the watched drain ends
+# with it. The starvation fallback has tests of its own; the unload below keeps it.
+starvation_ms=$(<$P/starvation_ms)
+put 5000 $P/starvation_ms
 flood_on $SWITCH_OWED
 owed=$(sget backlog)
 on_exit "echo 0 >$P/emergency"
@@ -116,7 +121,10 @@ done
 a0=$(next_seq) p0=$(sget writers_paced) b0=$(next_seq)
 nap 0.5
 a1=$(next_seq) p1=$(sget writers_paced) b1=$(next_seq)
-[ "$(sget handed_back)" = 0 ] || fail "switch: the drain ended while the flood went on"
+[ "$(sget handed_back)" = 0 ] ||
+	fail "switch: the drain ended while the flood went on ($owed owed before; now: reasons" \
+		"$(sget emergency_reasons), backlog $(sget backlog), starvations $(sget starvations)," \
+		"pacing_timeouts $(sget pacing_timeouts))"
 stored=$(((a1 + b1 - a0 - b0) / 2)) paced=$((p1 - p0))
 [ $stored -ge 100 ] || fail "switch: only $stored records stored in the watched half second of the flood"
 [ $((paced * 4)) -ge $((stored * 3)) ] ||
@@ -128,6 +136,7 @@ flood_lines switch
 log "switch: $owed records owed; during the drain $paced of $stored records stored were paced;" \
 	"$FLOOD_CALLS lines, each once, in order"
 put 0 $P/emergency
+put "$starvation_ms" $P/starvation_ms
 
 # 2. rmmod, by a process started before the flood (an ordinary task once it asks).
 FIFO=/tmp/rpo-kfh-unload
