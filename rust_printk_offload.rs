@@ -16,7 +16,12 @@
 // `try_pin_init!` over the engine's state (`engine::Offload`) nests deeper than the default.
 #![recursion_limit = "256"]
 
+use engine::Offload;
+use ffi::instance::Published;
+use ffi::registration::Registration;
 use kernel::prelude::*;
+use kernel::sync::Arc;
+use test_hooks::fail;
 
 /// Raw bindings for the C APIs this module needs beyond `kernel::bindings`, generated at
 /// build time by bindgen from `src/ffi/bindings.h` (see `scripts/gen-bindings.sh`, which
@@ -27,6 +32,7 @@ mod bindings;
 #[deny(unsafe_code)]
 #[path = "src/control.rs"]
 mod control;
+#[deny(unsafe_code)]
 #[path = "src/engine/mod.rs"]
 mod engine;
 #[path = "src/ffi/mod.rs"]
@@ -60,59 +66,71 @@ module! {
     license: "GPL",
 }
 
+/// The loaded module. Every field but `offload` is one step of loading, undone when it is
+/// dropped. Fields drop in the order declared, the reverse of the order `init` makes them
+/// in: unload undoes load step by step, and a load that fails undoes exactly the steps it
+/// made, last first (docs/design.md, section 12).
 struct PrintkOffload {
-    /// The sysctl files; gone before the engine stops (see `Drop`).
-    control: Option<control::Control>,
-    engine: Pin<KBox<engine::Offload>>,
+    /// Marks the unloading task first thing at unload.
+    _unloading: Registration<Offload>,
+    /// The sysctl files: gone before the engine stops, so no handler runs then.
+    _control: control::Control,
+    /// The doorbell, and the consoles taken over; dropping hands them back (the backlog
+    /// printed first), then disarms the doorbell.
+    _consoles: Registration<Offload>,
+    _watch: Registration<Offload>,
+    _notifiers: Registration<Offload>,
+    _threads: Registration<Offload>,
+    /// The engine as the callbacks find it, until every registration above is undone.
+    _instance: Published<Offload>,
+    /// "loaded" once all is done; "unloaded" with the totals once all is undone.
+    _announcement: Registration<Offload>,
+    /// The engine's state, freed with its last reference.
+    offload: Arc<Offload>,
 }
 
 impl kernel::Module for PrintkOffload {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let engine = KBox::pin_init(engine::Offload::new(), GFP_KERNEL)?;
-        params::apply_tunables(&engine);
-        engine.as_ref().start()?;
-        let rest = params::apply_rest(&engine);
-        if let Err(e) = rest.and_then(|()| test_hooks::fail("load:params")) {
-            engine.shutdown();
-            return Err(e);
-        }
-        let registered = control::Control::register();
-        let control = match registered.and_then(|c| test_hooks::fail("load:sysctl").map(|()| c)) {
-            Ok(c) => c,
-            Err(e) => {
-                engine.shutdown();
-                return Err(e);
-            }
-        };
-        pr_info!(
-            "loaded: printing {} console(s) from per-CPU kthreads printk_offload/N\n",
-            engine.consoles()
-        );
-        Ok(Self {
-            control: Some(control),
-            engine,
-        })
-    }
-}
-
-impl Drop for PrintkOffload {
-    fn drop(&mut self) {
-        // The module is going: nothing this task stores from here on holds it.
-        self.engine.unloading_by_current();
-        // No sysctl handler may run once the engine stops.
-        drop(self.control.take());
-        self.engine.shutdown();
-        let s = &self.engine.stats;
-        let get = stats::Stats::get;
-        pr_info!(
-            "unloaded: kthreads printed {} records ({} bytes) in {} slices, {} hand-offs, {} dropped; writers held {}, paced {}\n",
-            get(&s.records_offloaded),
-            get(&s.bytes_offloaded),
-            get(&s.slices),
-            get(&s.handoffs),
-            get(&s.records_dropped),
-            get(&s.writers_held),
-            get(&s.writers_paced)
-        );
+        test_hooks::arm();
+        let loaded = try_init!(Self {
+            offload: {
+                let o = Arc::pin_init(Offload::new(), GFP_KERNEL)?;
+                params::apply_tunables(&o);
+                o
+            },
+            // SAFETY: the callers of `with_offload` are the callbacks of the
+            // registrations below, the sysctl handlers (`_control`) and the module
+            // parameters' `get`; the registrations are declared before `_instance`, so
+            // they are undone (each waits for its running callbacks) before it is dropped,
+            // on unload and on a failed load alike.
+            _instance: unsafe { engine::OFFLOAD.publish(offload)? },
+            _threads: Offload::threads(offload)?,
+            _notifiers: {
+                fail("load:kthreads")?;
+                Offload::notifiers(offload)?
+            },
+            _watch: {
+                fail("load:notifiers")?;
+                Offload::watch(offload)?
+            },
+            _consoles: {
+                fail("load:watch")?;
+                Offload::take_over(offload)?
+            },
+            // The parameters that need the engine running (as their sysctls would), then
+            // the files.
+            _control: {
+                fail("load:taken_over")?;
+                params::apply_rest(offload)?;
+                fail("load:params")?;
+                control::Control::register()?
+            },
+            _announcement: {
+                fail("load:sysctl")?;
+                Offload::announcement(offload)?
+            },
+            _unloading: Offload::unloading(offload)?,
+        }? Error);
+        Ok(KBox::into_inner(KBox::init(loaded, GFP_KERNEL)?))
     }
 }

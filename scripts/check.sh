@@ -293,9 +293,11 @@ vm_suite "a CPU online for the first time after load, full preemption, parameter
 	first_online.sh rt_hog_midslice.sh flood_all_cpus.sh cmdline_params.sh
 # A ring small enough to wrap under a test: the drop notices, and the automatic backlog
 # limit, which exists only once the ring has wrapped (and must survive a dmesg -c).
-# The same boot keeps a held writer in the module's code during an unload.
-vm_suite "a small ring buffer that wraps under the module (log_buf_len=1M), then dmesg -C and -c; an unload waits for a held writer on its way out" \
-	--append "log_buf_len=1M rpo_test.pause=resume:unloading:1500" ring_wrap.sh clear_backlog.sh held_writers.sh
+# The same boot keeps a held writer in the module's code during an unload, and a module
+# parameter read inside its get.
+vm_suite "a small ring buffer that wraps under the module (log_buf_len=1M), then dmesg -C and -c; an unload waits for a held writer on its way out, and for a parameter read" \
+	--append "log_buf_len=1M rpo_test.pause=resume:unloading:1500 rpo_test.pause=param:get:5000" \
+	ring_wrap.sh clear_backlog.sh held_writers.sh param_read_unload.sh
 
 echo "== VM: real console drivers (serial, virtio, VT and netconsole captured on the host)"
 # The serial console, hvc0 and the VT share a boot (one verdict each), in

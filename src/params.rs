@@ -83,7 +83,12 @@ impl ModuleParam for MaskParam {
     }
 
     fn get(out: &mut [u8]) -> usize {
-        let n = with_offload(|o| o.show_mask(out)).unwrap_or(0);
+        let n = with_offload(|o| {
+            // A test build may hold the instance here while the module unloads.
+            crate::test_hooks::pause("param:get");
+            o.show_mask(out)
+        })
+        .unwrap_or(0);
         if n > 0 && out[n - 1] != b'\n' && n < out.len() {
             out[n] = b'\n';
             return n + 1;

@@ -7,13 +7,44 @@
 //! boot that does not ask for a pause. Failures (`fail`) are armed by the test build's
 //! `test_fail_at` parameter, one load at a time. In the normal build both are empty.
 
+/// The longest command line kept for `pause`.
+#[cfg(rpo_test_hooks)]
+const CMDLINE_MAX: usize = 4096;
+/// The command line as `arm` read it, and its length.
+#[cfg(rpo_test_hooks)]
+static CMDLINE: [core::sync::atomic::AtomicU8; CMDLINE_MAX] =
+    [const { core::sync::atomic::AtomicU8::new(0) }; CMDLINE_MAX];
+#[cfg(rpo_test_hooks)]
+static CMDLINE_LEN: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// Reads the command line for `pause`, first thing at load: a pause point may be where
+/// reading a file is not allowed (inside a sysfs read, a nested `seq_file`). Process
+/// context.
+#[cfg(rpo_test_hooks)]
+pub(crate) fn arm() {
+    use core::sync::atomic::Ordering;
+    let mut buf = [0u8; CMDLINE_MAX];
+    let n = crate::ffi::kernel_state::read_cmdline(&mut buf).unwrap_or(0);
+    for (slot, &b) in CMDLINE.iter().zip(&buf[..n]) {
+        slot.store(b, Ordering::Relaxed);
+    }
+    CMDLINE_LEN.store(n, Ordering::Release);
+}
+
+/// Reads the command line for `pause` (not in this build).
+#[cfg(not(rpo_test_hooks))]
+#[inline(always)]
+pub(crate) fn arm() {}
+
 /// Pauses at `point` if the command line asks for it. Process context.
 #[cfg(rpo_test_hooks)]
 pub(crate) fn pause(point: &str) {
-    let mut buf = [0u8; 4096];
-    let Some(n) = crate::ffi::kernel_state::read_cmdline(&mut buf) else {
-        return;
-    };
+    use core::sync::atomic::Ordering;
+    let mut buf = [0u8; CMDLINE_MAX];
+    let n = CMDLINE_LEN.load(Ordering::Acquire);
+    for (b, slot) in buf.iter_mut().zip(&CMDLINE[..n]) {
+        *b = slot.load(Ordering::Relaxed);
+    }
     for word in buf[..n].split(|c| c.is_ascii_whitespace()) {
         let Some(arg) = word.strip_prefix(b"rpo_test.pause=") else {
             continue;

@@ -3,7 +3,7 @@
 //! The offload engine: who prints, when, and what. Safe Rust over the FFI adapters in
 //! `src/ffi`; the decisions themselves are pure logic in `src/logic`.
 //!
-//! - `mod.rs` (here): the state, load (`start`) and unload (`shutdown`).
+//! - `mod.rs` (here): the state, and the steps of load and unload.
 //! - `consoles.rs`: the consoles held, and the rule of which are the module's to print.
 //! - `mode.rs`: emergency reasons and who prints the consoles; announcements; the
 //!   starvation fallback and the urgent-record watch.
@@ -18,34 +18,25 @@
 //! (`printer.rs`). In emergency mode the consoles are the kernel's, which prints them in
 //! the caller as it does without the module.
 
-// The engine's one unsafe block is the instance accessor in this file; the compiler keeps
-// the rest free of unsafe code.
-#[deny(unsafe_code)]
 mod callbacks;
-#[deny(unsafe_code)]
 pub(crate) mod consoles;
-#[deny(unsafe_code)]
 mod emit;
-#[deny(unsafe_code)]
 mod mode;
-#[deny(unsafe_code)]
 mod pacing;
-#[deny(unsafe_code)]
 mod placement;
-#[deny(unsafe_code)]
 mod printer;
 mod step_timers;
-#[deny(unsafe_code)]
 mod takeover;
-#[deny(unsafe_code)]
 mod watches;
 
 use crate::ffi::console_list::{ConsoleListReader, ConsoleRef};
 use crate::ffi::cpus;
 use crate::ffi::doorbell::Doorbell;
+use crate::ffi::instance::Instance;
 use crate::ffi::irqs::IrqLock;
 use crate::ffi::lifecycle::Lifecycle;
 use crate::ffi::percpu_threads::PercpuThreads;
+use crate::ffi::registration::Registration;
 use crate::ffi::watch_timer::WatchTimer;
 use crate::logic::console_report::{verdict, Why};
 use crate::logic::emergency::{Reason, ReasonList};
@@ -53,10 +44,8 @@ use crate::stats::{Stats, StatsWriter};
 use crate::tunables::Tunables;
 use callbacks::Callbacks;
 use consoles::OwnedConsoles;
-use core::pin::Pin;
-use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::prelude::*;
-use kernel::sync::{new_mutex, Mutex};
+use kernel::sync::{new_mutex, Arc, Mutex};
 pub(crate) use mode::Ctx;
 use mode::Mode;
 use pacing::Pacing;
@@ -66,9 +55,8 @@ use printer::Printer;
 use step_timers::StepTimers;
 
 /// The module's state. Pinned: the kernel holds pointers into it while it is registered.
-/// `shutdown()` is the orderly teardown; each registration also undoes itself when dropped,
-/// and the registrations are declared in the order `shutdown()` undoes them, which is the
-/// order they drop in.
+/// Made whole before any registration; each step of loading is then a [`Registration`]
+/// made by one of the step constructors below, which holds a reference to it.
 #[pin_data]
 pub(crate) struct Offload {
     #[pin]
@@ -102,23 +90,12 @@ pub(crate) const CONSOLE_LINE_MAX: usize = 256;
 /// Room kept for the `consoles` file's last line when some consoles do not fit.
 const CONSOLES_MORE_MAX: usize = 48;
 
-/// The running instance, for callbacks that carry no context pointer.
-///
-/// # Invariants
-///
-/// Null, or the started instance: set by `start` before the first registration, cleared
-/// by `shutdown` after the last unregistration, so every callback finds it alive.
-static OFFLOAD: AtomicPtr<Offload> = AtomicPtr::new(core::ptr::null_mut());
+/// The running instance, for the callbacks that carry no context pointer.
+pub(crate) static OFFLOAD: Instance<Offload> = Instance::new();
 
 /// Runs `f` on the running instance, if any.
 pub(crate) fn with_offload<R>(f: impl FnOnce(&Offload) -> R) -> Option<R> {
-    let p = OFFLOAD.load(Ordering::Acquire);
-    if p.is_null() {
-        return None;
-    }
-    // SAFETY: non-null only while the instance is alive and pinned (invariant of
-    // `OFFLOAD`); only shared references are ever made to it.
-    Some(f(unsafe { &*p }))
+    OFFLOAD.with(f)
 }
 
 impl Offload {
@@ -143,38 +120,115 @@ impl Offload {
         }? Error)
     }
 
-    /// Starts offloading: notifiers first (so that an oops or panic during the rest is
-    /// covered), then the kthreads and the doorbell, then the consoles are taken over.
-    pub(crate) fn start(self: Pin<&Self>) -> Result {
-        let this = self.get_ref();
-        // INVARIANT: set before any registration; `shutdown` clears it after the last.
-        OFFLOAD.store((this as *const Self).cast_mut(), Ordering::Release);
-        let started = (|| -> Result {
-            this.lifecycle.register()?;
-            crate::test_hooks::pause("load:notifiers");
-            crate::test_hooks::fail("load:notifiers")?;
-            this.threads.register()?;
-            this.wait_for_kthreads();
-            crate::test_hooks::fail("load:kthreads")?;
-            this.watch.arm();
-            this.doorbell.arm()?;
-            crate::test_hooks::fail("load:doorbell")?;
-            Ok(())
-        })();
-        if let Err(e) = started {
-            this.shutdown();
-            return Err(e);
-        }
-        this.printer.load_settings();
-        this.take_over_consoles(true);
-        crate::test_hooks::pause("load:taken_over");
-        this.reevaluate_cpus(Ctx::Sleepable);
-        this.ring_now();
-        Ok(())
+    /// Load step: the per-CPU kthreads, each running (at most two seconds are waited for)
+    /// so the first doorbell finds eligible CPUs. Dropped: they stop, each after its
+    /// current run, and their task references go; nothing wakes a kthread by then (the
+    /// doorbell, the notifiers and the sysctl files went before).
+    pub(crate) fn threads(this: &Arc<Self>) -> Result<Registration<Self>> {
+        Registration::new(
+            this,
+            |o| {
+                o.threads.register()?;
+                o.wait_for_kthreads();
+                Ok(())
+            },
+            |o| o.threads.unregister(),
+        )
     }
 
-    /// Waits (at most two seconds) until the kthread of every online CPU runs, so the
-    /// first doorbell finds eligible CPUs.
+    /// Load step: the PM, syscore, reboot and panic notifiers. They come before the
+    /// doorbell and the consoles, so that an oops, panic or reboot during the rest of the
+    /// load, or during the unload until the consoles are back, is covered; they go before
+    /// the kthreads, which they may wake.
+    pub(crate) fn notifiers(this: &Arc<Self>) -> Result<Registration<Self>> {
+        Registration::new(
+            this,
+            |o| {
+                o.lifecycle.register()?;
+                crate::test_hooks::pause("load:notifiers");
+                Ok(())
+            },
+            |o| {
+                o.lifecycle.unregister();
+                crate::test_hooks::pause("unload:notifiers_gone");
+            },
+        )
+    }
+
+    /// Load step: the watch timer may be kicked (by the doorbell only).
+    pub(crate) fn watch(this: &Arc<Self>) -> Result<Registration<Self>> {
+        Registration::new(
+            this,
+            |o| {
+                o.watch.arm();
+                Ok(())
+            },
+            |o| o.watch.disarm(),
+        )
+    }
+
+    /// Load step: the doorbell rings on every printk(), and the consoles are taken over
+    /// (section 3.3 of docs/design.md); a kthread is kicked if anything is pending. One
+    /// step, because a ringing doorbell may adopt a console already. Dropped: offloading
+    /// stops for good and the consoles go back to the kernel, which resumes printing them
+    /// at their next record; the backlog is printed here first (writers meanwhile held, not
+    /// the unloading task), while the notifiers still run, so that no oops or panic finds
+    /// them disabled. Then the doorbell is disarmed (no probe or irq_work runs any more)
+    /// and no writer held on its way back to user space is still in the module's code.
+    pub(crate) fn take_over(this: &Arc<Self>) -> Result<Registration<Self>> {
+        Registration::new(
+            this,
+            |o| {
+                o.doorbell.arm()?;
+                o.printer.load_settings();
+                o.take_over_consoles(true);
+                crate::test_hooks::pause("load:taken_over");
+                o.reevaluate_cpus(Ctx::Sleepable);
+                o.ring_now();
+                Ok(())
+            },
+            |o| {
+                o.unloading_by_current();
+                o.raise(Reason::UNLOAD, Ctx::Sleepable);
+                o.pacing.resume.stop();
+                o.pacing.held.wake_all();
+                crate::test_hooks::pause("unload:handed_back");
+                o.doorbell.disarm();
+                o.pacing.resume.quiesce();
+            },
+        )
+    }
+
+    /// Last load step: says so. Dropped, once every other step is undone: reports what
+    /// the kthreads printed.
+    pub(crate) fn announcement(this: &Arc<Self>) -> Result<Registration<Self>> {
+        Registration::new(
+            this,
+            |o| {
+                pr_info!(
+                    "loaded: printing {} console(s) from per-CPU kthreads printk_offload/N\n",
+                    o.consoles.count()
+                );
+                Ok(())
+            },
+            |o| {
+                let s = &o.stats;
+                let get = Stats::get;
+                pr_info!(
+                    "unloaded: kthreads printed {} records ({} bytes) in {} slices, {} hand-offs, {} dropped; writers held {}, paced {}\n",
+                    get(&s.records_offloaded),
+                    get(&s.bytes_offloaded),
+                    get(&s.slices),
+                    get(&s.handoffs),
+                    get(&s.records_dropped),
+                    get(&s.writers_held),
+                    get(&s.writers_paced)
+                );
+            },
+        )
+    }
+
+    /// Waits (at most two seconds) until the kthread of every online CPU runs.
     fn wait_for_kthreads(&self) {
         for _ in 0..400 {
             if (0..cpus::nr_cpu_ids()).all(|c| !cpus::cpu_online(c) || self.placement.is_ready(c)) {
@@ -184,40 +238,17 @@ impl Offload {
         }
     }
 
-    /// Stops offloading for good and hands the consoles back to the kernel, which
-    /// resumes printing them at their next record. The backlog is printed here first and
-    /// the consoles go back, while the panic and reboot notifiers still run, so that no
-    /// oops or panic finds them disabled; then no more doorbells, notifiers and kthreads.
-    pub(crate) fn shutdown(&self) {
-        // Writers are held while the backlog is printed (not the unloading task, which
-        // leaves the kernel only once the module is gone); then no more.
-        self.unloading_by_current();
-        self.raise(Reason::UNLOAD, Ctx::Sleepable);
-        self.pacing.resume.stop();
-        self.pacing.held.wake_all();
-        crate::test_hooks::pause("unload:handed_back");
-        self.doorbell.disarm();
-        // No head is queued any more: wait until every held writer has returned.
-        self.pacing.resume.quiesce();
-        // After the doorbell, its only kicker.
-        self.watch.disarm();
-        self.lifecycle.unregister();
-        crate::test_hooks::pause("unload:notifiers_gone");
-        // Nothing else wakes kthreads now (doorbell, notifiers and, before this, the
-        // sysctl files are gone): the threads may go, with their task references.
-        self.threads.unregister();
-        OFFLOAD.store(core::ptr::null_mut(), Ordering::Release);
+    /// Load step, after all others: nothing. Dropped, first thing at unload: the current
+    /// task unloads the module, and from now on no writer's hold is queued on it (it
+    /// leaves the kernel only once the module is gone).
+    pub(crate) fn unloading(this: &Arc<Self>) -> Result<Registration<Self>> {
+        Registration::new(this, |_| Ok(()), Self::unloading_by_current)
     }
 
     /// The current task unloads the module (or undoes a failed load): from now on no
-    /// writer's hold is queued on it. First thing at unload, before the sysctl files go.
-    pub(crate) fn unloading_by_current(&self) {
+    /// writer's hold is queued on it.
+    fn unloading_by_current(&self) {
         self.pacing.resume.unloading_by_current();
-    }
-
-    /// Number of consoles held.
-    pub(crate) fn consoles(&self) -> usize {
-        self.consoles.count()
     }
 
     /// The statistics as `name value` lines (the `stats` file); returns the length.

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # A load that fails at any step undoes every step before it. The test build's
-# test_fail_at parameter fails the load (ENOMEM) right after a step: the notifiers, the
-# kthreads, the doorbell (tracepoint probe, irq_work, watch timer), the parameters applied
-# once the consoles are taken over, the sysctl tables. After each failed load: the module
+# test_fail_at parameter fails the load (ENOMEM) right after a step: the kthreads, the
+# notifiers, the watch timer, the doorbell (tracepoint probe, irq_works) with the consoles
+# taken over, the parameters applied, the sysctl tables. After each failed load: the module
 # is gone, no printk_offload kthread or sysctl file is left, the kernel prints slowcon0
-# again (enabled in /proc/consoles; a line written now reaches it, once: the doorbell may
-# have adopted it before the failure); a tracepoint probe left behind would run freed code
-# at that line. A normal load and unload follow them all. (The notifiers cannot be seen from
-# user space: each registration type undoes itself when dropped, as a last resort.)
+# again (enabled in /proc/consoles; a line written now reaches it, once); a tracepoint
+# probe left behind would run freed code at that line. A normal load and unload follow
+# them all. (The notifiers cannot be seen from user space; the crash tests' load and
+# unload windows see them at work.)
 . "$(dirname "$0")/lib.sh"
 setup_printk
 f=$(module_file rust_printk_offload) || skip "no rust_printk_offload.ko (test_fail_at needs insmod)"
@@ -17,7 +17,7 @@ load_slow 0
 on_exit "rmmod rust_printk_offload"
 P=/proc/sys/kernel/printk_offload TAG=rpo-rollback
 kthreads() { pgrep -c '^printk_offload' || true; }
-for point in load:notifiers load:kthreads load:doorbell load:params load:sysctl; do
+for point in load:kthreads load:notifiers load:watch load:taken_over load:params load:sysctl; do
 	log_mark
 	if insmod "$f" test_fail_at=$point 2>/dev/null; then
 		rmmod rust_printk_offload
