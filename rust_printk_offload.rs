@@ -68,7 +68,8 @@ module! {
 
 /// The loaded module. Every field but `offload` is one step of loading, undone when it is
 /// dropped. Fields drop in the order declared, the reverse of the order `init` makes them
-/// in: unload undoes load step by step, and a load that fails undoes exactly the steps it
+/// in (but for `_announcement`, whose undo reports the totals once all else is undone):
+/// unload undoes load step by step, and a load that fails undoes exactly the steps it
 /// made, last first (docs/design.md, section 12).
 struct PrintkOffload {
     /// Marks the unloading task first thing at unload.
@@ -100,9 +101,10 @@ impl kernel::Module for PrintkOffload {
             },
             // SAFETY: the callers of `with_offload` are the callbacks of the
             // registrations below, the sysctl handlers (`_control`) and the module
-            // parameters' `get`; the registrations are declared before `_instance`, so
-            // they are undone (each waits for its running callbacks) before it is dropped,
-            // on unload and on a failed load alike.
+            // parameters' `get` (covered by the drop itself). The registrations are made
+            // after `_instance` and declared before it, so each is undone (waiting for its
+            // running callbacks) before it is dropped: on a failed load, the initialiser
+            // drops what it made last first; on unload, fields drop in declaration order.
             _instance: unsafe { engine::OFFLOAD.publish(offload)? },
             _threads: Offload::threads(offload)?,
             _notifiers: {

@@ -55,9 +55,10 @@ impl<T: Send + Sync> Instance<T> {
     /// Runs `f` on the published instance, if any.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
         let p = self.ptr.load(Ordering::Acquire);
-        // SAFETY: non-null only while its `Published` lives and holds a reference (type
-        // invariant), and by `publish`'s contract this call returns before that ends; only
-        // shared references are made.
+        // SAFETY: non-null only while its `Published` holds a reference (type invariant).
+        // By `publish`'s contract this call returns before `ptr` is cleared, and the drop
+        // clears it (under the parameter lock) before its reference goes. Only shared
+        // references are made.
         unsafe { p.as_ref() }.map(f)
     }
 }

@@ -28,7 +28,7 @@
 //!    before step 2): `synchronize_rcu_tasks()`, under which a task preempted anywhere in
 //!    the kernel is not quiescent until it switches voluntarily or reaches user space. A
 //!    kernel without preemption has no Tasks RCU; there no task can be preempted inside
-//!    the callback, and the engine's shutdown then stops its per-CPU kthreads, a context
+//!    the callback, and the unload then stops the per-CPU kthreads, a context
 //!    switch on every CPU, before the module's code goes. A preemptible kernel without
 //!    Tasks RCU has no such wait, and there the pool is not used: writers are held in the
 //!    tracepoint only.
@@ -372,7 +372,7 @@ fn wait_for_callbacks_to_return() {
     unsafe {
         kernel::bindings::synchronize_rcu_tasks()
     };
-    // Without preemption the engine's shutdown stops the per-CPU kthreads next: a context
+    // Without preemption the unload stops the per-CPU kthreads next: a context
     // switch on every CPU, which no task can take inside the callback.
 }
 
