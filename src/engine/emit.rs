@@ -181,7 +181,6 @@ impl Offload {
             if last_ns > left_ns {
                 break;
             }
-            cpus::cond_resched();
             match self.print_one(c) {
                 Some(Some(Emitted::Written(n, ns))) => {
                     written += 1;
@@ -254,7 +253,6 @@ impl Offload {
             if kthread && cpus::kthread_should_park() {
                 break;
             }
-            cpus::cond_resched();
         }
         // One flush per notice, complete or not: a console that stays in the list (a
         // notice imitated through /dev/kmsg) is printed as usual afterwards.
@@ -274,12 +272,18 @@ impl Offload {
     /// it could be preempted, and released only once they are back on: `console_unlock()`
     /// also prints what the consoles the kernel owns are owed, and that must not happen
     /// with interrupts off. Preemption stays off across it, as for a printk() caller's
-    /// `console_unlock()`.
+    /// `console_unlock()`. Process context: the CPU is offered first (`cond_resched()`).
     fn record_section<R>(
         &self,
         irqs_on: bool,
         f: impl FnOnce(&ConsoleLock, &mut KVec<u8>) -> R,
     ) -> Option<R> {
+        // The CPU is offered before every section, so that at most one record is written
+        // between two scheduling points: under voluntary preemption the `preempt_enable()`
+        // that ends a section does not reschedule, and two sections in a row (a round's
+        // records on two consoles, a round's record then a departing console's flush)
+        // would keep a waiting task off the CPU for two records.
+        cpus::cond_resched();
         self.steps.lap(Step::Loop);
         // Softirqs too stay on for a driver that allows interrupts: they run during the
         // write instead of piling up behind it.
