@@ -11,9 +11,10 @@
 
 use crate::engine::{parse_mask, with_offload, Offload};
 use crate::ffi::module_params::{module_params, ModuleParam};
+use crate::logic::static_text::StaticText;
 use crate::logic::uint_param;
 use crate::tunables::{self, COUNT, KNOBS};
-use core::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::prelude::*;
 
 /// No value given.
@@ -25,9 +26,8 @@ const MASK_MAX: usize = 512;
 static TUNABLES: [AtomicU64; COUNT] = [const { AtomicU64::new(UNSET) }; COUNT];
 /// The `emergency` value given.
 static EMERGENCY: AtomicU64 = AtomicU64::new(UNSET);
-/// The `printk_cpumask` text given, and its length (`usize::MAX`: none).
-static MASK: [AtomicU8; MASK_MAX] = [const { AtomicU8::new(0) }; MASK_MAX];
-static MASK_LEN: AtomicUsize = AtomicUsize::new(usize::MAX);
+/// The `printk_cpumask` text given.
+static MASK: StaticText<MASK_MAX> = StaticText::new();
 
 /// Tunable number `I`.
 struct TunableParam<const I: usize>;
@@ -75,11 +75,7 @@ impl ModuleParam for MaskParam {
             return Err(EINVAL);
         }
         parse_mask(value)?;
-        for (slot, &b) in MASK.iter().zip(value) {
-            slot.store(b, Ordering::Relaxed);
-        }
-        MASK_LEN.store(value.len(), Ordering::Release);
-        Ok(())
+        MASK.store(value).map_err(|_| EINVAL)
     }
 
     fn get(out: &mut [u8]) -> usize {
@@ -126,12 +122,8 @@ pub(crate) fn apply_tunables(o: &Offload) {
 /// Applies `printk_cpumask` and `emergency` if given. Once the engine runs; process
 /// context.
 pub(crate) fn apply_rest(o: &Offload) -> Result {
-    let n = MASK_LEN.load(Ordering::Acquire);
-    if n != usize::MAX {
-        let mut text = [0u8; MASK_MAX];
-        for (b, slot) in text.iter_mut().zip(&MASK[..n]) {
-            *b = slot.load(Ordering::Relaxed);
-        }
+    let mut text = [0u8; MASK_MAX];
+    if let Some(n) = MASK.load(&mut text) {
         o.store_mask(&text[..n])?;
     }
     if EMERGENCY.load(Ordering::Relaxed) == 1 {

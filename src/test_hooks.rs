@@ -10,25 +10,20 @@
 /// The longest command line kept for `pause`.
 #[cfg(rpo_test_hooks)]
 const CMDLINE_MAX: usize = 4096;
-/// The command line as `arm` read it, and its length.
+/// The command line as `arm` read it.
 #[cfg(rpo_test_hooks)]
-static CMDLINE: [core::sync::atomic::AtomicU8; CMDLINE_MAX] =
-    [const { core::sync::atomic::AtomicU8::new(0) }; CMDLINE_MAX];
-#[cfg(rpo_test_hooks)]
-static CMDLINE_LEN: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+static CMDLINE: crate::logic::static_text::StaticText<CMDLINE_MAX> =
+    crate::logic::static_text::StaticText::new();
 
 /// Reads the command line for `pause`, first thing at load: a pause point may be where
 /// reading a file is not allowed (inside a sysfs read, a nested `seq_file`). Process
 /// context.
 #[cfg(rpo_test_hooks)]
 pub(crate) fn arm() {
-    use core::sync::atomic::Ordering;
     let mut buf = [0u8; CMDLINE_MAX];
     let n = crate::ffi::kernel_state::read_cmdline(&mut buf).unwrap_or(0);
-    for (slot, &b) in CMDLINE.iter().zip(&buf[..n]) {
-        slot.store(b, Ordering::Relaxed);
-    }
-    CMDLINE_LEN.store(n, Ordering::Release);
+    // `n` fits: it was read into a buffer of the same size.
+    let _ = CMDLINE.store(&buf[..n]);
 }
 
 /// Reads the command line for `pause` (not in this build).
@@ -39,12 +34,8 @@ pub(crate) fn arm() {}
 /// Pauses at `point` if the command line asks for it. Process context.
 #[cfg(rpo_test_hooks)]
 pub(crate) fn pause(point: &str) {
-    use core::sync::atomic::Ordering;
     let mut buf = [0u8; CMDLINE_MAX];
-    let n = CMDLINE_LEN.load(Ordering::Acquire);
-    for (b, slot) in buf.iter_mut().zip(&CMDLINE[..n]) {
-        *b = slot.load(Ordering::Relaxed);
-    }
+    let n = CMDLINE.load(&mut buf).unwrap_or(0);
     for word in buf[..n].split(|c| c.is_ascii_whitespace()) {
         let Some(arg) = word.strip_prefix(b"rpo_test.pause=") else {
             continue;
@@ -92,22 +83,19 @@ pub(crate) fn fail(_point: &str) -> kernel::error::Result {
 #[cfg(rpo_test_hooks)]
 mod fail_at {
     use crate::ffi::module_params::{module_params, ModuleParam};
-    use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+    use crate::logic::static_text::StaticText;
     use kernel::prelude::*;
 
     /// The longest point name kept.
     const POINT_MAX: usize = 32;
-    static POINT: [AtomicU8; POINT_MAX] = [const { AtomicU8::new(0) }; POINT_MAX];
-    static LEN: AtomicUsize = AtomicUsize::new(0);
+    static POINT: StaticText<POINT_MAX> = StaticText::new();
 
     /// Whether the load was asked to fail at `point`.
     pub(super) fn is(point: &str) -> bool {
-        let n = LEN.load(Ordering::Acquire);
-        n == point.len()
-            && POINT[..n]
-                .iter()
-                .zip(point.as_bytes())
-                .all(|(slot, &b)| slot.load(Ordering::Relaxed) == b)
+        let mut given = [0u8; POINT_MAX];
+        POINT
+            .load(&mut given)
+            .is_some_and(|n| &given[..n] == point.as_bytes())
     }
 
     struct FailAt;
@@ -115,22 +103,11 @@ mod fail_at {
     impl ModuleParam for FailAt {
         fn set(value: &[u8]) -> Result {
             let value = value.strip_suffix(b"\n").unwrap_or(value);
-            if value.len() > POINT_MAX {
-                return Err(EINVAL);
-            }
-            for (slot, &b) in POINT.iter().zip(value) {
-                slot.store(b, Ordering::Relaxed);
-            }
-            LEN.store(value.len(), Ordering::Release);
-            Ok(())
+            POINT.store(value).map_err(|_| EINVAL)
         }
 
         fn get(out: &mut [u8]) -> usize {
-            let n = LEN.load(Ordering::Acquire).min(out.len());
-            for (b, slot) in out.iter_mut().zip(&POINT[..n]) {
-                *b = slot.load(Ordering::Relaxed);
-            }
-            n
+            POINT.load(out).unwrap_or(0)
         }
     }
 

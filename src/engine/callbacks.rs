@@ -28,7 +28,7 @@ impl PercpuCallbacks for Callbacks {
 
     fn should_run(cpu: u32) -> bool {
         // Kicked, or handed the claim by the previous printer.
-        with_offload(|o| o.kicked(cpu) || o.printer.claim.owns(cpu)).unwrap_or(false)
+        with_offload(|o| o.placement.kicked(cpu) || o.printer.claim.owns(cpu)).unwrap_or(false)
     }
 
     fn run(cpu: u32) {
@@ -48,7 +48,7 @@ impl DoorbellEvents for Callbacks {
     fn on_printk(cpu: u32, text: &[u8]) -> bool {
         with_offload(|o| {
             o.check_kernel_state();
-            o.watch_unregistration(text);
+            o.consoles.watch_unregistration(text);
             // The console loglevel this record is stored under; the boundary is read only
             // when the loglevel changed.
             o.printer
@@ -65,7 +65,7 @@ impl DoorbellEvents for Callbacks {
 
     fn on_ring(cpu: u32) {
         with_offload(|o| {
-            o.note_doorbell(cpu);
+            o.placement.note_doorbell(cpu);
             o.settle_kernel_state();
             let survey = o.survey_consoles(Ctx::Atomic);
             o.watch_urgent(cpu, survey.lowest_seq);

@@ -19,7 +19,11 @@
 
 use crate::ffi::console_list::{ConsoleListReader, ConsoleName, ConsoleRef};
 use crate::ffi::kmsg;
+use crate::logic::console_notice;
+use crate::logic::console_report::{verdict, Why};
+use crate::logic::emergency::ReasonList;
 use crate::logic::irq_safe_write::writes_with_irqs_on;
+use crate::stats::StatsWriter;
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use kernel::prelude::*;
 
@@ -179,6 +183,17 @@ impl OwnedConsoles {
             );
         }
         false
+    }
+
+    /// A record's text, in its printk() caller (any context): if it is the kernel's notice
+    /// that a held console is being unregistered (`logic/console_notice.rs`), marks it
+    /// departing, so that the printer prints its backlog before `unregister_console()`
+    /// can finish removing it (`Offload::flush_departing`), as the kernel flushes a
+    /// console it prints.
+    pub(crate) fn watch_unregistration(&self, text: &[u8]) {
+        if let Some(name) = console_notice::unregistered_console(text) {
+            self.mark_departing(name);
+        }
     }
 
     /// Marks the held console named `name` (name and index) as being unregistered (its
@@ -358,6 +373,45 @@ impl OwnedConsoles {
                 missed,
                 flushed,
             });
+        }
+    }
+
+    /// One line of the `consoles` file for `c`; `now` is the ring's next record, the
+    /// emergency reasons, whether every slot is taken, and whether the kernel prints the
+    /// held consoles.
+    pub(super) fn report_line(
+        &self,
+        c: &ConsoleRef<'_>,
+        now: (u64, ReasonList, bool, bool),
+        lw: &mut StatsWriter<'_>,
+    ) {
+        use core::fmt::Write;
+        let (next, reasons, full, kernel_prints) = now;
+        let mut facts = c.facts();
+        facts.held = self.holds(c.addr());
+        facts.slots_full = full;
+        facts.kernel_prints = kernel_prints;
+        let (by, why) = verdict(facts);
+        let _ = write!(lw, "{} {} ", c.name().as_str(), by.as_str());
+        if facts.nbcon {
+            // An nbcon console's position is not `seq`: not the module's to show.
+            let _ = write!(lw, "- - ");
+        } else {
+            let seq = c.seq();
+            let _ = write!(lw, "{} {} ", seq, next.saturating_sub(seq));
+        }
+        match self.counts(c.addr()) {
+            Some((written, dropped)) => {
+                let _ = write!(lw, "{} {} ", written, dropped);
+            }
+            None => {
+                let _ = write!(lw, "- - ");
+            }
+        }
+        if why == Why::Emergency {
+            let _ = writeln!(lw, "{}:{}", why.as_str(), reasons);
+        } else {
+            let _ = writeln!(lw, "{}", why.as_str());
         }
     }
 }

@@ -29,7 +29,7 @@ mod step_timers;
 mod takeover;
 mod watches;
 
-use crate::ffi::console_list::{ConsoleListReader, ConsoleRef};
+use crate::ffi::console_list::ConsoleListReader;
 use crate::ffi::cpus;
 use crate::ffi::doorbell::Doorbell;
 use crate::ffi::instance::Instance;
@@ -38,8 +38,7 @@ use crate::ffi::lifecycle::Lifecycle;
 use crate::ffi::percpu_threads::PercpuThreads;
 use crate::ffi::registration::Registration;
 use crate::ffi::watch_timer::WatchTimer;
-use crate::logic::console_report::{verdict, Why};
-use crate::logic::emergency::{Reason, ReasonList};
+use crate::logic::emergency::Reason;
 use crate::stats::{Stats, StatsWriter};
 use crate::tunables::Tunables;
 use callbacks::Callbacks;
@@ -298,7 +297,8 @@ impl Offload {
         reader.for_each(|c| {
             let mut line = [0u8; CONSOLE_LINE_MAX];
             let mut lw = StatsWriter::new(&mut line);
-            self.console_line(&c, (next, reasons, full, kernel_prints), &mut lw);
+            self.consoles
+                .report_line(&c, (next, reasons, full, kernel_prints), &mut lw);
             // Whole lines only, with room left to say how many did not fit.
             let n = lw.len();
             if hidden == 0 && n + CONSOLES_MORE_MAX <= w.room() {
@@ -311,44 +311,5 @@ impl Offload {
             let _ = writeln!(w, "... {} more consoles not shown", hidden);
         }
         w.len()
-    }
-
-    /// One line of the `consoles` file for `c`; `now` is the ring's next record, the
-    /// emergency reasons, whether every slot is taken, and whether the kernel prints the
-    /// held consoles.
-    fn console_line(
-        &self,
-        c: &ConsoleRef<'_>,
-        now: (u64, ReasonList, bool, bool),
-        lw: &mut StatsWriter<'_>,
-    ) {
-        use core::fmt::Write;
-        let (next, reasons, full, kernel_prints) = now;
-        let mut facts = c.facts();
-        facts.held = self.consoles.holds(c.addr());
-        facts.slots_full = full;
-        facts.kernel_prints = kernel_prints;
-        let (by, why) = verdict(facts);
-        let _ = write!(lw, "{} {} ", c.name().as_str(), by.as_str());
-        if facts.nbcon {
-            // An nbcon console's position is not `seq`: not the module's to show.
-            let _ = write!(lw, "- - ");
-        } else {
-            let seq = c.seq();
-            let _ = write!(lw, "{} {} ", seq, next.saturating_sub(seq));
-        }
-        match self.consoles.counts(c.addr()) {
-            Some((written, dropped)) => {
-                let _ = write!(lw, "{} {} ", written, dropped);
-            }
-            None => {
-                let _ = write!(lw, "- - ");
-            }
-        }
-        if why == Why::Emergency {
-            let _ = writeln!(lw, "{}:{}", why.as_str(), reasons);
-        } else {
-            let _ = writeln!(lw, "{}", why.as_str());
-        }
     }
 }

@@ -114,6 +114,24 @@ impl Mode {
             ring: RingEstimate::new(),
         })
     }
+
+    /// Announces a change of the mode's lasting reasons once. Process context.
+    fn announce(&self) {
+        let first = self.emergency.first_except(&QUIET);
+        let active = first.is_some();
+        if self.announced.swap(active, Ordering::SeqCst) == active {
+            return;
+        }
+        if let Some(why) = first {
+            let why = why.name();
+            pr_info!(
+                "emergency mode on ({}): printk() callers print synchronously\n",
+                why
+            );
+        } else {
+            pr_info!("emergency mode off: printing from the kthreads again\n");
+        }
+    }
 }
 
 impl Offload {
@@ -166,7 +184,7 @@ impl Offload {
             return;
         }
         if ctx == Ctx::Sleepable {
-            self.announce();
+            self.mode.announce();
         } else {
             self.request(ANNOUNCE, ctx);
         }
@@ -340,7 +358,7 @@ impl Offload {
             self.forget_departed();
         }
         if what & ANNOUNCE != 0 {
-            self.announce();
+            self.mode.announce();
         }
         if what & URGENT_DELAY != 0 {
             pr_info!(
@@ -351,24 +369,6 @@ impl Offload {
         }
         if what & DRAIN != 0 {
             self.drain(true);
-        }
-    }
-
-    /// Announces a change of the mode's lasting reasons once. Process context.
-    fn announce(&self) {
-        let first = self.mode.emergency.first_except(&QUIET);
-        let active = first.is_some();
-        if self.mode.announced.swap(active, Ordering::SeqCst) == active {
-            return;
-        }
-        if let Some(why) = first {
-            let why = why.name();
-            pr_info!(
-                "emergency mode on ({}): printk() callers print synchronously\n",
-                why
-            );
-        } else {
-            pr_info!("emergency mode off: printing from the kthreads again\n");
         }
     }
 

@@ -15,7 +15,6 @@ use crate::ffi::cpus;
 use crate::logic::cpu_choice::{choose_cpu, mostly_idle, successor, IdleSample};
 use crate::logic::cpulist::{self, ParseError};
 use crate::logic::emergency::Reason;
-use crate::tunables::Tunable;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KVec};
 use kernel::prelude::*;
@@ -106,37 +105,31 @@ impl Placement {
             .is_some_and(|r| r.load(Ordering::SeqCst))
     }
 
-    /// The watch timer is about to ring `cpu`'s doorbell (`Offload::note_doorbell`).
+    /// The watch timer is about to ring `cpu`'s doorbell (`note_doorbell`).
     pub(crate) fn note_timer_ring(&self, cpu: u32) {
         if let Some(f) = self.timer_rang.get(cpu as usize) {
             f.store(true, Ordering::Relaxed);
         }
     }
-}
 
-impl Offload {
     /// Whether `cpu` is in `printk_cpumask`.
     pub(crate) fn in_mask(&self, cpu: u32) -> bool {
-        self.placement
-            .mask
+        self.mask
             .get((cpu / WORD_BITS) as usize)
             .is_some_and(|w| w.load(Ordering::Relaxed) & (1 << (cpu % WORD_BITS)) != 0)
     }
 
     /// Whether `cpu`'s kthread may print now.
     pub(crate) fn eligible(&self, cpu: u32) -> bool {
-        self.in_mask(cpu) && self.placement.is_ready(cpu) && cpus::cpu_online(cpu)
+        self.in_mask(cpu) && self.is_ready(cpu) && cpus::cpu_online(cpu)
     }
 
     /// Whether `cpu` produced messages recently.
     fn busy(&self, cpu: u32) -> bool {
-        self.placement
-            .last_doorbell
-            .get(cpu as usize)
-            .is_some_and(|t| {
-                let t = t.load(Ordering::Relaxed);
-                t != 0 && cpus::now_ns().saturating_sub(t) < BUSY_WINDOW_NS
-            })
+        self.last_doorbell.get(cpu as usize).is_some_and(|t| {
+            let t = t.load(Ordering::Relaxed);
+            t != 0 && cpus::now_ns().saturating_sub(t) < BUSY_WINDOW_NS
+        })
     }
 
     /// Reads the idle time of every eligible CPU but `from` and notes whether each was
@@ -144,7 +137,7 @@ impl Offload {
     /// this at the end of each slice, so the share covers about the last slice.
     fn look_at_idle_cpus(&self, from: u32) {
         for cpu in 0..cpus::nr_cpu_ids() {
-            let Some(seen) = self.placement.idle_seen.get(cpu as usize) else {
+            let Some(seen) = self.idle_seen.get(cpu as usize) else {
                 break;
             };
             if cpu == from || !self.eligible(cpu) {
@@ -180,8 +173,7 @@ impl Offload {
 
     /// Whether `cpu` was mostly idle at the last look.
     fn was_idle(&self, cpu: u32) -> bool {
-        self.placement
-            .idle_seen
+        self.idle_seen
             .get(cpu as usize)
             .is_some_and(|s| s.idle.load(Ordering::Relaxed))
     }
@@ -190,37 +182,34 @@ impl Offload {
     /// timer (`note_timer_ring`).
     pub(crate) fn note_doorbell(&self, cpu: u32) {
         let timer = self
-            .placement
             .timer_rang
             .get(cpu as usize)
             .is_some_and(|f| f.swap(false, Ordering::Relaxed));
         if timer {
             return;
         }
-        if let Some(t) = self.placement.last_doorbell.get(cpu as usize) {
+        if let Some(t) = self.last_doorbell.get(cpu as usize) {
             t.store(cpus::now_ns(), Ordering::Relaxed);
         }
     }
 
     /// Whether `cpu`'s kthread was kicked.
     pub(crate) fn kicked(&self, cpu: u32) -> bool {
-        self.placement
-            .kicks
+        self.kicks
             .get(cpu as usize)
             .is_some_and(|k| k.load(Ordering::Relaxed))
     }
 
     /// Takes `cpu`'s kick (its kthread is about to do what it was kicked for).
     pub(crate) fn take_kick(&self, cpu: u32) -> bool {
-        self.placement
-            .kicks
+        self.kicks
             .get(cpu as usize)
             .is_some_and(|k| k.swap(false, Ordering::SeqCst))
     }
 
     /// The CPU whose kthread should print next (`logic/cpu_choice.rs`).
     pub(crate) fn next_printer(&self, from: u32) -> Option<u32> {
-        let start = self.placement.rotor.fetch_add(1, Ordering::Relaxed);
+        let start = self.rotor.fetch_add(1, Ordering::Relaxed);
         let eligible = |cpu: u32| self.eligible(cpu);
         let busy = |cpu: u32| self.busy(cpu);
         choose_cpu(from, start, cpus::nr_cpu_ids(), eligible, busy)
@@ -228,13 +217,12 @@ impl Offload {
 
     /// At the end of a slice on `cpu` (its kthread calls), during which another task was
     /// mostly waiting for `cpu` or not (`wanted`): the CPU to hand over to, or `None` to
-    /// keep printing here (`logic/cpu_choice.rs`, `adaptive_placement`).
-    pub(crate) fn successor(&self, cpu: u32, wanted: bool) -> Option<u32> {
-        let adaptive = self.tunables.get(Tunable::AdaptivePlacement) != 0;
+    /// keep printing here (`logic/cpu_choice.rs`; `adaptive`: `adaptive_placement`).
+    pub(crate) fn successor(&self, cpu: u32, wanted: bool, adaptive: bool) -> Option<u32> {
         if adaptive {
             self.look_at_idle_cpus(cpu);
         }
-        let start = self.placement.rotor.fetch_add(1, Ordering::Relaxed);
+        let start = self.rotor.fetch_add(1, Ordering::Relaxed);
         successor(
             adaptive,
             wanted,
@@ -247,10 +235,30 @@ impl Offload {
         )
     }
 
+    /// `printk_cpumask` as a CPU list, into `out`; its length (0 if `out` is too small).
+    pub(crate) fn show_mask(&self, out: &mut [u8]) -> usize {
+        let mut words = KVec::new();
+        for w in self.mask.iter() {
+            if words.push(w.load(Ordering::Relaxed), GFP_KERNEL).is_err() {
+                return 0;
+            }
+        }
+        cpulist::format(&words, cpus::nr_cpu_ids(), out).unwrap_or(0)
+    }
+
+    /// Sets the mask to `words` (`parse_mask`). One writer at a time.
+    fn set_mask(&self, words: &[usize]) {
+        for (w, v) in self.mask.iter().zip(words) {
+            w.store(*v, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Offload {
     /// Wakes the kthread of the next printer, preferring a CPU other than `from`; with no
     /// eligible CPU at all, enters emergency mode.
     pub(crate) fn kick_from(&self, from: u32, ctx: Ctx) {
-        match self.next_printer(from) {
+        match self.placement.next_printer(from) {
             Some(cpu) => self.kick(cpu, ctx),
             None => self.raise(Reason::NO_CPU, ctx),
         }
@@ -266,7 +274,7 @@ impl Offload {
             self.threads.wake(cpu);
         } else if k.swap(false, Ordering::SeqCst) {
             // `park` did not take it: pass it on ourselves.
-            if let Some(next) = self.next_printer(cpu).filter(|&n| n != cpu) {
+            if let Some(next) = self.placement.next_printer(cpu).filter(|&n| n != cpu) {
                 self.kick(next, ctx);
             } else {
                 self.raise(Reason::NO_CPU, ctx);
@@ -337,7 +345,7 @@ impl Offload {
         if self.printer.claim.owns(cpu) {
             self.finish_printing(cpu);
         }
-        if self.take_kick(cpu) {
+        if self.placement.take_kick(cpu) {
             self.kick_from(cpu, Ctx::Sleepable);
         }
         // Not here: a CPU going down must not wait for a backlog; another kthread prints it.
@@ -346,7 +354,7 @@ impl Offload {
 
     /// Whether some CPU may print now; raises or clears `NO_CPU` accordingly.
     pub(crate) fn reevaluate_cpus(&self, ctx: Ctx) {
-        if (0..cpus::nr_cpu_ids()).any(|c| self.eligible(c)) {
+        if (0..cpus::nr_cpu_ids()).any(|c| self.placement.eligible(c)) {
             if self.clear(Reason::NO_CPU, ctx) {
                 self.ring_now();
             }
@@ -364,15 +372,10 @@ impl Offload {
         }
     }
 
-    /// `printk_cpumask` as a CPU list, into `out`; its length (0 if `out` is too small).
+    /// `printk_cpumask` as a CPU list (`Placement::show_mask`), for the sysctl and the
+    /// module parameter.
     pub(crate) fn show_mask(&self, out: &mut [u8]) -> usize {
-        let mut words = KVec::new();
-        for w in self.placement.mask.iter() {
-            if words.push(w.load(Ordering::Relaxed), GFP_KERNEL).is_err() {
-                return 0;
-            }
-        }
-        cpulist::format(&words, cpus::nr_cpu_ids(), out).unwrap_or(0)
+        self.placement.show_mask(out)
     }
 
     /// Sets `printk_cpumask` from a CPU list (the kernel's syntax and errors); on error
@@ -382,9 +385,7 @@ impl Offload {
         {
             // One writer at a time, so that a mask is never a mix of two writes.
             let _writer = self.mask_writer.lock();
-            for (w, v) in self.placement.mask.iter().zip(words.iter()) {
-                w.store(*v, Ordering::SeqCst);
-            }
+            self.placement.set_mask(&words);
         }
         // No CPU left: the backlog is printed here, then the consoles are the kernel's.
         self.reevaluate_cpus(Ctx::Sleepable);

@@ -85,11 +85,11 @@ impl Printer {
 impl Offload {
     /// `cpu`'s kthread, kicked or handed the claim. Process context.
     pub(crate) fn run_on(&self, cpu: u32) {
-        self.take_kick(cpu);
+        self.placement.take_kick(cpu);
         if self.housekeeping_owed() {
             self.housekeeping();
         }
-        if self.eligible(cpu) {
+        if self.placement.eligible(cpu) {
             self.end_starvation(cpu);
         }
         if self.handing_back() {
@@ -100,7 +100,7 @@ impl Offload {
             if self.emergency() {
                 return;
             }
-            if !self.eligible(cpu) {
+            if !self.placement.eligible(cpu) {
                 // Left the mask (or the CPU is going): pass the work on.
                 if self.backlog() {
                     self.kick_from(cpu, Ctx::Sleepable);
@@ -119,7 +119,7 @@ impl Offload {
         }
         // We hold the claim: whatever happens, `finish_printing` passes it on, before any
         // drain (a successor waiting for it may be parking: its CPU is going offline).
-        if !self.emergency() && self.eligible(cpu) {
+        if !self.emergency() && self.placement.eligible(cpu) {
             self.print_slice(cpu);
         }
         self.finish_printing(cpu);
@@ -205,7 +205,7 @@ impl Offload {
                 }
             }
             // A CPU going offline waits for its kthread: not for a backlog.
-            if !self.in_mask(cpu) || self.emergency() || cpus::kthread_should_park() {
+            if !self.placement.in_mask(cpu) || self.emergency() || cpus::kthread_should_park() {
                 break;
             }
             // Looked at once the CPU was offered: a task that needed it briefly is done.
@@ -242,7 +242,11 @@ impl Offload {
             return false;
         }
         match *invited_at {
-            None => match self.successor(cpu, budget.cpu_wanted()) {
+            None => match self.placement.successor(
+                cpu,
+                budget.cpu_wanted(),
+                self.tunables.get(Tunable::AdaptivePlacement) != 0,
+            ) {
                 Some(next) if self.printer.claim.invite(next) => {
                     self.kick(next, Ctx::Sleepable);
                     *invited_at = Some(now);

@@ -6,7 +6,6 @@
 use super::mode::{Ctx, ADOPT, DEPARTED, RESYNC};
 use super::Offload;
 use crate::ffi::console_list::{ConsoleListLock, ConsoleListReader, ConsoleName};
-use crate::logic::console_notice;
 use crate::stats::Stats;
 use kernel::prelude::*;
 
@@ -54,16 +53,6 @@ impl Offload {
             } else {
                 pr_info!("took over console {}\n", name.as_str());
             }
-        }
-    }
-
-    /// A record's text, in its printk() caller (any context): if it is the kernel's notice
-    /// that a held console is being unregistered (`logic/console_notice.rs`), the printer
-    /// prints that console's backlog before `unregister_console()` can finish removing it
-    /// (`flush_departing`), as the kernel flushes a console it prints.
-    pub(crate) fn watch_unregistration(&self, text: &[u8]) {
-        if let Some(name) = console_notice::unregistered_console(text) {
-            self.consoles.mark_departing(name);
         }
     }
 

@@ -4,7 +4,7 @@
 //! state), starvation of the printers, urgent records, and the backlog limit. Each raises
 //! or clears an emergency reason; none prints.
 
-use super::mode::{Ctx, DRAIN, URGENT_DELAY};
+use super::mode::{Ctx, Mode, DRAIN, URGENT_DELAY};
 use super::Offload;
 use crate::ffi::{cpus, kernel_state, kmsg};
 use crate::logic::backpressure::{self, Step};
@@ -173,7 +173,7 @@ impl Offload {
         if below == 0 {
             return;
         }
-        let Some((found, first)) = self.count_urgent(cpu, from, end, below) else {
+        let Some((found, first)) = self.mode.count_urgent(cpu, from, end, below) else {
             return;
         };
         Stats::add(&self.stats.records_urgent, found);
@@ -194,33 +194,6 @@ impl Offload {
                 .store(wait_ns / 1_000_000, Ordering::Relaxed);
             self.request(URGENT_DELAY, Ctx::Atomic);
         }
-    }
-
-    /// Counts the kernel records in `from..end` with a level below `below`, and notes the
-    /// last of them in `urgent_seq`: their number and the first one's sequence number, if
-    /// any. Doorbell of `cpu` (its scan buffer).
-    fn count_urgent(&self, cpu: u32, from: u64, end: u64, below: u64) -> Option<(u64, u64)> {
-        let lock = self.mode.scan_bufs.get(cpu as usize)?;
-        let mut guard = lock.lock();
-        let buf = &mut guard[..];
-        let (mut seq, mut found, mut first) = (from, 0u64, None);
-        while seq < end {
-            let Some(rec) = kmsg::read_at(seq, true, buf) else {
-                break;
-            };
-            if rec.seq >= end {
-                break;
-            }
-            if let Some((0, level)) = syslog_class(&buf[..rec.len]) {
-                if u64::from(level) < below {
-                    found += 1;
-                    first.get_or_insert(rec.seq);
-                    self.mode.urgent_seq.fetch_max(rec.seq, Ordering::Relaxed);
-                }
-            }
-            seq = rec.seq + 1;
-        }
-        first.map(|f| (found, f))
     }
 
     /// Ends the urgent-record mode once the held consoles printed the last urgent record
@@ -266,5 +239,34 @@ impl Offload {
             Step::Leave => self.pacing.set_backpressure(false),
             Step::Stay => {}
         }
+    }
+}
+
+impl Mode {
+    /// Counts the kernel records in `from..end` with a level below `below`, and notes the
+    /// last of them in `urgent_seq`: their number and the first one's sequence number, if
+    /// any. Doorbell of `cpu` (its scan buffer).
+    fn count_urgent(&self, cpu: u32, from: u64, end: u64, below: u64) -> Option<(u64, u64)> {
+        let lock = self.scan_bufs.get(cpu as usize)?;
+        let mut guard = lock.lock();
+        let buf = &mut guard[..];
+        let (mut seq, mut found, mut first) = (from, 0u64, None);
+        while seq < end {
+            let Some(rec) = kmsg::read_at(seq, true, buf) else {
+                break;
+            };
+            if rec.seq >= end {
+                break;
+            }
+            if let Some((0, level)) = syslog_class(&buf[..rec.len]) {
+                if u64::from(level) < below {
+                    found += 1;
+                    first.get_or_insert(rec.seq);
+                    self.urgent_seq.fetch_max(rec.seq, Ordering::Relaxed);
+                }
+            }
+            seq = rec.seq + 1;
+        }
+        first.map(|f| (found, f))
     }
 }

@@ -21,5 +21,6 @@ pub(crate) mod record_text;
 pub(crate) mod ring_estimate;
 pub(crate) mod slice_budget;
 pub(crate) mod starvation_watch;
+pub(crate) mod static_text;
 pub(crate) mod uint_param;
 pub(crate) mod wait_histogram;

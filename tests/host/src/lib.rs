@@ -53,6 +53,8 @@ mod slice_budget_tests;
 #[cfg(all(test, not(loom)))]
 mod starvation_watch_tests;
 #[cfg(all(test, not(loom)))]
+mod static_text_tests;
+#[cfg(all(test, not(loom)))]
 mod uint_param_tests;
 #[cfg(all(test, not(loom)))]
 mod wait_histogram_tests;
