@@ -220,6 +220,44 @@ printf '[1] rpo-expected-trouble: begin\n[2] WARNING: CPU: 1 (never closed)\n' >
 if scripts/scan-kernel-log.sh "$log" >/dev/null; then hnok "scanner missed a WARNING in a bracket left open"; else hok "scanner flags a WARNING in a bracket left open"; fi
 rm -f "$log"
 
+echo "== harness: the build refuses a kernel the module cannot run on, naming why"
+# A copy of the test kernel's configuration, changed one way at a time: the build must stop
+# before compiling anything, with the reason (scripts/kconfig-check.sh, run by every target
+# that builds against the tree), and accept the unchanged copy.
+fake=$(mktemp -d)
+mkdir -p "$fake/rust/bindings"
+touch "$fake/rust/bindings/.bindings_generated.rs.cmd"
+# refused CONFIG_CHANGE WHY: the build against the changed copy fails, saying WHY.
+refused() {
+	local out
+	sed "$1" "$kdir/.config" >"$fake/.config"
+	if out=$(make -s KDIR="$fake" modules 2>&1); then
+		hnok "the build accepted a kernel with '$2'"
+	elif grep -q "$2" <<<"$out"; then
+		hok "the build refuses a kernel with '$2'"
+	else
+		hnok "the build refused a kernel with '$2' without saying so: $out"
+	fi
+}
+# shellcheck disable=SC2016 # a sed script: \$ is its last line
+refused 's/^# CONFIG_PREEMPT_RT is not set$/CONFIG_PREEMPT_RT=y/; $a CONFIG_PREEMPT_RT=y' "CONFIG_PREEMPT_RT=y"
+refused 's/^CONFIG_TRACEPOINTS=y$/# CONFIG_TRACEPOINTS is not set/' "CONFIG_TRACEPOINTS is not set"
+cp "$kdir/.config" "$fake/.config"
+if out=$(scripts/kconfig-check.sh "$fake" 2>&1); then
+	hok "the kernel check accepts the test kernel's configuration"
+else
+	hnok "the kernel check refused the test kernel's configuration: $out"
+fi
+rm "$fake/rust/bindings/.bindings_generated.rs.cmd"
+if out=$(make -s KDIR="$fake" modules 2>&1); then
+	hnok "the build accepted a kernel tree without built Rust support"
+elif grep -q "no built Rust support" <<<"$out"; then
+	hok "the build refuses a kernel tree without built Rust support"
+else
+	hnok "the build refused a tree without Rust support without saying so: $out"
+fi
+rm -rf "$fake"
+
 echo "== harness: the burst tests' verdict (writer_spared) fails where it must"
 # Writer times in us (slow mode, fast mode, nothing printed), then "pass" or words of the
 # failure the verdict must end with: each check is caught alone, and a good case passes.
