@@ -8,7 +8,7 @@ set -euo pipefail
 
 APT_PKGS=(rustc-web rust-web-src rust-web-clippy clang libclang-dev lld llvm flex bison bc libelf-dev
 	libssl-dev cpio qemu-system-x86 linux-source-6.12 udev kmod procps util-linux
-	python3-pip make gcc shellcheck)
+	python3-pip make gcc shellcheck systemd)
 # Without their recommendations: dkms would bring Debian's kernel headers, which nothing
 # here uses (scripts/dkms-test.sh builds against the project's own kernel).
 APT_PKGS_BARE=(dkms)

@@ -128,7 +128,7 @@ impl Offload {
             this,
             |o| {
                 o.threads.register()?;
-                o.wait_for_kthreads();
+                o.placement.wait_for_kthreads();
                 Ok(())
             },
             |o| o.threads.unregister(),
@@ -225,16 +225,6 @@ impl Offload {
                 );
             },
         )
-    }
-
-    /// Waits (at most two seconds) until the kthread of every online CPU runs.
-    fn wait_for_kthreads(&self) {
-        for _ in 0..400 {
-            if (0..cpus::nr_cpu_ids()).all(|c| !cpus::cpu_online(c) || self.placement.is_ready(c)) {
-                return;
-            }
-            cpus::sleep_us(5_000, 6_000);
-        }
     }
 
     /// Load step, after all others: nothing. Dropped, first thing at unload: the current

@@ -105,6 +105,17 @@ impl Placement {
             .is_some_and(|r| r.load(Ordering::SeqCst))
     }
 
+    /// Waits (at most two seconds) until the kthread of every online CPU runs. Process
+    /// context.
+    pub(super) fn wait_for_kthreads(&self) {
+        for _ in 0..400 {
+            if (0..cpus::nr_cpu_ids()).all(|c| !cpus::cpu_online(c) || self.is_ready(c)) {
+                return;
+            }
+            cpus::sleep_us(5_000, 6_000);
+        }
+    }
+
     /// The watch timer is about to ring `cpu`'s doorbell (`note_doorbell`).
     pub(crate) fn note_timer_ring(&self, cpu: u32) {
         if let Some(f) = self.timer_rang.get(cpu as usize) {

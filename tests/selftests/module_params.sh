@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Module parameters: modinfo lists each; values given at load (insmod, and modprobe with an
-# options file) reach the sysctls and /sys/module; a bad value fails the load with the
+# Module parameters: modinfo lists each; values given at load (insmod; modprobe with an
+# options file; /etc/modprobe.d/ with systemd-modules-load and /etc/modules-load.d/) reach
+# the sysctls and /sys/module; a bad value (insmod, /etc/modprobe.d/) fails the load with the
 # kernel's line naming the parameter, and touches nothing.
 . "$(dirname "$0")/lib.sh"
 setup_printk
@@ -71,3 +72,49 @@ expect slice_us 7000
 expect printk_cpumask 0
 rmmod rust_printk_offload || fail "rmmod"
 log "modprobe with an options file: slice_us and printk_cpumask as configured"
+
+# As an installed system keeps them: options in /etc/modprobe.d/, the module named in
+# /etc/modules-load.d/ and loaded by systemd-modules-load (what loads it at boot), from
+# /lib/modules/RELEASE. A tmpfs over each directory and the module tree over
+# /lib/modules/RELEASE, in the guest's view only (the host's files are not touched).
+rel=$(uname -r)
+ML=/lib/systemd/systemd-modules-load
+[ -x $ML ] || skip "no $ML (systemd)"
+[ -d "/lib/modules/$rel" ] || skip "no /lib/modules/$rel to mount the module tree over"
+mounted=()
+for d in /etc/modprobe.d /etc/modules-load.d "/lib/modules/$rel"; do
+	[ -d "$d" ] || skip "no $d to mount over"
+	if [ "$d" = "/lib/modules/$rel" ]; then
+		mount --bind "$R/lib/modules/$rel" "$d" || fail "cannot mount the module tree over $d"
+	else
+		mount -t tmpfs rpo-test "$d" || fail "cannot mount a tmpfs over $d"
+	fi
+	mounted+=("$d")
+	on_exit "umount $d 2>/dev/null"
+done
+echo "options rust_printk_offload starvation_ms=1500 printk_cpumask=1" \
+	>/etc/modprobe.d/rust_printk_offload.conf
+echo rust_printk_offload >/etc/modules-load.d/rust_printk_offload.conf
+$ML || fail "systemd-modules-load failed"
+[ -e /sys/module/rust_printk_offload ] || fail "systemd-modules-load did not load the module"
+expect starvation_ms 1500
+expect printk_cpumask 1
+rmmod rust_printk_offload || fail "rmmod"
+log "/etc/modules-load.d/ and /etc/modprobe.d/: systemd-modules-load loaded it with the options"
+
+# A bad option there: the load is refused, the kernel names the parameter, nothing is touched.
+echo "options rust_printk_offload starvation_ms=5" >/etc/modprobe.d/rust_printk_offload.conf
+log_mark
+if modprobe rust_printk_offload 2>/dev/null; then
+	rmmod rust_printk_offload
+	fail "modprobe accepted starvation_ms=5 from /etc/modprobe.d/"
+fi
+log_since | grep -q "rust_printk_offload: \`5' invalid for parameter \`starvation_ms'" ||
+	fail "a bad option in /etc/modprobe.d/: no log line naming it: $(log_since | tail -3)"
+[ ! -e /sys/module/rust_printk_offload ] || fail "a bad option in /etc/modprobe.d/: the module stayed loaded"
+enabled || fail "a bad option in /etc/modprobe.d/: slowcon0 is not enabled any more"
+log "a bad option in /etc/modprobe.d/: modprobe refused, the parameter named, slowcon0 left alone"
+# The kernel's own modules again, for the tests after this one.
+for d in "${mounted[@]}"; do
+	umount "$d" || fail "umount $d"
+done
