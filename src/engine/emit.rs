@@ -317,15 +317,31 @@ impl Offload {
     /// `anyway`), hands the consoles back to the kernel, under `console_lock`, so the
     /// kernel's next record on each is the one after the module's last. `Some(true)`:
     /// handed back (or no longer wanted); `Some(false)`: records came meanwhile; `None`:
-    /// the lock was busy.
+    /// the lock was busy. Process context.
     pub(crate) fn try_hand_back(&self, anyway: bool) -> Option<bool> {
+        if anyway {
+            // Records are still owed (writers outran the drain): under a sleeping
+            // `console_lock()`, whose release prints them here, preemptible between
+            // records, not with preemption off as a trylock holder's release would (a
+            // record section's), nor in whichever caller comes next.
+            cpus::cond_resched();
+            let lock = ConsoleLock::acquire();
+            if self.mode.emergency.hand_back() {
+                self.apply_ownership();
+            }
+            // The consoles are the kernel's now: writers held for the hand-back go before
+            // this drainer prints what is owed.
+            self.wake_held();
+            drop(lock);
+            return Some(true);
+        }
         self.record_section(false, |_lock, _buf| {
             let reader = ConsoleListReader::enter();
             let mut behind = false;
             self.consoles
                 .for_each_ours(&reader, |c| behind |= kmsg::has_record_from(c.seq()));
             drop(reader);
-            if behind && !anyway {
+            if behind {
                 return false;
             }
             if self.mode.emergency.hand_back() {

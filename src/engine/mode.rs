@@ -203,7 +203,8 @@ impl Offload {
     /// context) keep the backlog from shrinking: the drain works in epochs, each up to the
     /// records stored when it began, and an epoch that ends owing no fewer records than
     /// it began with hands back, but only with at most `OUTRUN_HAND_BACK` records owed
-    /// (the kernel prints those in its next caller); otherwise printing goes on.
+    /// (printed here, preemptible between records, as the drainer releases a sleeping
+    /// `console_lock()`: `try_hand_back`); otherwise printing goes on.
     pub(crate) fn drain(&self, kthread: bool) {
         while !self.pacing.start_drain() {
             if kthread || !self.handing_back() {

@@ -31,6 +31,18 @@ const NOT_SERVED: i16 =
 pub(crate) struct ConsoleLock(PhantomData<*mut ()>);
 
 impl ConsoleLock {
+    /// Takes `console_lock`, sleeping until it is free. Process context. Its release
+    /// (`console_unlock()`) then prints what the consoles the kernel owns are owed as
+    /// the kernel's own sleeping lock holder does: each record in its own interrupts-off
+    /// section, `cond_resched()` between records (`console_may_schedule`).
+    pub(crate) fn acquire() -> Self {
+        // SAFETY: no memory-safety precondition; a sleeping lock taken where sleeping is
+        // not allowed is a bug `CONFIG_DEBUG_ATOMIC_SLEEP` reports. The callers may sleep.
+        // INVARIANT: console_lock() returns with the lock held.
+        unsafe { b::console_lock() };
+        Self(PhantomData)
+    }
+
     /// Takes `console_lock` if it is free, without sleeping (any context but NMI).
     pub(crate) fn try_acquire() -> Option<Self> {
         // SAFETY: console_trylock() may be called in any context but NMI; the printer calls

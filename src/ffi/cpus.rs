@@ -76,11 +76,32 @@ pub(crate) fn sleep_us(min_us: u64, max_us: u64) {
     };
 }
 
-/// Gives the CPU to another task if one should run (`cond_resched()`). Process context,
-/// no spinning lock held.
+/// Gives the CPU to another task if one should run, as the kernel's `cond_resched()`.
+/// Process context, no spinning lock held: with `CONFIG_DEBUG_ATOMIC_SLEEP` a caller in
+/// atomic context is reported (`__might_resched()`, with the caller's line), where
+/// `__cond_resched()` alone would silently do nothing. Under static full preemption the
+/// kernel has no `__cond_resched()`: there `preempt_enable()` reschedules, and this only
+/// checks.
+#[track_caller]
 pub(crate) fn cond_resched() {
+    #[cfg(CONFIG_DEBUG_ATOMIC_SLEEP)]
+    {
+        let line = core::panic::Location::caller().line();
+        // SAFETY: the file name is a NUL-terminated static string; the function only
+        // reads the context's state and reports.
+        unsafe {
+            b::__might_resched(
+                c"rust_printk_offload".as_ptr().cast(),
+                line.try_into().unwrap_or(0),
+                0,
+            )
+        };
+    }
+    #[cfg(any(not(CONFIG_PREEMPTION), CONFIG_PREEMPT_DYNAMIC))]
     // SAFETY: no memory-safety precondition (see `sleep_us`); the callers may sleep.
-    unsafe { b::__cond_resched() };
+    unsafe {
+        b::__cond_resched()
+    };
 }
 
 /// `preempt_count()` of the running context on `cpu`, which must be the current CPU

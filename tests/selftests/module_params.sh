@@ -90,12 +90,16 @@ for d in /etc/modprobe.d /etc/modules-load.d "/lib/modules/$rel"; do
 		mount -t tmpfs rpo-test "$d" || fail "cannot mount a tmpfs over $d"
 	fi
 	mounted+=("$d")
-	on_exit "umount $d 2>/dev/null"
 done
+# Only what this test still has mounted: an unmount too many would uncover, or remove,
+# what was mounted there before it.
+# shellcheck disable=SC2016 # expanded when the cleanup runs
+on_exit 'for d in "${mounted[@]}"; do umount "$d"; done'
+
 echo "options rust_printk_offload starvation_ms=1500 printk_cpumask=1" \
 	>/etc/modprobe.d/rust_printk_offload.conf
 echo rust_printk_offload >/etc/modules-load.d/rust_printk_offload.conf
-$ML || fail "systemd-modules-load failed"
+$ML /etc/modules-load.d/rust_printk_offload.conf || fail "systemd-modules-load failed"
 [ -e /sys/module/rust_printk_offload ] || fail "systemd-modules-load did not load the module"
 expect starvation_ms 1500
 expect printk_cpumask 1
@@ -115,6 +119,7 @@ log_since | grep -q "rust_printk_offload: \`5' invalid for parameter \`starvatio
 enabled || fail "a bad option in /etc/modprobe.d/: slowcon0 is not enabled any more"
 log "a bad option in /etc/modprobe.d/: modprobe refused, the parameter named, slowcon0 left alone"
 # The kernel's own modules again, for the tests after this one.
-for d in "${mounted[@]}"; do
-	umount "$d" || fail "umount $d"
+while [ ${#mounted[@]} -gt 0 ]; do
+	umount "${mounted[-1]}" || fail "umount ${mounted[-1]}"
+	unset 'mounted[-1]'
 done
