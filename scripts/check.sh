@@ -227,17 +227,21 @@ echo "== harness: the build refuses a kernel the module cannot run on, naming wh
 fake=$(mktemp -d)
 mkdir -p "$fake/rust/bindings"
 touch "$fake/rust/bindings/.bindings_generated.rs.cmd"
+# build_refuses WHAT WHY: the build against the fake tree fails, saying WHY.
+build_refuses() {
+	local out
+	if out=$(make -s KDIR="$fake" modules 2>&1); then
+		hnok "the build accepted $1"
+	elif grep -q "$2" <<<"$out"; then
+		hok "the build refuses $1"
+	else
+		hnok "the build refused $1 without saying so: $out"
+	fi
+}
 # refused CONFIG_CHANGE WHY: the build against the changed copy fails, saying WHY.
 refused() {
-	local out
 	sed "$1" "$kdir/.config" >"$fake/.config"
-	if out=$(make -s KDIR="$fake" modules 2>&1); then
-		hnok "the build accepted a kernel with '$2'"
-	elif grep -q "$2" <<<"$out"; then
-		hok "the build refuses a kernel with '$2'"
-	else
-		hnok "the build refused a kernel with '$2' without saying so: $out"
-	fi
+	build_refuses "a kernel with '$2'" "$2"
 }
 # shellcheck disable=SC2016 # a sed script: \$ is its last line
 refused 's/^# CONFIG_PREEMPT_RT is not set$/CONFIG_PREEMPT_RT=y/; $a CONFIG_PREEMPT_RT=y' "CONFIG_PREEMPT_RT=y"
@@ -249,13 +253,7 @@ else
 	hnok "the kernel check refused the test kernel's configuration: $out"
 fi
 rm "$fake/rust/bindings/.bindings_generated.rs.cmd"
-if out=$(make -s KDIR="$fake" modules 2>&1); then
-	hnok "the build accepted a kernel tree without built Rust support"
-elif grep -q "no built Rust support" <<<"$out"; then
-	hok "the build refuses a kernel tree without built Rust support"
-else
-	hnok "the build refused a tree without Rust support without saying so: $out"
-fi
+build_refuses "a kernel tree without built Rust support" "no built Rust support"
 rm -rf "$fake"
 
 echo "== harness: the burst tests' verdict (writer_spared) fails where it must"

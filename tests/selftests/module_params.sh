@@ -46,17 +46,24 @@ rmmod rust_printk_offload || fail "rmmod"
 log "insmod with all eight parameters: the sysctls and sysfs read them back"
 
 # Bad values: the load fails, the kernel names the parameter, nothing is touched.
+# load_refused LABEL PARAM VALUE CMD...: CMD must not load the module; the kernel's line
+# names PARAM and VALUE, no module stays, slowcon0 is still enabled.
+load_refused() {
+	local label=$1 param=$2 value=$3
+	shift 3
+	log_mark
+	if "$@" 2>/dev/null; then
+		rmmod rust_printk_offload
+		fail "$label: the module loaded"
+	fi
+	log_since | grep -q "rust_printk_offload: \`$value' invalid for parameter \`$param'" ||
+		fail "$label: no log line naming the parameter: $(log_since | tail -3)"
+	[ ! -e /sys/module/rust_printk_offload ] || fail "$label: the module stayed loaded"
+	enabled || fail "$label: slowcon0 is not enabled any more"
+}
 for bad in slice_us=50 slice_us=abc slice_us= starvation_ms=99999999 urgent_loglevel=9 \
 	backlog_limit=-1 adaptive_placement=2 emergency=2 printk_cpumask=99 printk_cpumask=1-x; do
-	log_mark
-	if insmod "$f" "$bad" 2>/dev/null; then
-		rmmod rust_printk_offload
-		fail "insmod accepted $bad"
-	fi
-	log_since | grep -q "rust_printk_offload: \`${bad#*=}' invalid for parameter \`${bad%%=*}'" ||
-		fail "$bad: no log line naming the parameter: $(log_since | tail -3)"
-	[ ! -e /sys/module/rust_printk_offload ] || fail "$bad: the module stayed loaded"
-	enabled || fail "$bad: slowcon0 is not enabled any more"
+	load_refused "insmod $bad" "${bad%%=*}" "${bad#*=}" insmod "$f" "$bad"
 done
 log "10 bad values refused, each named in the log, slowcon0 left alone"
 
@@ -108,15 +115,7 @@ log "/etc/modules-load.d/ and /etc/modprobe.d/: systemd-modules-load loaded it w
 
 # A bad option there: the load is refused, the kernel names the parameter, nothing is touched.
 echo "options rust_printk_offload starvation_ms=5" >/etc/modprobe.d/rust_printk_offload.conf
-log_mark
-if modprobe rust_printk_offload 2>/dev/null; then
-	rmmod rust_printk_offload
-	fail "modprobe accepted starvation_ms=5 from /etc/modprobe.d/"
-fi
-log_since | grep -q "rust_printk_offload: \`5' invalid for parameter \`starvation_ms'" ||
-	fail "a bad option in /etc/modprobe.d/: no log line naming it: $(log_since | tail -3)"
-[ ! -e /sys/module/rust_printk_offload ] || fail "a bad option in /etc/modprobe.d/: the module stayed loaded"
-enabled || fail "a bad option in /etc/modprobe.d/: slowcon0 is not enabled any more"
+load_refused "a bad option in /etc/modprobe.d/" starvation_ms 5 modprobe rust_printk_offload
 log "a bad option in /etc/modprobe.d/: modprobe refused, the parameter named, slowcon0 left alone"
 # The kernel's own modules again, for the tests after this one.
 while [ ${#mounted[@]} -gt 0 ]; do
