@@ -83,6 +83,10 @@ counters! {
     lock_busy,
     /// Times emergency mode was entered.
     emergency_entries,
+    /// Hand-backs made with records still owed, because writers outran the console
+    /// during the drain; those records were printed by the drainer, preemptible between
+    /// records.
+    handbacks_outrun,
     /// Largest backlog (records) a printer found when it started a slice.
     max_backlog,
     /// Longest time from a record's timestamp to its write on a console, in µs.

@@ -19,6 +19,10 @@
 //!   logs in a critical section; 2: the first kthread makes them with interrupts off too
 //!   (the others make none), so that the other CPUs' lockup detectors can see it;
 //! - `run`         (0200) write anything: run the workload now, return when it is over;
+//! - `cpus`        (0600) a bitmask of the CPUs to run on (0: every online CPU);
+//! - `rt`          (0600) 1: the kthreads run SCHED_FIFO at priority 50 (`sched_set_fifo()`),
+//!   so that a writer with `gap_us` set runs at the first scheduling point after it wakes;
+//! - `pad`         (0600) spaces added to the end of every line (0: none), for long records;
 //! - `stop`        (0600) write 1 during a flood: it ends at the kthreads' next call
 //!   (a run sets it back to 0 when it starts);
 //! - `samples`     (0400) the last run's latencies, u32 nanoseconds, native endian, one
@@ -67,6 +71,12 @@ struct Bench {
     duration_ms: Opaque<u32>,
     gap_us: Opaque<u32>,
     atomic: Opaque<u32>,
+    /// Bitmask of the CPUs a run uses; 0: every online one.
+    cpus: Opaque<u32>,
+    /// Nonzero: the kthreads run SCHED_FIFO.
+    rt: Opaque<u32>,
+    /// Spaces at the end of every line.
+    pad: Opaque<u32>,
     threads: Opaque<u32>,
     calls: Opaque<u64>,
     /// Nonzero: a flood ends now.
@@ -91,6 +101,8 @@ struct Worker {
     /// End of a flood, set before the start line is released.
     end_ns: AtomicU64,
     gap_us: u32,
+    /// Spaces at the end of every line.
+    pad: u32,
     /// 0, 1 (preemption off) or 2 (interrupts off): see `atomic` in the module doc.
     atomic: u32,
     /// Held around the calls in the atomic modes (its own: never contended). A raw
@@ -150,7 +162,7 @@ unsafe extern "C" fn worker_fn(data: *mut c_void) -> c_int {
         }
         i += 1;
         let t0 = now_ns();
-        pr_info!("c{} {}\n", w.cpu, i);
+        pr_info!("c{} {}{:>pad$}\n", w.cpu, i, "", pad = w.pad as usize);
         let dt = now_ns().saturating_sub(t0);
         if i <= u64::from(w.count) {
             // SAFETY: `samples` has `count` slots and `i - 1 < count`; only we write them.
@@ -200,7 +212,8 @@ fn nr_cpu_ids() -> u32 {
 }
 
 impl Bench {
-    /// Runs the configured workload on every online CPU; returns when all kthreads are done.
+    /// Runs the configured workload on every online CPU that `cpus` allows; returns when all
+    /// kthreads are done.
     fn run(&self) -> Result {
         if self.running.swap(true, Ordering::SeqCst) {
             return Err(EBUSY);
@@ -212,24 +225,31 @@ impl Bench {
 
     fn run_locked(&self) -> Result {
         // SAFETY: plain u32s written by debugfs; a torn read is impossible for u32.
-        let (count, duration_ms, gap_us, atomic) = unsafe {
+        let (count, duration_ms, gap_us, atomic, only, rt, pad) = unsafe {
             (
                 *self.count.get(),
                 *self.duration_ms.get(),
                 *self.gap_us.get(),
                 *self.atomic.get(),
+                *self.cpus.get(),
+                *self.rt.get(),
+                (*self.pad.get()).min(900),
             )
         };
         let cpus: KVec<u32> = {
             let mut v = KVec::new();
             for cpu in 0..nr_cpu_ids().min(MAX_THREADS as u32) {
-                if cpu_online(cpu) {
+                if cpu_online(cpu) && (only == 0 || only & (1 << cpu) != 0) {
                     v.push(cpu, GFP_KERNEL)?;
                 }
             }
             v
         };
         let n = cpus.len();
+        if n == 0 {
+            // `cpus` names no online CPU.
+            return Err(EINVAL);
+        }
         let bytes = n * count as usize * 4;
         // SAFETY: plain allocation; freed below or when replaced / at unload.
         let buf = if bytes > 0 {
@@ -266,6 +286,7 @@ impl Bench {
                         flood: duration_ms > 0,
                         end_ns: AtomicU64::new(0),
                         gap_us,
+                        pad,
                         atomic,
                         // SAFETY: a raw spinlock is plain C data; all zero is unlocked
                         // (the debug fields, when there are any, are set up below).
@@ -321,6 +342,10 @@ impl Bench {
             if (t as isize) < 0 && (t as isize) >= -4095 {
                 err = Err(Error::from_errno(t as isize as i32));
                 break;
+            }
+            if rt != 0 {
+                // SAFETY: a freshly created kthread, not yet woken.
+                unsafe { b::sched_set_fifo(t) };
             }
             tasks.push(t, GFP_KERNEL)?;
         }
@@ -406,6 +431,9 @@ impl kernel::Module for RpoBench {
                 duration_ms: Opaque::new(0),
                 gap_us: Opaque::new(0),
                 atomic: Opaque::new(0),
+                cpus: Opaque::new(0),
+                rt: Opaque::new(0),
+                pad: Opaque::new(0),
                 threads: Opaque::new(0),
                 calls: Opaque::new(0),
                 stop: Opaque::new(0),
@@ -433,6 +461,9 @@ impl kernel::Module for RpoBench {
             );
             b::debugfs_create_u32(c"gap_us".as_ptr().cast(), 0o600, dir, bench.gap_us.get());
             b::debugfs_create_u32(c"atomic".as_ptr().cast(), 0o600, dir, bench.atomic.get());
+            b::debugfs_create_u32(c"cpus".as_ptr().cast(), 0o600, dir, bench.cpus.get());
+            b::debugfs_create_u32(c"rt".as_ptr().cast(), 0o600, dir, bench.rt.get());
+            b::debugfs_create_u32(c"pad".as_ptr().cast(), 0o600, dir, bench.pad.get());
             b::debugfs_create_u32(c"threads".as_ptr().cast(), 0o400, dir, bench.threads.get());
             b::debugfs_create_u64(c"calls".as_ptr().cast(), 0o400, dir, bench.calls.get());
             b::debugfs_create_u32(c"stop".as_ptr().cast(), 0o600, dir, bench.stop.get());

@@ -328,6 +328,7 @@ impl Offload {
             let lock = ConsoleLock::acquire();
             if self.mode.emergency.hand_back() {
                 self.apply_ownership();
+                Stats::add(&self.stats.handbacks_outrun, 1);
             }
             // The consoles are the kernel's now: writers held for the hand-back go before
             // this drainer prints what is owed.

@@ -13,6 +13,7 @@ use crate::ffi::{cpus, kernel_state, kmsg};
 use crate::logic::level_history::LevelHistory;
 use crate::logic::printer_claim::{HandOver, PrinterClaim};
 use crate::logic::slice_budget::SliceBudget;
+use crate::logic::slice_end::{Choice, Next, SliceEnd};
 use crate::stats::Stats;
 use crate::tunables::Tunable;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -175,7 +176,7 @@ impl Offload {
         let slice_ns = self.tunables.get(Tunable::SliceUs) * 1000;
         let bytes = self.tunables.get(Tunable::SliceBytes);
         let mut budget = SliceBudget::new(cpus::now_ns(), slice_ns, bytes);
-        let mut invited_at = None;
+        let mut end = SliceEnd::new(slice_ns);
         let mut busy_since = None;
         loop {
             match self.print_round() {
@@ -211,7 +212,7 @@ impl Offload {
             // Looked at once the CPU was offered: a task that needed it briefly is done.
             cpus::cond_resched();
             budget.note_wanted(cpus::cpu_wanted());
-            if self.slice_over(cpu, &mut budget, &mut invited_at, slice_ns) {
+            if self.slice_over(cpu, &mut budget, &mut end, slice_ns) {
                 break;
             }
         }
@@ -227,47 +228,50 @@ impl Offload {
         }
     }
 
-    /// At a record boundary of `cpu`'s slice: whether the printer stops here. Once the
-    /// budget is spent it invites a successor and goes on until that one arrives (or for
-    /// one more slice at most), or, with nobody to invite, starts a new slice here.
+    /// At a record boundary of `cpu`'s slice: whether the printer stops here (the policy:
+    /// `SliceEnd`). A slice kept on this CPU starts after the housekeeping this CPU's
+    /// kthread was asked for (it is us).
     fn slice_over(
         &self,
         cpu: u32,
         budget: &mut SliceBudget,
-        invited_at: &mut Option<u64>,
+        end: &mut SliceEnd,
         slice_ns: u64,
     ) -> bool {
         let now = cpus::now_ns();
-        if !budget.exhausted(now) {
-            return false;
+        let wanted = budget.cpu_wanted();
+        let next = end.next(
+            now,
+            budget.exhausted(now),
+            || self.invite_successor(cpu, wanted),
+            || self.printer.claim.successor_arrived(),
+        );
+        match next {
+            Next::Print => false,
+            Next::Stop => true,
+            Next::Renew => {
+                Stats::add(&self.stats.slices_kept, 1);
+                if self.housekeeping_owed() {
+                    self.housekeeping();
+                }
+                *budget = SliceBudget::new(now, slice_ns, self.tunables.get(Tunable::SliceBytes));
+                false
+            }
         }
-        match *invited_at {
-            None => match self.placement.successor(
-                cpu,
-                budget.cpu_wanted(),
-                self.tunables.get(Tunable::AdaptivePlacement) != 0,
-            ) {
-                Some(next) if self.printer.claim.invite(next) => {
-                    self.kick(next, Ctx::Sleepable);
-                    *invited_at = Some(now);
-                    false
-                }
-                // Nobody to invite (or the invitation raced with another printer's): stop
-                // here, `finish_printing` passes the work on.
-                Some(_) => true,
-                // Keep printing here: a new slice on the same CPU, after the housekeeping
-                // this CPU's kthread was asked for (it is us).
-                None => {
-                    Stats::add(&self.stats.slices_kept, 1);
-                    if self.housekeeping_owed() {
-                        self.housekeeping();
-                    }
-                    *budget =
-                        SliceBudget::new(now, slice_ns, self.tunables.get(Tunable::SliceBytes));
-                    false
-                }
-            },
-            Some(t) => self.printer.claim.successor_arrived() || now.saturating_sub(t) >= slice_ns,
+    }
+
+    /// Asks the placement policy whether another CPU should print next and, if so,
+    /// invites and kicks its kthread.
+    fn invite_successor(&self, cpu: u32, wanted: bool) -> Choice {
+        let adaptive = self.tunables.get(Tunable::AdaptivePlacement) != 0;
+        match self.placement.successor(cpu, wanted, adaptive) {
+            Some(next) if self.printer.claim.invite(next) => {
+                self.kick(next, Ctx::Sleepable);
+                Choice::Invited
+            }
+            // The invitation raced with another printer's.
+            Some(_) => Choice::Nobody,
+            None => Choice::Keep,
         }
     }
 }

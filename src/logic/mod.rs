@@ -20,6 +20,7 @@ pub(crate) mod printer_claim;
 pub(crate) mod record_text;
 pub(crate) mod ring_estimate;
 pub(crate) mod slice_budget;
+pub(crate) mod slice_end;
 pub(crate) mod starvation_watch;
 pub(crate) mod static_text;
 pub(crate) mod uint_param;

@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Hand-back without a stall: with a backlog of several seconds of console time owed to a
 # slow console, each way the consoles go back to the kernel (an urgent kernel record, the
-# user switch, no CPU left in the mask, the printer's CPU going offline, a real-time hog,
-# the console's unregistration, unload) must print
-# that backlog where the printer can be preempted between records: no interrupts-off
+# user switch, the same with writers that outrun its drain, no CPU left in the mask, the
+# printer's CPU going offline, a real-time hog, the console's unregistration, unload) must
+# print that backlog where the printer can be preempted between records: no interrupts-off
 # section and no CPU unable to run a real-time task for longer than 3 records' console
-# time. Detectors: the irqsoff tracer's tracing_max_latency, and a SCHED_FIFO probe pinned
+# time (1.5 records where records are long enough). Detectors: the irqsoff tracer's tracing_max_latency, and a SCHED_FIFO probe pinned
 # to each CPU (latency_probe.py). Every line must still arrive once, in order.
 # kselftest-timeout=600
 . "$(dirname "$0")/lib.sh"
@@ -177,13 +177,58 @@ done
 [ "$(ostat emergency)" = 0 ] || fail "starved: still in emergency mode after the hog"
 cat $CPUS/possible >/proc/sys/kernel/printk_cpumask
 
-# The console is unregistered: the module's printer prints its backlog, between records
-# preemptible, while unregister_console() waits for it. Records of 400 ms here, and a
-# bound of 1.5 of them: two records written with no scheduling point between them (the
-# round's record, then at once the first of the flush) must fail, and the emulator's own
-# pauses (about 0.1 s) must not.
-r0=$(ostat consoles_flushed)
+# From here on, records of 400 ms and a bound of 1.5 of them: two records written with no
+# scheduling point between them must fail, and the emulator's own pauses (about 0.1 s)
+# must not.
 put 2000 $DBG/delay_us
+
+# Writers outrun the console during the user switch's drain: while the drain prints the 10
+# records owed, a kernel thread on the drainer's CPU stores 12 more of the same length at
+# once, with bottom halves off (where pacing cannot hold a writer). The drain ends
+# owing more than it began with and hands back anyway, 12 records owed
+# (`handbacks_outrun`). The drainer must print those as the kernel's own lock holder does,
+# one record per section, preemptible between them; a release of console_lock with
+# preemption still off would print them all in one stretch. Everything on CPU 1: a writer
+# on another CPU would take the owed records over in its own printk(), as any printk()
+# caller does from a lock holder that is printing. The switch is made by a shell started
+# beforehand, as the hog above is (a program started now, under the emulator, would take
+# longer than the printer takes to print the backlog), and the writer starts once it is
+# in. The switch's shell is an ordinary task: a real-time one printing for seconds would
+# have the real-time runqueue throttled, probes included.
+B=/sys/kernel/debug/rpo_bench
+load_module rpo_bench
+on_exit "rmmod rpo_bench"
+put 2 $B/cpus
+put 1 $B/rt
+put 1 $B/atomic
+put 185 $B/pad
+put 12 $B/count
+put 0 $B/duration_ms
+put 1 /proc/sys/kernel/printk_cpumask
+o0=$(ostat handbacks_outrun)
+taskset -c 1 sh -c "kill -STOP \$\$; echo 1 >$P/emergency" &
+SW=$!
+on_exit "kill -CONT $SW"
+for _ in $(seq 100); do
+	grep -q '^State:[[:space:]]*T' /proc/$SW/status 2>/dev/null && break
+	sleep 0.05
+done
+grep -q '^State:[[:space:]]*T' /proc/$SW/status || fail "outrun: the switch's shell did not stop itself"
+outrun="kill -CONT $SW;
+	until [ \"\$(ostat emergency)\" = 1 ]; do sleep 0.05; done;
+	echo 1 >$B/run && wait $SW"
+DELAY_US=2000 N=10 BOUND_HALVES=3 scenario outrun 1 "$outrun"
+wait_lines "rpo_bench: c1 12 " 1 60 || fail "outrun: the writer's lines are missing"
+[ "$(capture | sed -n 's/.*] rpo_bench: c1 \([0-9]*\)  .*/\1/p' | tr '\n' ' ')" = \
+	"$(seq -s ' ' 12) " ] || fail "outrun: the writer's 12 lines did not arrive once each, in order"
+[ "$(($(ostat handbacks_outrun) - o0))" -ge 1 ] ||
+	fail "outrun: the drain was not outrun (handbacks_outrun did not move): nothing was tested"
+put 0 $P/emergency
+cat $CPUS/possible >/proc/sys/kernel/printk_cpumask
+
+# The console is unregistered: the module's printer prints its backlog, between records
+# preemptible, while unregister_console() waits for it.
+r0=$(ostat consoles_flushed)
 DELAY_US=2000 N=12 BOUND_HALVES=3 scenario unregister "0 1" "echo 1 >$DBG/unregister"
 [ "$(ostat consoles_flushed)" = $((r0 + 1)) ] || fail "unregister: consoles_flushed did not count it"
 rmmod slow_console

@@ -51,6 +51,8 @@ mod record_text_tests;
 #[cfg(all(test, not(loom)))]
 mod slice_budget_tests;
 #[cfg(all(test, not(loom)))]
+mod slice_end_tests;
+#[cfg(all(test, not(loom)))]
 mod starvation_watch_tests;
 #[cfg(all(test, not(loom)))]
 mod static_text_tests;

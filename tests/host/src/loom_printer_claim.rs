@@ -144,3 +144,60 @@ fn park_never_strands_the_claim() {
         );
     });
 }
+
+/// The end-of-slice policy (`SliceEnd`, as `print_slice` runs it) over the claim: the
+/// printer on CPU 0 spends its slice, invites CPU 1 and prints on, record by record, until
+/// CPU 1's kthread arrives or the grace time runs out; CPU 1's kthread, kicked, arrives
+/// whenever it gets to run. In every interleaving the printer stops within the grace
+/// time, and the claim ends with CPU 1 exactly when CPU 1 arrived: never owed to a
+/// kthread that did not answer, never lost by one that did.
+#[test]
+fn slice_end_hands_over_to_an_arrival_or_releases() {
+    use crate::logic::printer_claim::HandOver;
+    use crate::logic::slice_end::{Choice, Next, SliceEnd};
+    // Records the printer may write while it waits for the invited kthread.
+    const GRACE: u64 = 2;
+    loom::model(|| {
+        let claim = Arc::new(PrinterClaim::new());
+        assert!(claim.try_claim(0));
+        let kthread1 = {
+            let claim = claim.clone();
+            loom::thread::spawn(move || claim.arrive(1))
+        };
+        let mut end = SliceEnd::new(GRACE);
+        // Time counted in records written since the budget was spent.
+        let mut now = 0;
+        let stopped_at = loop {
+            let next = end.next(
+                now,
+                true,
+                || {
+                    if claim.invite(1) {
+                        Choice::Invited
+                    } else {
+                        Choice::Nobody
+                    }
+                },
+                || claim.successor_arrived(),
+            );
+            match next {
+                Next::Print => now += 1,
+                Next::Stop => break now,
+                Next::Renew => panic!("the policy never keeps the slice here"),
+            }
+        };
+        assert!(stopped_at <= GRACE, "printed past the grace time");
+        let h = claim.hand_over();
+        let arrived = kthread1.join().unwrap();
+        match h {
+            HandOver::Transferred(cpu) => {
+                assert_eq!(cpu, 1);
+                assert!(
+                    arrived && claim.owns(1),
+                    "claim given to a kthread that never arrived"
+                );
+            }
+            HandOver::Released => assert!(!arrived && !claim.owns(1), "an arrival was dropped"),
+        }
+    });
+}
