@@ -54,7 +54,7 @@ impl DoorbellEvents for Callbacks {
             o.printer
                 .levels
                 .observe(kernel_state::console_loglevel(), kmsg::next_seq);
-            if o.kernel_prints() {
+            if o.mode.emergency.kernel_prints() {
                 Stats::add(&o.stats.records_sync, 1);
             }
             o.pace(cpu);
@@ -74,13 +74,13 @@ impl DoorbellEvents for Callbacks {
             o.watch_backlog(survey.lowest_seq);
             // Until nothing is owed, the watch timer samples the printer between doorbells
             // (not while suspending: the kernel prints, and nothing is to be queued).
-            if o.doorbell_allowed() {
+            if o.mode.doorbell_allowed() {
                 o.keep_watching();
             }
-            if o.housekeeping_owed() {
+            if o.mode.housekeeping_owed() {
                 o.poke_for_housekeeping(cpu);
             }
-            if o.emergency() || o.printer.claim.printer_will_see_new_records() {
+            if o.mode.emergency.active() || o.printer.claim.printer_will_see_new_records() {
                 return;
             }
             o.kick_from(cpu, Ctx::Atomic);

@@ -94,7 +94,7 @@ impl Offload {
         let (slowest, busy) = self.first_records(&reader, &mut seen, &mut tally);
         // Not while writers wait for the consoles (backpressure, a hand-back's drain): they
         // wait for the slowest console, which catching up the others would slow down.
-        if !busy && !self.pacing.backpressure() && !self.handing_back() {
+        if !busy && !self.pacing.backpressure() && !self.mode.emergency.handing_back() {
             for (c, took) in seen.iter().flatten() {
                 if let Some(took) = *took {
                     tally.add(self.catch_up(c, slowest.saturating_sub(took), took));

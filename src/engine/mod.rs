@@ -244,9 +244,9 @@ impl Offload {
     pub(crate) fn show_stats(&self, out: &mut [u8]) -> usize {
         let mut w = StatsWriter::new(out);
         w.line("consoles", self.consoles.count());
-        w.line("emergency", u8::from(self.emergency()));
-        w.line("handed_back", u8::from(self.kernel_prints()));
-        w.line("emergency_reasons", self.emergency_reasons());
+        w.line("emergency", u8::from(self.mode.emergency.active()));
+        w.line("handed_back", u8::from(self.mode.emergency.kernel_prints()));
+        w.line("emergency_reasons", self.mode.emergency.list());
         w.line("backlog", self.backlog_records());
         w.line("backlog_limit_now", self.backlog_limit_now());
         match self.printer.claim.owner() {
@@ -279,9 +279,9 @@ impl Offload {
         let mut w = StatsWriter::new(out);
         let _ = writeln!(w, "name printed_by seq waiting written dropped why");
         let next = crate::ffi::kmsg::next_seq();
-        let reasons = self.emergency_reasons();
+        let reasons = self.mode.emergency.list();
         let full = self.consoles.full();
-        let kernel_prints = self.kernel_prints();
+        let kernel_prints = self.mode.emergency.kernel_prints();
         let mut hidden = 0usize;
         let reader = ConsoleListReader::enter();
         reader.for_each(|c| {

@@ -20,7 +20,7 @@ use super::Offload;
 use crate::ffi::console_list::{ConsoleListLock, ConsoleListReader};
 use crate::ffi::{cpus, kmsg};
 use crate::logic::drain_epoch::DrainEpoch;
-use crate::logic::emergency::{Emergency, Reason, ReasonList, Switch};
+use crate::logic::emergency::{Emergency, Reason, Switch};
 use crate::logic::ownership;
 use crate::logic::ring_estimate::RingEstimate;
 use crate::logic::starvation_watch::StarvationWatch;
@@ -115,6 +115,18 @@ impl Mode {
         })
     }
 
+    /// Whether the doorbell's irq_work may be queued now (see `doorbell_wanted`), by a
+    /// record or by the watch timer.
+    pub(crate) fn doorbell_allowed(&self) -> bool {
+        let e = &self.emergency;
+        !e.has(Reason::PM) || e.handing_back()
+    }
+
+    /// Whether housekeeping is owed.
+    pub(crate) fn housekeeping_owed(&self) -> bool {
+        self.pending.load(Ordering::Relaxed) != 0
+    }
+
     /// Announces a change of the mode's lasting reasons once. Process context.
     fn announce(&self) {
         let first = self.emergency.first_except(&QUIET);
@@ -207,7 +219,7 @@ impl Offload {
     /// `console_lock()`: `try_hand_back`); otherwise printing goes on.
     pub(crate) fn drain(&self, kthread: bool) {
         while !self.pacing.start_drain() {
-            if kthread || !self.handing_back() {
+            if kthread || !self.mode.emergency.handing_back() {
                 return;
             }
             cpus::sleep_us(1000, 2000);
@@ -256,44 +268,16 @@ impl Offload {
         self.mode_noted(Ctx::Sleepable);
     }
 
-    /// Whether emergency mode is on (the consoles are the kernel's, or are being handed
-    /// back to it).
-    pub(crate) fn emergency(&self) -> bool {
-        self.mode.emergency.active()
-    }
-
-    /// The emergency reasons that hold now.
-    pub(crate) fn emergency_reasons(&self) -> ReasonList {
-        self.mode.emergency.list()
-    }
-
-    /// Whether the kernel prints the held consoles now.
-    pub(crate) fn kernel_prints(&self) -> bool {
-        self.mode.emergency.kernel_prints()
-    }
-
     /// Whether a record just stored should ring the doorbell. Not once suspend or
     /// hibernation has handed the consoles back (the PM notifier printed the backlog; the
     /// kernel prints from there on): pending irq_work can hold off or abort the last steps
     /// of suspend on some architectures, so none is queued until `pm_post` rings again.
     pub(crate) fn doorbell_wanted(&self) -> bool {
-        if !self.doorbell_allowed() {
+        if !self.mode.doorbell_allowed() {
             Stats::add(&self.stats.doorbells_withheld, 1);
             return false;
         }
         true
-    }
-
-    /// Whether the doorbell's irq_work may be queued now (see `doorbell_wanted`), by a
-    /// record or by the watch timer.
-    pub(crate) fn doorbell_allowed(&self) -> bool {
-        let e = &self.mode.emergency;
-        !e.has(Reason::PM) || e.handing_back()
-    }
-
-    /// Whether the consoles are being handed back: their backlog is printed first.
-    pub(crate) fn handing_back(&self) -> bool {
-        self.mode.emergency.handing_back()
     }
 
     /// Makes the consoles' flags say what the reasons say. Where it may sleep it holds
@@ -332,11 +316,6 @@ impl Offload {
                 self.poke(cpus::current_cpu());
             }
         }
-    }
-
-    /// Whether housekeeping is owed.
-    pub(crate) fn housekeeping_owed(&self) -> bool {
-        self.mode.pending.load(Ordering::Relaxed) != 0
     }
 
     /// Wakes a kthread for the housekeeping owed (doorbell on `cpu`): for a drain, one on

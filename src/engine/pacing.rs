@@ -205,11 +205,11 @@ impl Offload {
     /// What a writer on `cpu` would wait for now, if anything. A drain's writer waits on
     /// the drainer's CPU too (see the module doc).
     fn pace_wait(&self, cpu: u32) -> Option<Wait> {
-        if self.handing_back() {
+        if self.mode.emergency.handing_back() {
             let d = self.pacing.drainer_cpu.load(Ordering::SeqCst);
             return (d != NO_CPU).then_some(Wait::Drainer);
         }
-        if !self.pacing.backpressure() || self.kernel_prints() {
+        if !self.pacing.backpressure() || self.mode.emergency.kernel_prints() {
             return None;
         }
         let printer = self.printer.claim.owner()?;
@@ -219,19 +219,19 @@ impl Offload {
     /// Whether a user task that stores a record now is to be held on its way back to user
     /// space: under backpressure, or while a hand-back prints the backlog.
     fn holding_writers(&self) -> bool {
-        self.handing_back() || self.backpressure_holds()
+        self.mode.emergency.handing_back() || self.backpressure_holds()
     }
 
     /// Whether backpressure is on and the module prints the consoles (when the kernel
     /// prints them, its callers are paced by their own printing).
     fn backpressure_holds(&self) -> bool {
-        self.pacing.backpressure() && !self.kernel_prints()
+        self.pacing.backpressure() && !self.mode.emergency.kernel_prints()
     }
 
     /// Whether a held task is still to wait: the hand-back has not printed the backlog
     /// yet, or backpressure holds and the backlog is at or above its limit.
     fn hold_wanted(&self) -> bool {
-        if self.handing_back() {
+        if self.mode.emergency.handing_back() {
             return true;
         }
         if !self.backpressure_holds() {

@@ -377,7 +377,9 @@ impl Offload {
     /// Starts printing what is pending, from process context (the doorbell's work without
     /// a doorbell): after load, a CPU coming online, the end of emergency mode.
     pub(crate) fn ring_now(&self) {
-        if !self.emergency() && !self.printer.claim.printer_will_see_new_records() && self.backlog()
+        if !self.mode.emergency.active()
+            && !self.printer.claim.printer_will_see_new_records()
+            && self.backlog()
         {
             self.kick_from(cpus::current_cpu(), Ctx::Atomic);
         }

@@ -87,18 +87,18 @@ impl Offload {
     /// `cpu`'s kthread, kicked or handed the claim. Process context.
     pub(crate) fn run_on(&self, cpu: u32) {
         self.placement.take_kick(cpu);
-        if self.housekeeping_owed() {
+        if self.mode.housekeeping_owed() {
             self.housekeeping();
         }
         if self.placement.eligible(cpu) {
             self.end_starvation(cpu);
         }
-        if self.handing_back() {
+        if self.mode.emergency.handing_back() {
             // Any kthread prints the backlog of a hand-back, whatever the mask says.
             self.drain(true);
         }
         if !self.printer.claim.owns(cpu) {
-            if self.emergency() {
+            if self.mode.emergency.active() {
                 return;
             }
             if !self.placement.eligible(cpu) {
@@ -120,11 +120,11 @@ impl Offload {
         }
         // We hold the claim: whatever happens, `finish_printing` passes it on, before any
         // drain (a successor waiting for it may be parking: its CPU is going offline).
-        if !self.emergency() && self.placement.eligible(cpu) {
+        if !self.mode.emergency.active() && self.placement.eligible(cpu) {
             self.print_slice(cpu);
         }
         self.finish_printing(cpu);
-        if self.handing_back() {
+        if self.mode.emergency.handing_back() {
             self.drain(true);
         }
     }
@@ -139,7 +139,7 @@ impl Offload {
                 self.threads.wake(next);
             }
             HandOver::Released => {
-                if !self.emergency() && self.backlog() {
+                if !self.mode.emergency.active() && self.backlog() {
                     Stats::add(&self.stats.handoffs, 1);
                     self.kick_from(cpu, Ctx::Sleepable);
                 }
@@ -150,7 +150,7 @@ impl Offload {
     /// Whether a console the module prints has a record left.
     pub(crate) fn backlog(&self) -> bool {
         self.consoles
-            .survey(self.kernel_prints())
+            .survey(self.mode.emergency.kernel_prints())
             .lowest_seq
             .is_some_and(kmsg::has_record_from)
     }
@@ -158,7 +158,7 @@ impl Offload {
     /// The number of records not yet printed on the consoles the module prints.
     pub(crate) fn backlog_records(&self) -> u64 {
         self.consoles
-            .survey(self.kernel_prints())
+            .survey(self.mode.emergency.kernel_prints())
             .lowest_seq
             .map_or(0, |low| kmsg::next_seq().saturating_sub(low))
     }
@@ -206,7 +206,10 @@ impl Offload {
                 }
             }
             // A CPU going offline waits for its kthread: not for a backlog.
-            if !self.placement.in_mask(cpu) || self.emergency() || cpus::kthread_should_park() {
+            if !self.placement.in_mask(cpu)
+                || self.mode.emergency.active()
+                || cpus::kthread_should_park()
+            {
                 break;
             }
             // Looked at once the CPU was offered: a task that needed it briefly is done.
@@ -251,7 +254,7 @@ impl Offload {
             Next::Stop => true,
             Next::Renew => {
                 Stats::add(&self.stats.slices_kept, 1);
-                if self.housekeeping_owed() {
+                if self.mode.housekeeping_owed() {
                     self.housekeeping();
                 }
                 *budget = SliceBudget::new(now, slice_ns, self.tunables.get(Tunable::SliceBytes));

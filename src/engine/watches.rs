@@ -123,12 +123,12 @@ impl Offload {
         // in one tick, and nothing stored since to ring again): one more doorbell, unless
         // none may be queued now (suspend).
         if self.mode.urgent_scan.load(Ordering::Relaxed) < kmsg::next_seq()
-            && self.doorbell_allowed()
+            && self.mode.doorbell_allowed()
         {
             self.placement.note_timer_ring(cpus::current_cpu());
             self.doorbell.ring_here();
         }
-        self.handing_back() || survey.lowest_seq.is_some_and(kmsg::has_record_from)
+        self.mode.emergency.handing_back() || survey.lowest_seq.is_some_and(kmsg::has_record_from)
     }
 
     /// `cpu`'s kthread runs: if the starvation fallback is on and has lasted its time, the
