@@ -84,8 +84,8 @@ counters! {
     /// Times emergency mode was entered.
     emergency_entries,
     /// Hand-backs made with records still owed, because writers outran the console
-    /// during the drain; those records were printed by the drainer, preemptible between
-    /// records.
+    /// during the drain; those records are printed as the drainer releases a sleeping
+    /// `console_lock()`, preemptible between records.
     handbacks_outrun,
     /// Largest backlog (records) a printer found when it started a slice.
     max_backlog,

@@ -32,7 +32,7 @@
 use core::ptr::{addr_of_mut, null_mut};
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use kernel::alloc::{flags::GFP_KERNEL, KBox, KVec};
-use kernel::ffi::{c_char, c_int, c_void};
+use kernel::ffi::{c_char, c_void};
 use kernel::prelude::*;
 use kernel::types::Opaque;
 
@@ -41,6 +41,10 @@ use kernel::types::Opaque;
 #[path = "bench_bindings_generated.rs"]
 mod bindings;
 use bindings as b;
+
+#[path = "rpo_bench_worker.rs"]
+mod worker;
+use worker::{now_ns, worker_fn, Worker};
 
 module! {
     type: RpoBench,
@@ -91,112 +95,6 @@ struct Bench {
 unsafe impl Send for Bench {}
 // SAFETY: as above.
 unsafe impl Sync for Bench {}
-
-/// What one kthread does and what it reports back.
-struct Worker {
-    cpu: u32,
-    count: u32,
-    /// A flood (print until `end_ns`) rather than `count` timed calls.
-    flood: bool,
-    /// End of a flood, set before the start line is released.
-    end_ns: AtomicU64,
-    gap_us: u32,
-    /// Spaces at the end of every line.
-    pad: u32,
-    /// 0, 1 (preemption off) or 2 (interrupts off): see `atomic` in the module doc.
-    atomic: u32,
-    /// Held around the calls in the atomic modes (its own: never contended). A raw
-    /// spinlock: it disables preemption on every kernel, PREEMPT_RT included. Taken with
-    /// the `_bh` and `_irqsave` calls, which no x86 kernel inlines (plain
-    /// `_raw_spin_unlock` is inline on kernels without preemption: no symbol to call).
-    lock: Opaque<b::raw_spinlock_t>,
-    /// This kthread's `count` sample slots.
-    samples: *mut u32,
-    calls: AtomicU64,
-    done: AtomicBool,
-    /// Start line: every kthread waits for it, so they all print at once.
-    go: *const AtomicBool,
-    ready: *const AtomicU32,
-    /// `Bench::stop`, which debugfs writes at any time.
-    stop: *const u32,
-}
-
-fn now_ns() -> u64 {
-    // SAFETY: callable from any context.
-    unsafe { b::ktime_get() as u64 }
-}
-
-/// The kthread body.
-unsafe extern "C" fn worker_fn(data: *mut c_void) -> c_int {
-    // SAFETY: `data` is a `Worker` the runner keeps alive until after `kthread_stop()`.
-    let w = unsafe { &*(data as *const Worker) };
-    // SAFETY: `go` and `ready` point into the runner's frame, which outlives the kthreads.
-    let (go, ready) = unsafe { (&*w.go, &*w.ready) };
-    ready.fetch_add(1, Ordering::SeqCst);
-    // Sleep, not spin: without preemption (PREEMPT_VOLUNTARY) spinning kthreads on every
-    // CPU would keep the runner from ever releasing the start line.
-    while !go.load(Ordering::SeqCst) {
-        // SAFETY: process context.
-        unsafe { b::usleep_range_state(50, 100, b::TASK_UNINTERRUPTIBLE) };
-    }
-    let end_ns = w.end_ns.load(Ordering::SeqCst);
-    let mut i: u64 = 0;
-    // SAFETY: `lock` was initialised by the runner and lives as long as `w`.
-    let raw = w.lock.get();
-    let mut flags = 0;
-    match w.atomic {
-        // SAFETY: see above; released after the loop.
-        1 => unsafe { b::_raw_spin_lock_bh(raw) },
-        // SAFETY: see above; released after the loop.
-        2 => flags = unsafe { b::_raw_spin_lock_irqsave(raw) },
-        _ => {}
-    }
-    loop {
-        if !w.flood && i >= u64::from(w.count) {
-            break;
-        }
-        // SAFETY: `stop` points into the module's `Bench`, which outlives every run; a
-        // volatile read of a u32 that debugfs may write concurrently.
-        if w.flood && (now_ns() >= end_ns || unsafe { core::ptr::read_volatile(w.stop) } != 0) {
-            break;
-        }
-        i += 1;
-        let t0 = now_ns();
-        pr_info!("c{} {}{:>pad$}\n", w.cpu, i, "", pad = w.pad as usize);
-        let dt = now_ns().saturating_sub(t0);
-        if i <= u64::from(w.count) {
-            // SAFETY: `samples` has `count` slots and `i - 1 < count`; only we write them.
-            unsafe { *w.samples.add((i - 1) as usize) = dt.min(u64::from(u32::MAX)) as u32 };
-        }
-        if w.atomic > 0 {
-            // No rescheduling, no sleeping: the point of the atomic modes.
-        } else if w.gap_us > 0 {
-            let gap = w.gap_us as _;
-            // SAFETY: process context.
-            unsafe { b::usleep_range_state(gap, gap + gap / 8 + 1, b::TASK_UNINTERRUPTIBLE) };
-        } else if i % 16 == 0 {
-            // A well-behaved kernel loop reschedules now and then (outside the timing).
-            // SAFETY: process context, no locks held, TASK_RUNNING.
-            unsafe { b::schedule() };
-        }
-    }
-    match w.atomic {
-        // SAFETY: taken above.
-        1 => unsafe { b::_raw_spin_unlock_bh(raw) },
-        // SAFETY: taken above with these flags.
-        2 => unsafe { b::_raw_spin_unlock_irqrestore(raw, flags) },
-        _ => {}
-    }
-    w.calls.store(i, Ordering::SeqCst);
-    w.done.store(true, Ordering::SeqCst);
-    // Stay until kthread_stop(), so the runner never stops an exited task.
-    // SAFETY: plain kthread calls.
-    while !unsafe { b::kthread_should_stop() } {
-        // SAFETY: process context.
-        unsafe { b::msleep(5) };
-    }
-    0
-}
 
 fn cpu_online(cpu: u32) -> bool {
     // SAFETY: the online mask is a kernel global; reading a word of it is always valid.

@@ -323,12 +323,16 @@ impl Offload {
             // Records are still owed (writers outran the drain): under a sleeping
             // `console_lock()`, whose release prints them here, preemptible between
             // records, not with preemption off as a trylock holder's release would (a
-            // record section's), nor in whichever caller comes next.
+            // record section's). A printk() caller on another CPU that spins for the lock
+            // meanwhile takes them over, as from any holder (docs/design.md 4.1).
             cpus::cond_resched();
             let lock = ConsoleLock::acquire();
+            let before = self.mode.emergency.kernel_prints();
             if self.mode.emergency.hand_back() {
                 self.apply_ownership();
-                Stats::add(&self.stats.handbacks_outrun, 1);
+                if !before {
+                    Stats::add(&self.stats.handbacks_outrun, 1);
+                }
             }
             // The consoles are the kernel's now: writers held for the hand-back go before
             // this drainer prints what is owed.

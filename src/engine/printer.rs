@@ -185,15 +185,10 @@ impl Offload {
                     break;
                 }
                 Round::Busy => {
-                    // Someone holds console_lock (a tty operation, the kernel printing
-                    // the consoles it owns): wait a little, within the slice.
-                    Stats::add(&self.stats.lock_busy, 1);
-                    let now = cpus::now_ns();
-                    if now.saturating_sub(*busy_since.get_or_insert(now)) >= slice_ns {
-                        break;
+                    if self.lock_busy(&mut busy_since, slice_ns) {
+                        continue;
                     }
-                    cpus::sleep_us(200, 500);
-                    continue;
+                    break;
                 }
                 Round::Printed {
                     written,
@@ -220,6 +215,19 @@ impl Offload {
             }
         }
         Stats::add(&self.stats.slices, 1);
+    }
+
+    /// Someone holds console_lock (a tty operation, the kernel printing the consoles it
+    /// owns): waits a little and returns true, within the slice (`busy_since`: when the
+    /// lock was first found taken); false once the slice is over.
+    fn lock_busy(&self, busy_since: &mut Option<u64>, slice_ns: u64) -> bool {
+        Stats::add(&self.stats.lock_busy, 1);
+        let now = cpus::now_ns();
+        if now.saturating_sub(*busy_since.get_or_insert(now)) >= slice_ns {
+            return false;
+        }
+        cpus::sleep_us(200, 500);
+        true
     }
 
     /// Counts `written` records of `bytes` bytes, printed by the kthread of `cpu`.

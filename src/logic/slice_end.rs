@@ -11,8 +11,8 @@
 //!   keeps printing until that kthread arrives, or for `grace_ns` at most, so that the
 //!   console never waits for a wake-up and an invitation nobody answers does not keep
 //!   the printer forever.
-//! - [`Choice::Nobody`]: no CPU could be invited (or the invitation raced with another
-//!   printer's): the printer stops, and whoever it hands the claim to goes on.
+//! - [`Choice::Nobody`]: the invitation could not be made (one is already pending): the
+//!   printer stops, and whoever it hands the claim to goes on.
 
 /// The placement policy's answer at a spent slice.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -21,7 +21,7 @@ pub(crate) enum Choice {
     Keep,
     /// Another CPU's kthread was invited.
     Invited,
-    /// Nobody to invite.
+    /// The invitation could not be made.
     Nobody,
 }
 

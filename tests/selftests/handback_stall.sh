@@ -185,15 +185,15 @@ put 2000 $DBG/delay_us
 # Writers outrun the console during the user switch's drain: while the drain prints the 10
 # records owed, a kernel thread on the drainer's CPU stores 12 more of the same length at
 # once, with bottom halves off (where pacing cannot hold a writer). The drain ends
-# owing more than it began with and hands back anyway, 12 records owed
+# owing no fewer than it began with and hands back anyway, 11 or 12 records owed
 # (`handbacks_outrun`). The drainer must print those as the kernel's own lock holder does,
 # one record per section, preemptible between them; a release of console_lock with
 # preemption still off would print them all in one stretch. Everything on CPU 1: a writer
 # on another CPU would take the owed records over in its own printk(), as any printk()
 # caller does from a lock holder that is printing. The switch is made by a shell started
 # beforehand, as the hog above is (a program started now, under the emulator, would take
-# longer than the printer takes to print the backlog), and the writer starts once it is
-# in. The switch's shell is an ordinary task: a real-time one printing for seconds would
+# longer than the printer takes to print the backlog), and the writer starts once the
+# drain has printed its first record (its first epoch has begun). The switch's shell is an ordinary task: a real-time one printing for seconds would
 # have the real-time runqueue throttled, probes included.
 B=/sys/kernel/debug/rpo_bench
 load_module rpo_bench
@@ -208,15 +208,16 @@ put 1 /proc/sys/kernel/printk_cpumask
 o0=$(ostat handbacks_outrun)
 taskset -c 1 sh -c "kill -STOP \$\$; echo 1 >$P/emergency" &
 SW=$!
-on_exit "kill -CONT $SW"
+on_exit "kill -KILL $SW"
 for _ in $(seq 100); do
 	grep -q '^State:[[:space:]]*T' /proc/$SW/status 2>/dev/null && break
 	sleep 0.05
 done
 grep -q '^State:[[:space:]]*T' /proc/$SW/status || fail "outrun: the switch's shell did not stop itself"
+d0=$(ostat records_drained)
 outrun="kill -CONT $SW;
-	until [ \"\$(ostat emergency)\" = 1 ]; do sleep 0.05; done;
-	echo 1 >$B/run && wait $SW"
+	for _ in \$(seq 200); do [ \"\$(ostat records_drained)\" != $d0 ] && break; sleep 0.05; done;
+	[ \"\$(ostat records_drained)\" != $d0 ] && echo 1 >$B/run && wait $SW"
 DELAY_US=2000 N=10 BOUND_HALVES=3 scenario outrun 1 "$outrun"
 wait_lines "rpo_bench: c1 12 " 1 60 || fail "outrun: the writer's lines are missing"
 [ "$(capture | sed -n 's/.*] rpo_bench: c1 \([0-9]*\)  .*/\1/p' | tr '\n' ' ')" = \

@@ -149,8 +149,10 @@ fn park_never_strands_the_claim() {
 /// printer on CPU 0 spends its slice, invites CPU 1 and prints on, record by record, until
 /// CPU 1's kthread arrives or the grace time runs out; CPU 1's kthread, kicked, arrives
 /// whenever it gets to run. In every interleaving the printer stops within the grace
-/// time, and the claim ends with CPU 1 exactly when CPU 1 arrived: never owed to a
-/// kthread that did not answer, never lost by one that did.
+/// time, and before it only on seeing the arrival (a policy that stopped at once, or
+/// asked twice and lost its own invitation, fails here); and the claim ends with CPU 1
+/// exactly when CPU 1 arrived: never owed to a kthread that did not answer, never lost
+/// by one that did.
 #[test]
 fn slice_end_hands_over_to_an_arrival_or_releases() {
     use crate::logic::printer_claim::HandOver;
@@ -167,6 +169,7 @@ fn slice_end_hands_over_to_an_arrival_or_releases() {
         let mut end = SliceEnd::new(GRACE);
         // Time counted in records written since the budget was spent.
         let mut now = 0;
+        let mut saw_arrival = false;
         let stopped_at = loop {
             let next = end.next(
                 now,
@@ -178,7 +181,10 @@ fn slice_end_hands_over_to_an_arrival_or_releases() {
                         Choice::Nobody
                     }
                 },
-                || claim.successor_arrived(),
+                || {
+                    saw_arrival = claim.successor_arrived();
+                    saw_arrival
+                },
             );
             match next {
                 Next::Print => now += 1,
@@ -187,6 +193,10 @@ fn slice_end_hands_over_to_an_arrival_or_releases() {
             }
         };
         assert!(stopped_at <= GRACE, "printed past the grace time");
+        assert!(
+            stopped_at == GRACE || saw_arrival,
+            "stopped at record {stopped_at} with nobody arrived"
+        );
         let h = claim.hand_over();
         let arrived = kthread1.join().unwrap();
         match h {
