@@ -46,12 +46,23 @@ cmd_cost() {
 	CMD_COST=$worst
 }
 
+# stuck_dump: what the unloader and the module's kthreads wait for, in the test's output,
+# when a hand-back has not returned after a minute (all of them take seconds).
+stuck_dump() {
+	log "the hand-back has not returned after 60 s; stacks:"
+	for p in $(pgrep -x rmmod) $(pgrep '^printk_offload/'); do
+		log "$p $(cat "/proc/$p/comm" 2>/dev/null):"
+		sed 's/^/    /' "/proc/$p/stack" 2>/dev/null
+	done
+	ps -eo pid,psr,cls,rtprio,stat,wchan:32,comm | awk 'NR == 1 || $3 != "TS" || $5 ~ /^[RD]/'
+}
+
 # scenario NAME PROBE_CPUS CMD [EXTRA_US]: store the backlog, then run CMD (the hand-back) under the
 # detectors; every line must arrive, and no detector may exceed 3 records' console time
 # (BOUND_HALVES records / 2: 6 unless set). EXTRA_US is what CMD itself may cost the
 # probes with nothing owed. Sets TOOK to the milliseconds CMD took.
 scenario() {
-	local name=$1 probe_cpus=$2 cmd=$3 extra=${4:-0} tag="rpo-hb-$1" owed t0 irqsoff gap rec bound w0 b0
+	local name=$1 probe_cpus=$2 cmd=$3 extra=${4:-0} tag="rpo-hb-$1" owed t0 irqsoff gap rec bound w0 b0 wd
 	reset_capture
 	put 0 $DBG/max_write_ns
 	w0=$(cat $DBG/writes) b0=$(cat $DBG/busy_ns)
@@ -68,7 +79,13 @@ scenario() {
 		fail "$name: only ${owed:-0} records owed at the hand-back"
 	echo 0 >$T/tracing_max_latency
 	t0=$(now_ns)
+	(
+		sleep 60
+		stuck_dump
+	) &
+	wd=$!
 	eval "$cmd" || fail "$name: '$cmd' failed"
+	kill $wd 2>/dev/null
 	TOOK=$((($(now_ns) - t0) / 1000000))
 	wait_lines "$tag" "$N" 120 || fail "$name: lines missing"
 	irqsoff=$(cat $T/tracing_max_latency)
