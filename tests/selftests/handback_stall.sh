@@ -57,6 +57,16 @@ stuck_dump() {
 	ps -eo pid,psr,cls,rtprio,stat,wchan:32,comm | awk 'NR == 1 || $3 != "TS" || $5 ~ /^[RD]/'
 }
 
+# wait_stopped PID WHAT: waits (5 s at most) until PID, started in the background to stop
+# itself (the hand-back is its SIGCONT), is stopped; fails naming WHAT otherwise.
+wait_stopped() {
+	for _ in $(seq 100); do
+		grep -q '^State:[[:space:]]*T' "/proc/$1/status" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "$2 did not stop itself"
+}
+
 # scenario NAME PROBE_CPUS CMD [EXTRA_US]: store the backlog, then run CMD (the hand-back) under the
 # detectors; every line must arrive, and no detector may exceed 3 records' console time
 # (BOUND_HALVES records / 2: 6 unless set). EXTRA_US is what CMD itself may cost the
@@ -176,11 +186,7 @@ s0=$(ostat starvations)
 taskset -c 1 chrt -f 99 bash -c "kill -STOP \$\$; while [ ! -e $HOG_STOP ]; do :; done" &
 HOG=$!
 on_exit "kill -CONT $HOG"
-for _ in $(seq 100); do
-	grep -q '^State:[[:space:]]*T' /proc/$HOG/status 2>/dev/null && break
-	sleep 0.05
-done
-grep -q '^State:[[:space:]]*T' /proc/$HOG/status || fail "starved: the hog did not stop itself"
+wait_stopped $HOG "starved: the hog"
 scenario starved 0 "kill -CONT $HOG"
 touch $HOG_STOP
 wait $HOG
@@ -226,11 +232,7 @@ o0=$(ostat handbacks_outrun)
 taskset -c 1 sh -c "kill -STOP \$\$; echo 1 >$P/emergency" &
 SW=$!
 on_exit "kill -KILL $SW"
-for _ in $(seq 100); do
-	grep -q '^State:[[:space:]]*T' /proc/$SW/status 2>/dev/null && break
-	sleep 0.05
-done
-grep -q '^State:[[:space:]]*T' /proc/$SW/status || fail "outrun: the switch's shell did not stop itself"
+wait_stopped $SW "outrun: the switch's shell"
 d0=$(ostat records_drained)
 outrun="kill -CONT $SW;
 	for _ in \$(seq 200); do [ \"\$(ostat records_drained)\" != $d0 ] && break; sleep 0.05; done;
